@@ -1,0 +1,51 @@
+# The course's commands. Each creates .venv on first use and installs the project into it.
+#   make lab         open the course in JupyterLab (NO_BROWSER=1: print the URL, open no browser)
+#   make test        ruff, the package's tests, and nbval over every notebook
+#   make notebooks   re-execute every notebook in place (after a change to the package)
+#   make bench       run the benchmarks (tables on stdout)
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-dev
+NOTEBOOK_DIRS := $(sort $(dir $(wildcard notebooks/*.ipynb exercises/*.ipynb exercises/solutions/*.ipynb)))
+LAB_FLAGS := $(if $(NO_BROWSER),--no-browser) $(if $(filter 0,$(shell id -u)),--allow-root)
+
+.PHONY: lab test lint pytest nbval notebooks bench clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "xentlearn needs Python 3.10 or newer, found " + sys.version.split()[0]'
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+lab: $(STAMP)
+	PYTHONHASHSEED=0 $(BIN)/jupyter lab $(LAB_FLAGS) --ServerApp.root_dir="$(CURDIR)" notebooks/00_welcome.ipynb
+
+test: lint pytest nbval
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+pytest: $(STAMP)
+	$(BIN)/python -m pytest tests
+
+nbval: $(STAMP)
+ifeq ($(strip $(NOTEBOOK_DIRS)),)
+	@echo "nbval: no notebooks yet"
+else
+	PYTHONHASHSEED=0 $(BIN)/python -m pytest --nbval --nbval-current-env -p no:cacheprovider \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOK_DIRS)
+endif
+
+notebooks: $(STAMP)
+	PYTHONHASHSEED=0 $(BIN)/python scripts/execute_notebooks.py $(wildcard notebooks/*.ipynb exercises/*.ipynb exercises/solutions/*.ipynb)
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_losses.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info

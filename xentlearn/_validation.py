@@ -1,0 +1,273 @@
+"""Argument checks for the public functions, and every error message they raise.
+
+Validation happens once, at the public boundary; the private helpers in the
+numeric modules trust their inputs.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Sequence
+
+import numpy as np
+
+__all__ = ["InvalidInputError"]
+
+REDUCTIONS = ("mean", "sum", "none")
+
+
+class InvalidInputError(ValueError):
+    """An argument that xentlearn cannot use; the message names it and says how to fix it."""
+
+
+def float_dtype(*arrays: np.ndarray) -> np.dtype:
+    """The float type a result takes: float32 stays float32, anything else gives float64."""
+    dtypes = [a.dtype if a.dtype.kind == "f" and a.dtype.itemsize >= 4 else np.float64 for a in arrays]
+    return np.result_type(*dtypes)
+
+
+def as_array(x, name: str) -> np.ndarray:
+    """Convert ``x`` to a non-empty real numeric array (no dtype change yet)."""
+    try:
+        arr = np.asarray(x)
+    except (ValueError, TypeError) as exc:
+        raise InvalidInputError(
+            f"{name} could not be read as a numeric array ({exc}); pass a NumPy array or a "
+            "rectangular nested list of numbers"
+        ) from None
+    if arr.dtype.kind == "c":
+        raise InvalidInputError(f"{name} is complex; pass real numbers")
+    if arr.dtype.kind not in "biuf":
+        try:
+            arr = arr.astype(np.float64)
+        except (ValueError, TypeError):
+            raise InvalidInputError(
+                f"{name} has dtype {arr.dtype}, not numbers; pass a numeric array"
+            ) from None
+    if arr.size == 0:
+        raise InvalidInputError(f"{name} is empty (shape {arr.shape}); pass at least one value")
+    return arr
+
+
+def check_finite(arr: np.ndarray, name: str) -> None:
+    if arr.dtype.kind != "f":
+        return
+    finite = np.isfinite(arr)
+    if not finite.all():
+        n_nan = int(np.isnan(arr).sum())
+        n_inf = int(arr.size - finite.sum()) - n_nan
+        parts = []
+        if n_nan:
+            parts.append(f"{n_nan} NaN")
+        if n_inf:
+            parts.append(f"{n_inf} inf")
+        raise InvalidInputError(
+            f"{name} contains {' and '.join(parts)} value(s); every value must be finite. "
+            "Look for a division by zero or a log(0) upstream"
+        )
+
+
+def as_float(x, name: str, dtype=None) -> np.ndarray:
+    """A finite, non-empty float array; float32 stays float32, everything else becomes float64."""
+    arr = as_array(x, name)
+    if dtype is None:
+        dtype = float_dtype(arr)
+    arr = arr.astype(dtype, copy=False)
+    check_finite(arr, name)
+    return arr
+
+
+def check_probabilities(arr: np.ndarray, name: str, *, logits_hint: bool = False) -> None:
+    if (arr < 0).any() or (arr > 1).any():
+        msg = (
+            f"{name} must hold probabilities in [0, 1]; it has values from "
+            f"{float(arr.min()):.6g} to {float(arr.max()):.6g}."
+        )
+        if logits_hint:
+            msg += " If these are logits (unnormalised scores), pass from_logits=True."
+        raise InvalidInputError(msg)
+
+
+def sum_tolerance(dtype: np.dtype, k: int) -> float:
+    """How far a row of ``k`` probabilities in ``dtype`` may sum from 1 by rounding alone."""
+    eps = float(np.finfo(dtype).eps)
+    return max(math.sqrt(eps), 4 * eps * k)
+
+
+def check_rows_sum_to_one(arr: np.ndarray, name: str, *, logits_hint: bool = False) -> None:
+    """Rows along the last axis must sum to 1 within a tolerance scaled to the dtype."""
+    sums = arr.sum(axis=-1)
+    tol = sum_tolerance(arr.dtype, arr.shape[-1])
+    bad = np.abs(sums - 1) > tol
+    if bad.any():
+        idx = np.unravel_index(int(np.argmax(bad)), bad.shape)
+        where = f"row {idx[0] if len(idx) == 1 else idx}" if idx else "the distribution"
+        msg = (
+            f"{name} must sum to 1 along the class axis (tolerance {tol:.1e}); "
+            f"{int(bad.sum())} row(s) do not, {where} sums to {float(sums[idx]):.10g}. "
+            f"Normalise with {name} / {name}.sum(axis=-1, keepdims=True)"
+        )
+        if logits_hint:
+            msg += ", or if these are logits pass from_logits=True (or apply xentlearn.softmax)"
+        raise InvalidInputError(msg + ".")
+
+
+def check_same_shape(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> None:
+    if a.shape != b.shape:
+        raise InvalidInputError(
+            f"{name_a} has shape {a.shape} but {name_b} has shape {b.shape}; "
+            "they must have the same shape"
+        )
+
+
+def broadcast_shapes(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> tuple[int, ...]:
+    if a.shape[-1] != b.shape[-1]:
+        raise InvalidInputError(
+            f"{name_a} has shape {a.shape} and {name_b} has shape {b.shape}: the class axis "
+            f"has {a.shape[-1]} vs {b.shape[-1]} entries; both must describe the same outcomes"
+        )
+    try:
+        return np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise InvalidInputError(
+            f"{name_a} has shape {a.shape} and {name_b} has shape {b.shape}, which do not "
+            "broadcast; make the leading axes equal or 1"
+        ) from None
+
+
+def move_axis_last(arr: np.ndarray, axis: int, name: str) -> np.ndarray:
+    if not isinstance(axis, numbers.Integral) or isinstance(axis, bool):
+        raise InvalidInputError(f"axis must be an integer, got {axis!r}")
+    if arr.ndim == 0:
+        raise InvalidInputError(
+            f"{name} is a scalar; pass at least one axis of classes (a distribution)"
+        )
+    if not -arr.ndim <= axis < arr.ndim:
+        raise InvalidInputError(
+            f"axis={axis} is out of range for {name} with {arr.ndim} dimension(s) "
+            f"(shape {arr.shape})"
+        )
+    return np.moveaxis(arr, axis, -1) if axis not in (-1, arr.ndim - 1) else arr
+
+
+def check_reduction(reduction) -> str:
+    if reduction not in REDUCTIONS:
+        raise InvalidInputError(
+            f"reduction must be one of 'mean', 'sum' or 'none', got {reduction!r}"
+        )
+    return reduction
+
+
+def log_base(base) -> float | None:
+    """``None`` for nats, else ``log(base)``; rejects ``base <= 0``, ``base == 1`` and non-numbers."""
+    if base is None:
+        return None
+    if isinstance(base, bool) or not isinstance(base, numbers.Real):
+        raise InvalidInputError(
+            f"base must be None (nats) or a positive number other than 1 (2 for bits), "
+            f"got {base!r}"
+        )
+    b = float(base)
+    if not math.isfinite(b) or b <= 0 or b == 1:
+        raise InvalidInputError(
+            f"base must be a finite positive number other than 1 (2 for bits, e for nats), "
+            f"got {base!r}"
+        )
+    return math.log(b)
+
+
+def check_scalar(value, name: str, *, low: float, high: float | None = None,
+                 low_open: bool = False, high_open: bool = False, hint: str = "") -> float:
+    """A real scalar in a given interval."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InvalidInputError(f"{name} must be a real number, got {value!r}")
+    v = float(value)
+    below = v <= low if low_open else v < low
+    above = high is not None and (v >= high if high_open else v > high)
+    if not math.isfinite(v) or below or above:
+        lo = "(" if low_open else "["
+        hi = ")" if high_open else "]"
+        interval = f"{lo}{low:g}, {'inf' if high is None else f'{high:g}'}{hi}"
+        raise InvalidInputError(f"{name} must be in {interval}, got {value!r}{hint}")
+    return v
+
+
+def check_label_smoothing(eps) -> float:
+    return check_scalar(eps, "label_smoothing", low=0.0, high=1.0,
+                        hint="; 0 is no smoothing, 0.1 a usual choice")
+
+
+def check_temperature(t) -> float:
+    return check_scalar(t, "temperature", low=0.0, low_open=True,
+                        hint="; 1 leaves the logits unchanged")
+
+
+def check_weights(w, name: str, expected: Sequence[int] | int, dtype, what: str) -> np.ndarray:
+    """Non-negative finite weights whose shape equals ``expected``.
+
+    ``expected`` is the shape the weights must have, or an int for a 1-D length.
+    """
+    arr = as_float(w, name, dtype=dtype)
+    shape = (expected,) if isinstance(expected, int) else tuple(expected)
+    if arr.shape != shape:
+        raise InvalidInputError(f"{name} has shape {arr.shape}; it must have shape {shape} ({what})")
+    if (arr < 0).any():
+        raise InvalidInputError(
+            f"{name} has negative entries (min {float(arr.min()):.6g}); weights must be >= 0"
+        )
+    return arr
+
+
+def sample_weight_for(w, shape: tuple[int, ...], dtype) -> np.ndarray:
+    """Sample weights over the leading axes of a loss array of ``shape``, broadcastable to it."""
+    arr = as_float(w, "sample_weight", dtype=dtype)
+    if arr.ndim > len(shape) or arr.shape != tuple(shape[: arr.ndim]):
+        raise InvalidInputError(
+            f"sample_weight has shape {arr.shape}; it must match the leading axes of the "
+            f"per-sample losses, shape {tuple(shape)} (one weight per sample, e.g. shape "
+            f"{tuple(shape[:1])})"
+        )
+    if (arr < 0).any():
+        raise InvalidInputError(
+            f"sample_weight has negative entries (min {float(arr.min()):.6g}); weights must be >= 0"
+        )
+    return arr.reshape(arr.shape + (1,) * (len(shape) - arr.ndim))
+
+
+def check_labels(labels, n_classes: int, shape: tuple[int, ...], ignore_index) -> np.ndarray:
+    """Integer class labels in [0, n_classes), except those equal to ``ignore_index``."""
+    arr = as_array(labels, "labels")
+    if arr.dtype.kind == "f":
+        check_finite(arr, "labels")
+        if not (arr == np.round(arr)).all():
+            raise InvalidInputError(
+                "labels must be integer class indices; found non-integer values such as "
+                f"{float(arr[arr != np.round(arr)].flat[0]):g}. For one-hot or soft targets "
+                "use categorical_cross_entropy"
+            )
+    elif arr.dtype.kind not in "biu":
+        raise InvalidInputError(f"labels must be integer class indices, got dtype {arr.dtype}")
+    if arr.shape != tuple(shape):
+        raise InvalidInputError(
+            f"labels has shape {arr.shape} but y_pred has shape {tuple(shape) + (n_classes,)}; "
+            f"labels must have shape {tuple(shape)}, one integer per sample. For one-hot "
+            "targets use categorical_cross_entropy"
+        )
+    arr = arr.astype(np.int64, copy=False)
+    if ignore_index is not None:
+        if isinstance(ignore_index, bool) or not isinstance(ignore_index, numbers.Integral):
+            raise InvalidInputError(f"ignore_index must be an integer or None, got {ignore_index!r}")
+        valid = arr != ignore_index
+        out = ((arr < 0) | (arr >= n_classes)) & valid
+    else:
+        out = (arr < 0) | (arr >= n_classes)
+    if out.any():
+        bad = int(arr[out].flat[0])
+        raise InvalidInputError(
+            f"labels must be in [0, {n_classes}) for {n_classes} classes; found {bad} "
+            f"({int(out.sum())} label(s) out of range)"
+            + ("" if ignore_index is None else f"; only labels equal to ignore_index={ignore_index} "
+               "are skipped")
+        )
+    return arr

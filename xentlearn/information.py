@@ -1,0 +1,173 @@
+"""Information measures between discrete distributions: entropy, cross-entropy, KL divergence.
+
+Distributions lie along ``axis`` (default the last) and must be probabilities
+summing to 1; leading axes broadcast, so one ``p`` can be compared with a stack
+of ``q``. Units are nats (natural log) by default, ``base=2`` gives bits.
+``0 log 0`` is taken as 0, as in :func:`scipy.special.xlogy`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from . import _validation as v
+
+__all__ = ["entropy", "cross_entropy", "kl_divergence"]
+
+
+def _xlogy(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``x * log(y)`` with ``0 * log(y) = 0`` for every ``y`` (``0 log 0 = 0``)."""
+    x, y = np.broadcast_arrays(x, y)
+    out = np.zeros(x.shape, dtype=np.result_type(x, y))
+    mask = x != 0
+    with np.errstate(divide="ignore"):
+        np.log(y, out=out, where=mask)
+    out *= x
+    return out
+
+
+def _rel_entr(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Elementwise ``p * log(p / q)``: 0 where ``p = 0``, inf where ``q = 0 < p``.
+
+    ``log(p / q)`` is taken as ``log1p((p - q) / q)`` when ``p`` and ``q`` are close
+    (``p - q`` is then exact), as ``log(p / q)`` when the ratio is a normal number,
+    and as ``log(p) - log(q)`` when the ratio would overflow or underflow.
+    """
+    p, q = np.broadcast_arrays(p, q)
+    dtype = np.result_type(p, q)
+    out = np.zeros(p.shape, dtype=dtype)
+    pos = p > 0
+    pp, qq = p[pos], q[pos]
+    with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):
+        ratio = pp / qq
+        log_ratio = np.log(ratio)
+        near = np.abs(pp - qq) <= 0.5 * qq
+        log_ratio[near] = np.log1p((pp[near] - qq[near]) / qq[near])
+        tiny = np.finfo(dtype).tiny
+        extreme = (qq > 0) & ~near & ((ratio < tiny) | ~np.isfinite(ratio))
+        log_ratio[extreme] = np.log(pp[extreme]) - np.log(qq[extreme])
+    out[pos] = pp * log_ratio
+    return out
+
+
+def _distribution(x, name: str, axis: int, dtype=None) -> np.ndarray:
+    arr = v.as_float(x, name, dtype=dtype)
+    arr = v.move_axis_last(arr, axis, name)
+    v.check_probabilities(arr, name)
+    v.check_rows_sum_to_one(arr, name)
+    return arr
+
+
+def _pair(p, q, axis: int) -> tuple[np.ndarray, np.ndarray]:
+    dtype = v.float_dtype(v.as_array(p, "p"), v.as_array(q, "q"))
+    pa = _distribution(p, "p", axis, dtype)
+    qa = _distribution(q, "q", axis, dtype)
+    v.broadcast_shapes(pa, qa, "p", "q")
+    return pa, qa
+
+
+def in_base(nats: np.ndarray, ln_b: float | None) -> np.ndarray:
+    """Convert nats to the unit whose log-base is ``ln_b`` (``None`` keeps nats)."""
+    return nats if ln_b is None else nats / nats.dtype.type(ln_b)
+
+
+def entropy(p: ArrayLike, *, base: float | None = None, axis: int = -1) -> np.ndarray:
+    r"""Shannon entropy :math:`H(p) = -\sum_k p_k \log p_k`.
+
+    The average surprise :math:`-\log p_k` of an outcome drawn from ``p``; the
+    fewest nats (bits with ``base=2``) per symbol any code for ``p`` can average.
+
+    Parameters
+    ----------
+    p : array_like, shape (..., K, ...)
+        Probabilities in [0, 1] summing to 1 along ``axis``. Zeros are allowed
+        (``0 log 0 = 0``). Counts must be normalised first: ``p / p.sum()``.
+    base : float, optional
+        Logarithm base; ``None`` (default) gives nats, 2 gives bits.
+    axis : int
+        The axis of outcomes.
+
+    Returns
+    -------
+    ndarray
+        ``p``'s shape without ``axis``; between 0 and ``log K``.
+
+    Examples
+    --------
+    >>> float(entropy([0.5, 0.5], base=2))
+    1.0
+    >>> round(float(entropy([26 / 30, 4 / 30], base=2)), 3)
+    0.567
+    """
+    ln_b = v.log_base(base)
+    pa = _distribution(p, "p", axis)
+    h = -_xlogy(pa, pa).sum(axis=-1)
+    h = np.maximum(h, 0)  # -0.0 -> 0.0 for a certain outcome
+    return in_base(h, ln_b)
+
+
+def cross_entropy(p: ArrayLike, q: ArrayLike, *, base: float | None = None,
+                  axis: int = -1) -> np.ndarray:
+    r"""Cross-entropy :math:`H(p, q) = -\sum_k p_k \log q_k` between two distributions.
+
+    The average cost of coding outcomes drawn from ``p`` with the code that is
+    optimal for ``q``. By Gibbs' inequality :math:`H(p, q) \ge H(p)`, with equality
+    only at ``q = p``; the excess is :func:`kl_divergence`. It is infinite where
+    ``q`` gives probability 0 to an outcome ``p`` can produce.
+
+    Parameters
+    ----------
+    p : array_like, shape (..., K)
+        The true (target) distribution along ``axis``.
+    q : array_like, shape (..., K)
+        The model's distribution; broadcasts against ``p`` over leading axes.
+    base : float, optional
+        ``None`` for nats, 2 for bits.
+    axis : int
+        The axis of outcomes in both.
+
+    Returns
+    -------
+    ndarray
+        The broadcast shape without ``axis``.
+
+    See Also
+    --------
+    categorical_cross_entropy : the same quantity as a loss, with reductions and logits.
+    """
+    ln_b = v.log_base(base)
+    pa, qa = _pair(p, q, axis)
+    h = -_xlogy(pa, qa).sum(axis=-1)
+    h = np.maximum(h, 0)
+    return in_base(h, ln_b)
+
+
+def kl_divergence(p: ArrayLike, q: ArrayLike, *, base: float | None = None,
+                  axis: int = -1) -> np.ndarray:
+    r"""Kullback-Leibler divergence :math:`D_{KL}(p \| q) = \sum_k p_k \log(p_k / q_k)`.
+
+    Equal to :math:`H(p, q) - H(p)`: the extra cost of coding ``p`` with ``q``'s code.
+    Non-negative, zero only when ``p = q``, not symmetric, and ``inf`` where
+    ``q_k = 0 < p_k``. Computed term by term (not as the difference of two
+    entropies), so it stays accurate when ``q`` is close to ``p``.
+
+    Parameters
+    ----------
+    p, q : array_like, shape (..., K)
+        Distributions along ``axis``; they broadcast over leading axes.
+    base : float, optional
+        ``None`` for nats, 2 for bits.
+    axis : int
+        The axis of outcomes.
+
+    Returns
+    -------
+    ndarray
+        The broadcast shape without ``axis``.
+    """
+    ln_b = v.log_base(base)
+    pa, qa = _pair(p, q, axis)
+    d = _rel_entr(pa, qa).sum(axis=-1)
+    d = np.maximum(d, 0)  # rounding can leave -1e-17 when q == p up to the last bit
+    return in_base(d, ln_b)
