@@ -86,6 +86,8 @@ def check_probabilities(arr: np.ndarray, name: str, *, logits_hint: bool = False
         )
         if logits_hint:
             msg += " If these are logits (unnormalised scores), pass from_logits=True."
+        elif (arr >= 0).all():
+            msg += f" If these are counts, normalise them: {name} / {name}.sum(axis=-1, keepdims=True)."
         raise InvalidInputError(msg)
 
 

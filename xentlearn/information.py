@@ -13,7 +13,7 @@ from numpy.typing import ArrayLike
 
 from . import _validation as v
 
-__all__ = ["entropy", "cross_entropy", "kl_divergence"]
+__all__ = ["entropy", "cross_entropy", "kl_divergence", "huffman_code_lengths"]
 
 
 def _xlogy(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -171,3 +171,39 @@ def kl_divergence(p: ArrayLike, q: ArrayLike, *, base: float | None = None,
     d = _rel_entr(pa, qa).sum(axis=-1)
     d = np.maximum(d, 0)  # rounding can leave -1e-17 when q == p up to the last bit
     return in_base(d, ln_b)
+
+
+def huffman_code_lengths(p: ArrayLike) -> np.ndarray:
+    r"""Code word lengths, in bits, of a binary Huffman code for the distribution ``p``.
+
+    Huffman's code has the shortest average length :math:`L = \sum_k p_k \ell_k`
+    among prefix codes, and :math:`H_2(p) \le L < H_2(p) + 1` (Shannon's source
+    coding theorem), so entropy is the average length of the best code.
+
+    Parameters
+    ----------
+    p : array_like, shape (K,)
+        One distribution, ``K >= 1``. An outcome of probability 0 still gets a code word.
+
+    Returns
+    -------
+    ndarray of int, shape (K,)
+        :math:`\ell_k`; a single outcome gets length 0 (nothing needs sending).
+    """
+    import heapq
+
+    pa = _distribution(p, "p", -1)
+    if pa.ndim != 1:
+        raise v.InvalidInputError(f"p must be one distribution (1-D), got shape {pa.shape}")
+    lengths = np.zeros(pa.size, dtype=np.int64)
+    # heap of (probability, tie-break, member outcomes)
+    heap = [(float(pk), k, [k]) for k, pk in enumerate(pa)]
+    heapq.heapify(heap)
+    counter = pa.size
+    while len(heap) > 1:
+        p1, _, m1 = heapq.heappop(heap)
+        p2, _, m2 = heapq.heappop(heap)
+        lengths[m1 + m2] += 1
+        heapq.heappush(heap, (p1 + p2, counter, m1 + m2))
+        counter += 1
+    return lengths

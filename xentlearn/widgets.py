@@ -1,0 +1,197 @@
+"""Interactive explorers for the notebooks, built on :mod:`xentlearn.plots` and the core.
+
+Each explorer is a slider panel with a text readout of the numbers and a
+picture of the figure, redrawn whenever a slider moves. The readout marks
+each number with a CSS class (e.g. ``xl-loss-y1``) so tests can read it.
+Every explorer has a static counterpart in :mod:`xentlearn.plots` that shows
+the same values over a grid, for readers of a stored notebook.
+
+Needs ``ipywidgets`` (the ``course`` extra); imported only when used.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from . import plots
+from .activations import softmax
+from .distributions import discretized_gaussian
+from .information import entropy, kl_divergence
+from .losses import binary_cross_entropy, sparse_categorical_cross_entropy
+
+__all__ = ["Explorer", "coin_explorer", "bce_explorer", "softmax_explorer", "kl_explorer"]
+
+
+def _ipywidgets():
+    try:
+        import ipywidgets
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            "xentlearn.widgets needs ipywidgets: pip install 'xentlearn[course]'"
+        ) from exc
+    return ipywidgets
+
+
+def _value(css: str, x: float, unit: str = "") -> str:
+    return f'<span class="{css}">{x:.3f}</span>{" " + unit if unit else ""}'
+
+
+class Explorer:
+    """Sliders, a readout and a figure that follow each other.
+
+    Parameters
+    ----------
+    controls : mapping of name to ipywidgets value widget
+        The sliders; their current values are passed to ``render`` by name.
+    render : callable
+        ``render(values) -> (html, figure)``: the readout's HTML and the figure
+        for the given slider values.
+
+    Attributes
+    ----------
+    controls : dict
+        The sliders, by name; set ``explorer.controls["p"].value`` to move one.
+    readout : ipywidgets.HTML
+        The numbers for the current setting.
+    image : ipywidgets.Image
+        The figure for the current setting, as PNG.
+    widget : ipywidgets.VBox
+        Everything, for display.
+    """
+
+    def __init__(self, controls: Mapping, render: Callable):
+        w = _ipywidgets()
+        self.controls = dict(controls)
+        self._render = render
+        self.readout = w.HTML()
+        self.image = w.Image(format="png")
+        self.image.layout.max_width = "640px"
+        self.widget = w.VBox([w.HBox(list(self.controls.values()),
+                                     layout=w.Layout(flex_flow="row wrap")),
+                              self.readout, self.image])
+        for control in self.controls.values():
+            control.observe(self._update, names="value")
+        self._update()
+
+    @property
+    def values(self) -> dict:
+        return {name: c.value for name, c in self.controls.items()}
+
+    def _update(self, change=None) -> None:
+        html, fig = self._render(self.values)
+        self.readout.value = html
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=72)
+        self.image.value = buf.getvalue()
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+def coin_explorer(p: float = 0.5, *, base: float | None = 2) -> Explorer:
+    """A slider for a coin's heads probability, with its entropy on the curve.
+
+    Static counterpart: :func:`xentlearn.plots.coin_entropy_curve`.
+    """
+    w = _ipywidgets()
+    unit = plots.unit_label(base)
+
+    def render(values):
+        q = values["p"]
+        h = float(entropy([q, 1 - q], base=base))
+        return (f"H({q:.2f}) = {_value('xl-entropy', h, unit)}",
+                plots.coin_entropy_curve(base=base, mark=q))
+
+    slider = w.FloatSlider(value=p, min=0.0, max=1.0, step=0.01, description="P(heads)",
+                           readout_format=".2f", continuous_update=False)
+    return Explorer({"p": slider}, render)
+
+
+def bce_explorer(p: float = 0.9, *, base: float | None = None) -> Explorer:
+    """A slider for the predicted probability, with the binary cross-entropy of both labels.
+
+    Static counterpart: :func:`xentlearn.plots.bce_curves`.
+    """
+    w = _ipywidgets()
+    unit = plots.unit_label(base)
+
+    def render(values):
+        q = values["p"]
+        l1 = float(binary_cross_entropy([1], [q], base=base))
+        l0 = float(binary_cross_entropy([0], [q], base=base))
+        html = (f"p = {q:.2f}: loss if y = 1 is {_value('xl-loss-y1', l1, unit)}; "
+                f"loss if y = 0 is {_value('xl-loss-y0', l0, unit)}")
+        return html, plots.bce_curves(base=base, mark=q)
+
+    slider = w.FloatSlider(value=p, min=0.01, max=0.99, step=0.01, description="p",
+                           readout_format=".2f", continuous_update=False)
+    return Explorer({"p": slider}, render)
+
+
+def softmax_explorer(logits: ArrayLike = (2.0, 1.0, 0.1), *,
+                     labels: Sequence[str] | None = None, true_class: int = 0,
+                     temperature: float = 1.0, base: float | None = None) -> Explorer:
+    """Sliders for each logit and the temperature, with the softmax bars and the loss.
+
+    Static counterpart: :func:`xentlearn.plots.softmax_temperature_grid`.
+    """
+    w = _ipywidgets()
+    z0 = np.asarray(logits, dtype=float)
+    labels = list(labels) if labels is not None else [f"class {k}" for k in range(z0.size)]
+    unit = plots.unit_label(base)
+    controls = {
+        f"z{k}": w.FloatSlider(value=float(zk), min=-10.0, max=10.0, step=0.1,
+                               description=f"z[{labels[k]}]", continuous_update=False)
+        for k, zk in enumerate(z0)
+    }
+    controls["T"] = w.FloatLogSlider(value=temperature, base=10, min=-1, max=1, step=0.05,
+                                     description="T", continuous_update=False)
+
+    def render(values):
+        z = np.array([values[f"z{k}"] for k in range(z0.size)])
+        t = values["T"]
+        q = softmax(z, temperature=t)
+        loss = float(sparse_categorical_cross_entropy([true_class], (z / t)[None],
+                                                      from_logits=True, base=base))
+        probs = ", ".join(f"{lab} {_value('xl-prob', qk)}" for lab, qk in zip(labels, q))
+        html = (f"softmax: {probs}<br>loss for true class {labels[true_class]}: "
+                f"{_value('xl-loss', loss, unit)}")
+        return html, plots.softmax_bars(z, labels=labels, temperature=t, true_class=true_class)
+
+    return Explorer(controls, render)
+
+
+def kl_explorer(grid: ArrayLike, p: ArrayLike, *, mean: float = 0.0, std: float = 1.0) -> Explorer:
+    """Sliders for a Gaussian ``q``'s mean and width, with forward and reverse KL to ``p``.
+
+    Static counterpart: :func:`xentlearn.plots.kl_surfaces`.
+    """
+    w = _ipywidgets()
+    g = np.asarray(grid, dtype=float)
+    pa = np.asarray(p, dtype=float)
+
+    def render(values):
+        q = discretized_gaussian(g, values["mean"], values["std"])
+        fwd = float(kl_divergence(pa, q))
+        rev = float(kl_divergence(q, pa))
+        html = (f"KL(p || q) = {_value('xl-kl-forward', fwd, 'nats')}; "
+                f"KL(q || p) = {_value('xl-kl-reverse', rev, 'nats')}")
+        fig, ((ax,),) = plots._figure(width=6.0, height=3.2)
+        ax.plot(g, pa, color=plots.COLORS["p"], lw=2, label="p")
+        ax.plot(g, q, color="tab:purple", label="q")
+        ax.set_xlabel("x")
+        ax.set_ylabel("probability")
+        ax.legend()
+        return html, fig
+
+    controls = {
+        "mean": w.FloatSlider(value=mean, min=float(g.min()), max=float(g.max()), step=0.1,
+                              description="mean", continuous_update=False),
+        "std": w.FloatSlider(value=std, min=0.2, max=4.0, step=0.1, description="std",
+                             continuous_update=False),
+    }
+    return Explorer(controls, render)
