@@ -23,7 +23,8 @@ class InvalidInputError(ValueError):
 
 def float_dtype(*arrays: np.ndarray) -> np.dtype:
     """The float type a result takes: float32 stays float32, anything else gives float64."""
-    dtypes = [a.dtype if a.dtype.kind == "f" and a.dtype.itemsize >= 4 else np.float64 for a in arrays]
+    dtypes = [a.dtype if a.dtype.kind == "f" and a.dtype.itemsize >= 4 else np.float64
+              for a in arrays]
     return np.result_type(*dtypes)
 
 
@@ -87,7 +88,8 @@ def check_probabilities(arr: np.ndarray, name: str, *, logits_hint: bool = False
         if logits_hint:
             msg += " If these are logits (unnormalised scores), pass from_logits=True."
         elif (arr >= 0).all():
-            msg += f" If these are counts, normalise them: {name} / {name}.sum(axis=-1, keepdims=True)."
+            msg += (f" If these are counts, normalise them: "
+                    f"{name} / {name}.sum(axis=-1, keepdims=True).")
         raise InvalidInputError(msg)
 
 
@@ -162,7 +164,7 @@ def check_reduction(reduction) -> str:
 
 
 def log_base(base) -> float | None:
-    """``None`` for nats, else ``log(base)``; rejects ``base <= 0``, ``base == 1`` and non-numbers."""
+    """``None`` for nats, else ``log(base)``; rejects ``base <= 0``, ``base == 1``, non-numbers."""
     if base is None:
         return None
     if isinstance(base, bool) or not isinstance(base, numbers.Real):
@@ -213,7 +215,9 @@ def check_weights(w, name: str, expected: Sequence[int] | int, dtype, what: str)
     arr = as_float(w, name, dtype=dtype)
     shape = (expected,) if isinstance(expected, int) else tuple(expected)
     if arr.shape != shape:
-        raise InvalidInputError(f"{name} has shape {arr.shape}; it must have shape {shape} ({what})")
+        raise InvalidInputError(
+            f"{name} has shape {arr.shape}; it must have shape {shape} ({what})"
+        )
     if (arr < 0).any():
         raise InvalidInputError(
             f"{name} has negative entries (min {float(arr.min()):.6g}); weights must be >= 0"
@@ -259,7 +263,9 @@ def check_labels(labels, n_classes: int, shape: tuple[int, ...], ignore_index) -
     arr = arr.astype(np.int64, copy=False)
     if ignore_index is not None:
         if isinstance(ignore_index, bool) or not isinstance(ignore_index, numbers.Integral):
-            raise InvalidInputError(f"ignore_index must be an integer or None, got {ignore_index!r}")
+            raise InvalidInputError(
+                f"ignore_index must be an integer or None, got {ignore_index!r}"
+            )
         valid = arr != ignore_index
         out = ((arr < 0) | (arr >= n_classes)) & valid
     else:
@@ -269,7 +275,7 @@ def check_labels(labels, n_classes: int, shape: tuple[int, ...], ignore_index) -
         raise InvalidInputError(
             f"labels must be in [0, {n_classes}) for {n_classes} classes; found {bad} "
             f"({int(out.sum())} label(s) out of range)"
-            + ("" if ignore_index is None else f"; only labels equal to ignore_index={ignore_index} "
-               "are skipped")
+            + ("" if ignore_index is None
+               else f"; only labels equal to ignore_index={ignore_index} are skipped")
         )
     return arr

@@ -63,7 +63,8 @@ def gaussian_mixture(grid: ArrayLike, means: ArrayLike, stds: ArrayLike,
             "weights must be non-negative, one per mean, and not all zero"
         )
     w = w / w.sum()
-    return sum(wi * discretized_gaussian(grid, mi, si) for wi, mi, si in zip(w, ms, ss))
+    parts = zip(w, ms, ss, strict=True)
+    return sum(wi * discretized_gaussian(grid, mi, si) for wi, mi, si in parts)
 
 
 @dataclass

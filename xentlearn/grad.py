@@ -38,7 +38,7 @@ def binary_cross_entropy_grad(y_true: ArrayLike, logits: ArrayLike, *,
                               sample_weight: ArrayLike | None = None,
                               pos_weight: ArrayLike | None = None, reduction: str = "mean",
                               base: float | None = None) -> np.ndarray:
-    r"""Gradient of :func:`~xentlearn.binary_cross_entropy` (``from_logits=True``) w.r.t. ``logits``.
+    r"""Gradient of :func:`~xentlearn.binary_cross_entropy` (``from_logits=True``) by ``logits``.
 
     Elementwise :math:`\sigma(x) - y`; with ``pos_weight`` :math:`w_+`,
     :math:`(1 - y)\sigma(x) - w_+ y \,\sigma(-x)`.

@@ -41,7 +41,7 @@ from numpy.typing import ArrayLike
 
 from . import _validation as v
 from .activations import _log_sigmoid, _log_softmax, _lse_parts
-from .information import _xlogy, in_base
+from .information import in_base
 
 __all__ = [
     "binary_cross_entropy",
@@ -313,7 +313,7 @@ def categorical_cross_entropy(y_true: ArrayLike, y_pred: ArrayLike, *, from_logi
                               label_smoothing: float = 0.0, class_weight: ArrayLike | None = None,
                               sample_weight: ArrayLike | None = None, reduction: str = "mean",
                               base: float | None = None, axis: int = -1) -> np.ndarray:
-    r"""Categorical cross-entropy :math:`l_i = -\sum_k y_{ik} \log q_{ik}` for one-hot or soft targets.
+    r"""Categorical cross-entropy :math:`l_i = -\sum_k y_{ik} \log q_{ik}`, one-hot or soft targets.
 
     With logits ``z`` (``from_logits=True``), :math:`\log q = \mathrm{log\_softmax}(z)`,
     computed in one fused step, exact for any finite logits.
@@ -364,7 +364,7 @@ def categorical_focal_cross_entropy(y_true: ArrayLike, y_pred: ArrayLike, *, gam
                                     alpha: float | ArrayLike | None = None,
                                     from_logits: bool = False, reduction: str = "mean",
                                     base: float | None = None, axis: int = -1) -> np.ndarray:
-    r"""Categorical focal loss :math:`l_i = -\sum_k \alpha_k y_{ik} (1 - q_{ik})^\gamma \log q_{ik}`.
+    r"""Categorical focal loss :math:`l_i = -\sum_k \alpha_k y_{ik}(1 - q_{ik})^\gamma \log q_{ik}`.
 
     Down-weights classes the model already predicts confidently. :math:`1 - q` is
     computed as ``-expm1(log q)`` from logits, so it stays accurate when ``q`` is

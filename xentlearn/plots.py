@@ -215,7 +215,7 @@ def softmax_temperature_grid(logits: ArrayLike, temperatures: Sequence[float], *
     labels = list(labels) if labels is not None else [str(k) for k in range(z.size)]
     n = len(temperatures)
     fig, axes = _figure(width=3.0 * n, height=3.0, ncols=n, sharey=True)
-    for ax, t in zip(axes[0], temperatures):
+    for ax, t in zip(axes[0], temperatures, strict=True):
         q = softmax(z, temperature=t)
         _draw_bars(ax, q, labels, true_class)
         title = f"T = {t:g}"

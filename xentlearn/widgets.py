@@ -157,7 +157,8 @@ def softmax_explorer(logits: ArrayLike = (2.0, 1.0, 0.1), *,
         q = softmax(z, temperature=t)
         loss = float(sparse_categorical_cross_entropy([true_class], (z / t)[None],
                                                       from_logits=True, base=base))
-        probs = ", ".join(f"{lab} {_value('xl-prob', qk)}" for lab, qk in zip(labels, q))
+        probs = ", ".join(f"{lab} {_value('xl-prob', qk)}"
+                          for lab, qk in zip(labels, q, strict=True))
         html = (f"softmax: {probs}<br>loss for true class {labels[true_class]}: "
                 f"{_value('xl-loss', loss, unit)}")
         return html, plots.softmax_bars(z, labels=labels, temperature=t, true_class=true_class)
