@@ -31,7 +31,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 pytest: $(STAMP)
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest tests --doctest-modules xentlearn
 
 nbval: $(STAMP)
 ifeq ($(strip $(NOTEBOOK_DIRS)),)

@@ -1,0 +1,108 @@
+"""The course's structure: ordered notebooks that import xentlearn and make every claim executable.
+
+nbval checks what each notebook prints; this checks what a course must contain.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+EXPECTED_ORDER = ["welcome", "shannon_entropy", "cross_entropy", "binary_cross_entropy",
+                  "categorical_cross_entropy", "sparse_categorical_cross_entropy",
+                  "kl_divergence"]
+REQUIRED_CLAIMS = [f"C{n:02d}" for n in range(1, 20)] + ["C27", "C29"]
+
+
+def _cells(path: Path) -> list[dict]:
+    return json.loads(path.read_text())["cells"]
+
+
+def _source(cell: dict) -> str:
+    src = cell["source"]
+    return src if isinstance(src, str) else "".join(src)
+
+
+def test_notebooks_are_numbered_in_order_without_gaps():
+    numbers = [int(p.name[:2]) for p in NOTEBOOKS]
+    assert numbers == list(range(len(numbers))), [p.name for p in NOTEBOOKS]
+    assert len(NOTEBOOKS) >= len(EXPECTED_ORDER)
+    for path, topic in zip(NOTEBOOKS, EXPECTED_ORDER, strict=False):
+        assert re.fullmatch(rf"\d\d_{topic}\.ipynb", path.name), (path.name, topic)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_opens_with_a_title_and_closes_with_a_summary_and_exercises(path):
+    cells = _cells(path)
+    first = _source(cells[0])
+    assert cells[0]["cell_type"] == "markdown" and re.match(r"# \d\d", first), first[:80]
+    assert "learn" in first.lower()
+    tail = " ".join(_source(c) for c in cells[-3:] if c["cell_type"] == "markdown").lower()
+    assert "summary" in tail
+    if not path.name.startswith("00"):
+        assert f"exercises/{path.name}" in tail
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_imports_xentlearn_and_defines_no_functions(path):
+    code = [_source(c) for c in _cells(path) if c["cell_type"] == "code"]
+    assert any(re.search(r"^import xentlearn|^from xentlearn", s, re.M) for s in code)
+    for src in code:
+        assert not re.search(r"^\s*(def|class)\s", src, re.M), src[:200]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_stored_executed_and_without_errors(path):
+    for cell in _cells(path):
+        if cell["cell_type"] != "code" or not _source(cell).strip():
+            continue
+        assert cell["execution_count"] is not None, _source(cell)[:120]
+        tags = cell.get("metadata", {}).get("tags", [])
+        for out in cell["outputs"]:
+            if out["output_type"] == "error":
+                assert "raises-exception" in tags, _source(cell)[:120]
+            if out["output_type"] == "stream" and out["name"] == "stderr":
+                pytest.fail(f"{path.name}: stderr output (a warning?): {out['text'][:200]}")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_only_widget_cells_skip_output_comparison(path):
+    for cell in _cells(path):
+        tags = cell.get("metadata", {}).get("tags", [])
+        src = _source(cell)
+        if "nbval-ignore-output" in tags or "NBVAL_IGNORE_OUTPUT" in src:
+            assert "widgets." in src, f"{path.name}: output ignored for a non-widget cell: {src}"
+        assert "nbval-skip" not in tags and "NBVAL_SKIP" not in src
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_widget_has_a_static_figure_next_to_it(path):
+    cells = [c for c in _cells(path) if c["cell_type"] == "code"]
+    for i, cell in enumerate(cells):
+        if "widgets." in _source(cell) and "explorer(" in _source(cell):
+            neighbours = cells[max(i - 1, 0):i] + cells[i + 1:i + 2]
+            assert any("plots." in _source(c) for c in neighbours), _source(cell)
+
+
+def test_every_claim_is_shown_by_a_tagged_code_cell():
+    shown: dict[str, list[str]] = {}
+    for path in NOTEBOOKS:
+        for cell in _cells(path):
+            for tag in cell.get("metadata", {}).get("tags", []):
+                if tag.startswith("claim:"):
+                    assert cell["cell_type"] == "code", (path.name, tag)
+                    assert cell["outputs"], f"{path.name} {tag}: the cell shows nothing"
+                    shown.setdefault(tag[len("claim:"):], []).append(path.name)
+    missing = [c for c in REQUIRED_CLAIMS if c not in shown]
+    assert not missing, f"claims with no tagged cell: {missing}"
+
+
+@pytest.mark.parametrize("chapter", [1, 3, 4, 6])
+def test_chapters_with_explorers_have_them(chapter):
+    path = NOTEBOOKS[chapter]
+    assert any("explorer(" in _source(c) for c in _cells(path) if c["cell_type"] == "code")

@@ -1,0 +1,127 @@
+"""The project's frame: dependency lists in step, commands present, import stays light."""
+
+from __future__ import annotations
+
+import doctest
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _name(requirement: str) -> str:
+    """The normalised package name of a requirement such as 'numpy>=1.24'."""
+    name = re.split(r"[\s<>=!~\[;]", requirement.strip(), maxsplit=1)[0]
+    return name.lower().replace("_", "-")
+
+
+def _pyproject_packages() -> set[str]:
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    project = data["project"]
+    names = {_name(r) for r in project["dependencies"]}
+    for reqs in project["optional-dependencies"].values():
+        names |= {_name(r) for r in reqs if not r.startswith("xentlearn")}
+    return names
+
+
+def _environment_packages() -> tuple[set[str], list[str]]:
+    """Conda packages and pip entries under ``dependencies:`` of environment.yml.
+
+    Read line by line (no YAML library needed): top-level keys, ``- item`` lines, and
+    the indented list under ``- pip:``.
+    """
+    conda, pip = set(), []
+    section, in_pip = None, False
+    for line in (ROOT / "environment.yml").read_text().splitlines():
+        text = line.split("#", 1)[0].rstrip()
+        if not text.strip():
+            continue
+        if not text.startswith((" ", "-")):
+            section, in_pip = text.split(":", 1)[0], False
+            continue
+        m = re.match(r"^(\s*)-\s+(.*)$", text)
+        if section != "dependencies" or m is None:
+            continue
+        indent, item = m.groups()
+        if item == "pip:":
+            in_pip = True
+        elif in_pip and len(indent) > 2:
+            pip.append(item)
+        else:
+            in_pip = False
+            conda.add(_name(item))
+    return conda - {"python", "pip"}, pip
+
+
+def test_environment_yml_lists_the_same_packages_as_pyproject():
+    conda, _ = _environment_packages()
+    pyproject = _pyproject_packages()
+    assert conda == pyproject, (
+        f"only in environment.yml: {sorted(conda - pyproject)}; "
+        f"only in pyproject.toml: {sorted(pyproject - conda)}"
+    )
+
+
+def test_environment_yml_installs_the_project_itself_with_pip():
+    _, pip = _environment_packages()
+    assert any(entry.replace(" ", "") in ("-e.", ".") for entry in pip), pip
+
+
+def test_environment_yml_uses_conda_forge_and_a_supported_python():
+    text = (ROOT / "environment.yml").read_text()
+    assert "conda-forge" in text
+    assert re.search(r"python>=3\.1\d", text)
+
+
+def test_extras_are_as_documented():
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"]
+    names = {k: {_name(r) for r in v} for k, v in extras.items()}
+    assert {"jupyterlab", "ipywidgets", "ipykernel"} <= names["course"]
+    assert {"pytest", "nbval", "hypothesis", "scipy", "scikit-learn", "mpmath"} <= names["test"]
+    assert "ruff" in names["dev"] and "xentlearn" in names["dev"]
+
+
+def test_makefile_has_the_readme_commands():
+    makefile = (ROOT / "Makefile").read_text()
+    readme = (ROOT / "README.md").read_text()
+    for target in ("lab", "test", "notebooks", "bench"):
+        assert re.search(rf"^{target}:", makefile, re.M), target
+        assert f"make {target}" in readme, target
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "make test" in ci and "set -e" in ci
+
+
+def test_readme_examples_print_what_the_readme_says():
+    result = doctest.testfile(str(ROOT / "README.md"), module_relative=False,
+                              optionflags=doctest.ELLIPSIS)
+    assert result.attempted >= 5
+    assert result.failed == 0
+
+
+@pytest.mark.parametrize("module", ["xentlearn"])
+def test_import_keeps_the_core_free_of_heavy_dependencies(module):
+    code = (f"import sys, {module}; "
+            "heavy = [m for m in ('matplotlib', 'ipywidgets', 'IPython', 'sklearn', 'scipy') "
+            "if m in sys.modules]; print(','.join(heavy))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_core_modules_import_numpy_only():
+    core = ["_validation", "activations", "information", "losses", "grad", "distributions"]
+    allowed = {"numpy", "__future__", "dataclasses", "math", "numbers", "collections", "heapq",
+               "typing"}
+    for name in core:
+        source = (ROOT / "xentlearn" / f"{name}.py").read_text()
+        imported = set(re.findall(r"^\s*(?:from|import)\s+([A-Za-z_][\w]*)", source, re.M))
+        assert imported <= allowed, f"{name}.py imports {sorted(imported - allowed)}"
