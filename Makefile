@@ -2,16 +2,17 @@
 #   make lab         open the course in JupyterLab (NO_BROWSER=1: print the URL, open no browser)
 #   make test        ruff, the package's tests, and nbval over every notebook
 #   make notebooks   re-execute every notebook in place (after a change to the package)
+#   make exercises   rewrite the exercise notebooks from xentlearn/exercises/chapters.py, then run them
 #   make bench       run the benchmarks (tables on stdout)
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
-NOTEBOOK_DIRS := $(sort $(dir $(wildcard notebooks/*.ipynb exercises/*.ipynb exercises/solutions/*.ipynb)))
+NOTEBOOKS := $(wildcard notebooks/*.ipynb exercises/*.ipynb exercises/solutions/*.ipynb)
 LAB_FLAGS := $(if $(NO_BROWSER),--no-browser) $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test lint pytest nbval notebooks bench clean
+.PHONY: lab test lint pytest nbval notebooks exercises bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "xentlearn needs Python 3.10 or newer, found " + sys.version.split()[0]'
@@ -34,15 +35,19 @@ pytest: $(STAMP)
 	$(BIN)/python -m pytest tests --doctest-modules xentlearn
 
 nbval: $(STAMP)
-ifeq ($(strip $(NOTEBOOK_DIRS)),)
+ifeq ($(strip $(NOTEBOOKS)),)
 	@echo "nbval: no notebooks yet"
 else
 	PYTHONHASHSEED=0 $(BIN)/python -m pytest --nbval --nbval-current-env -p no:cacheprovider \
-		--nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOK_DIRS)
+		--nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS)
 endif
 
 notebooks: $(STAMP)
-	PYTHONHASHSEED=0 $(BIN)/python scripts/execute_notebooks.py $(wildcard notebooks/*.ipynb exercises/*.ipynb exercises/solutions/*.ipynb)
+	PYTHONHASHSEED=0 $(BIN)/python scripts/execute_notebooks.py $(NOTEBOOKS)
+
+exercises: $(STAMP)
+	$(BIN)/python scripts/build_exercises.py
+	PYTHONHASHSEED=0 $(BIN)/python scripts/execute_notebooks.py $(wildcard exercises/*.ipynb exercises/solutions/*.ipynb)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_losses.py

@@ -1,0 +1,83 @@
+"""Write the exercise notebooks (learner and solved) from the question definitions.
+
+Usage: python scripts/build_exercises.py   (then `make notebooks` executes them)
+
+The questions live in ``xentlearn/exercises/chapters.py``; this script turns
+each chapter into ``exercises/NN_name.ipynb`` (placeholders to fill in) and
+``exercises/solutions/NN_name.ipynb`` (the same, solved). Run it after
+changing a question; learners' own copies are theirs to keep.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from xentlearn.exercises import chapter
+from xentlearn.exercises.chapters import CHAPTERS
+from xentlearn.exercises.checker import _fmt
+
+ROOT = Path(__file__).resolve().parents[1]
+
+INTRO = """# Exercises {number:02d} · {title}
+
+Practice for the chapter `notebooks/{name}.ipynb`. Each question has a cell to fill in that
+ends with a check: run it and you get immediate feedback.
+
+- Replace `...` (or `raise NotImplementedError`) with your answer and run the cell.
+- `ex.q1.hint()` gives a hint, `ex.q1.hint(2)` a stronger one, `ex.q1.solution()` an answer.
+- "Implement" questions are checked on the worked example **and** on hidden cases (other
+  shapes, zeros, extreme values), against `xentlearn`'s own functions. Use NumPy only.
+
+Run the next cell first."""
+
+SETUP = "import numpy as np\n\nimport xentlearn as xl\nfrom xentlearn.exercises import chapter\n\nex = chapter({number})"
+
+
+def _function_name(template: str) -> str:
+    return re.match(r"def (\w+)\(", template).group(1)
+
+
+def build(number: int, solved: bool) -> nbformat.NotebookNode:
+    ch = chapter(number)
+    nb = new_notebook()
+    cells = [new_markdown_cell(INTRO.format(number=number, title=ch.title, name=ch.name)),
+             new_code_cell(SETUP.format(number=number))]
+    for q in ch.questions:
+        key = q.id.split(".")[1]
+        text = f"## Question {key[1:]} ({'compute a value' if q.kind == 'value' else 'implement'})\n\n{q.prompt}"
+        if q.kind == "function":
+            case = q.example
+            call = ", ".join(_fmt(a).split(" (")[0] for a in case.args)
+            expected = q.reference(*copy.deepcopy(case.args))
+            text += (f"\n\nWorked example: `{_function_name(q.template)}({call})` "
+                     f"returns `{_fmt(expected)}`.")
+        cells.append(new_markdown_cell(text))
+        body = q.solution_code if solved else q.template
+        target = "answer" if q.kind == "value" else _function_name(q.template)
+        cells.append(new_code_cell(
+            f"{body}\n\nex.{key}.check({target})\n# ex.{key}.hint()    ex.{key}.solution()"))
+    cells.append(new_markdown_cell(
+        "## Done?\n\nEvery check above shows ✓ when the chapter is mastered. Instructors can "
+        "tabulate a class's notebooks with `python -m xentlearn progress exercises/`."))
+    nb.cells = cells
+    nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python",
+                                 "name": "python3"}
+    return nb
+
+
+def main() -> None:
+    for number, (name, _, _) in CHAPTERS.items():
+        for solved, folder in ((False, ROOT / "exercises"), (True, ROOT / "exercises" / "solutions")):
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"{name}.ipynb"
+            nbformat.write(build(number, solved), path)
+            print(path.relative_to(ROOT))
+
+
+if __name__ == "__main__":
+    main()
