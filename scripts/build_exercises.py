@@ -35,7 +35,8 @@ ends with a check: run it and you get immediate feedback.
 
 Run the next cell first."""
 
-SETUP = "import numpy as np\n\nimport xentlearn as xl\nfrom xentlearn.exercises import chapter\n\nex = chapter({number})"
+SETUP = ("import numpy as np\n\nimport xentlearn as xl\nfrom xentlearn.exercises import chapter\n\n"
+         "ex = chapter({number})")
 
 
 def _function_name(template: str) -> str:
@@ -49,7 +50,8 @@ def build(number: int, solved: bool) -> nbformat.NotebookNode:
              new_code_cell(SETUP.format(number=number))]
     for q in ch.questions:
         key = q.id.split(".")[1]
-        text = f"## Question {key[1:]} ({'compute a value' if q.kind == 'value' else 'implement'})\n\n{q.prompt}"
+        what = "compute a value" if q.kind == "value" else "implement"
+        text = f"## Question {key[1:]} ({what})\n\n{q.prompt}"
         if q.kind == "function":
             case = q.example
             call = ", ".join(_fmt(a).split(" (")[0] for a in case.args)
@@ -72,7 +74,8 @@ def build(number: int, solved: bool) -> nbformat.NotebookNode:
 
 def main() -> None:
     for number, (name, _, _) in CHAPTERS.items():
-        for solved, folder in ((False, ROOT / "exercises"), (True, ROOT / "exercises" / "solutions")):
+        for solved, folder in ((False, ROOT / "exercises"),
+                               (True, ROOT / "exercises" / "solutions")):
             folder.mkdir(parents=True, exist_ok=True)
             path = folder / f"{name}.ipynb"
             nbformat.write(build(number, solved), path)
