@@ -122,7 +122,7 @@ def _fmt(x) -> str:
     """Deterministic short text for an input or output value."""
     if isinstance(x, np.ndarray):
         body = np.array2string(x, precision=4, threshold=12, edgeitems=3, separator=", ",
-                               max_line_width=200)
+                               max_line_width=200).replace("\n", "")
         return f"{body} ({x.dtype}, shape {x.shape})" if x.ndim else body
     if isinstance(x, (float, np.floating)):
         return f"{float(x):.6g}"
