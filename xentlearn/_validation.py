@@ -99,10 +99,15 @@ def sum_tolerance(dtype: np.dtype, k: int) -> float:
     return max(math.sqrt(eps), 4 * eps * k)
 
 
-def check_rows_sum_to_one(arr: np.ndarray, name: str, *, logits_hint: bool = False) -> None:
-    """Rows along the last axis must sum to 1 within a tolerance scaled to the dtype."""
+def check_rows_sum_to_one(arr: np.ndarray, name: str, *, logits_hint: bool = False,
+                          tol_dtype=None) -> None:
+    """Rows along the last axis must sum to 1 within a tolerance scaled to the dtype.
+
+    ``tol_dtype`` is the dtype the caller passed, when ``arr`` has been promoted: a
+    float32 distribution keeps the float32 tolerance after promotion to float64.
+    """
     sums = arr.sum(axis=-1)
-    tol = sum_tolerance(arr.dtype, arr.shape[-1])
+    tol = sum_tolerance(arr.dtype if tol_dtype is None else tol_dtype, arr.shape[-1])
     bad = np.abs(sums - 1) > tol
     if bad.any():
         idx = np.unravel_index(int(np.argmax(bad)), bad.shape)
@@ -241,7 +246,8 @@ def sample_weight_for(w, shape: tuple[int, ...], dtype) -> np.ndarray:
     return arr.reshape(arr.shape + (1,) * (len(shape) - arr.ndim))
 
 
-def check_labels(labels, n_classes: int, shape: tuple[int, ...], ignore_index) -> np.ndarray:
+def check_labels(labels, n_classes: int, shape: tuple[int, ...], ignore_index,
+                 pred_name: str = "y_pred") -> np.ndarray:
     """Integer class labels in [0, n_classes), except those equal to ``ignore_index``."""
     arr = as_array(labels, "labels")
     if arr.dtype.kind == "f":
@@ -256,7 +262,8 @@ def check_labels(labels, n_classes: int, shape: tuple[int, ...], ignore_index) -
         raise InvalidInputError(f"labels must be integer class indices, got dtype {arr.dtype}")
     if arr.shape != tuple(shape):
         raise InvalidInputError(
-            f"labels has shape {arr.shape} but y_pred has shape {tuple(shape) + (n_classes,)}; "
+            f"labels has shape {arr.shape} but {pred_name} has shape "
+            f"{tuple(shape) + (n_classes,)}; "
             f"labels must have shape {tuple(shape)}, one integer per sample. For one-hot "
             "targets use categorical_cross_entropy"
         )

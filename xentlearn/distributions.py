@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from . import _validation as v
-from .information import _rel_entr
+from .information import _kl
 
 __all__ = ["discretized_gaussian", "gaussian_mixture", "KLFit", "fit_gaussian_kl"]
 
@@ -112,8 +112,8 @@ def fit_gaussian_kl(p: ArrayLike, grid: ArrayLike, means: ArrayLike, stds: Array
     ms = v.as_float(means, "means").ravel()
     ss = v.as_float(stds, "stds").ravel()
     qs = np.array([[discretized_gaussian(grid, m, s) for s in ss] for m in ms])
-    forward = _rel_entr(pa, qs).sum(axis=-1)
-    reverse = _rel_entr(qs, pa).sum(axis=-1)
+    forward = _kl(pa, qs)
+    reverse = _kl(qs, pa)
     fi = np.unravel_index(np.argmin(forward), forward.shape)
     ri = np.unravel_index(np.argmin(reverse), reverse.shape)
     return KLFit(ms, ss, forward, reverse,

@@ -50,7 +50,7 @@ def binary_cross_entropy_grad(y_true: ArrayLike, logits: ArrayLike, *,
     """
     b = _prepare_binary(y_true, logits, from_logits=True, label_smoothing=label_smoothing,
                         sample_weight=sample_weight, pos_weight=pos_weight,
-                        reduction=reduction, base=base)
+                        reduction=reduction, base=base, pred_name="logits")
     if b.pos_weight is None:
         g = _sigmoid(b.x) - b.y
     else:
@@ -75,7 +75,7 @@ def categorical_cross_entropy_grad(y_true: ArrayLike, logits: ArrayLike, *,
     """
     c = _prepare_categorical(logits, from_logits=True, label_smoothing=label_smoothing,
                              class_weight=class_weight, sample_weight=sample_weight,
-                             reduction=reduction, base=base, axis=axis)
+                             reduction=reduction, base=base, axis=axis, pred_name="logits")
     t = c.smoothed(_prepare_targets(y_true, c, axis))
     if c.class_weight is not None:
         t = t * c.class_weight
@@ -102,7 +102,8 @@ def sparse_categorical_cross_entropy_grad(labels: ArrayLike, logits: ArrayLike, 
     """
     s = _prepare_sparse(labels, logits, from_logits=True, label_smoothing=label_smoothing,
                         class_weight=class_weight, sample_weight=sample_weight,
-                        ignore_index=ignore_index, reduction=reduction, base=base, axis=axis)
+                        ignore_index=ignore_index, reduction=reduction, base=base, axis=axis,
+                        pred_name="logits")
     c = s.c
     dt = c.x.dtype.type
     k = c.n_classes

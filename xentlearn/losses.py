@@ -40,7 +40,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from . import _validation as v
-from .activations import _log_sigmoid, _log_softmax, _lse_parts
+from .activations import _log_softmax, _lse_parts
 from .information import in_base
 
 __all__ = [
@@ -84,7 +84,7 @@ class _Reduction:
 
     def apply(self, losses: np.ndarray) -> np.ndarray:
         if self.weight is not None:
-            losses = losses * self.weight
+            losses = _times(self.weight, losses)  # a weight of 0 silences even an inf loss
         if self.reduction == "none":
             out = losses
         elif self.reduction == "sum":
@@ -126,24 +126,35 @@ class _Binary:
     red: _Reduction
 
     def log_terms(self) -> tuple[np.ndarray, np.ndarray]:
-        """``log p`` and ``log(1 - p)`` for the predicted positive probability ``p``."""
+        """``log p`` and ``log(1 - p)`` for the predicted positive probability ``p``.
+
+        From logits both come from one ``log1p(exp(-|x|))``: ``log sigmoid(x) =
+        min(x, 0) - log1p(exp(-|x|))`` and ``log sigmoid(-x) = -max(x, 0) - log1p(...)``.
+        """
         if self.from_logits:
-            return _log_sigmoid(self.x), _log_sigmoid(-self.x)
+            sp = np.log1p(np.exp(-np.abs(self.x)))
+            return np.minimum(self.x, 0) - sp, -np.maximum(self.x, 0) - sp
         return _log(self.x), _log1m(self.x)
 
     def elementwise(self, log_p: np.ndarray, log_1mp: np.ndarray) -> np.ndarray:
-        pos = -_times(self.y, log_p)
+        # From logits both logs are finite, so plain products are safe; from probabilities
+        # a log can be -inf where its weight is 0, and 0 * -inf must count as 0.
+        times = np.multiply if self.from_logits else _times
+        pos = times(self.y, log_p)
         if self.pos_weight is not None:
-            pos = pos * self.pos_weight
-        return pos - _times(1 - self.y, log_1mp)
+            pos = _times(self.pos_weight, pos)
+        neg = times(1 - self.y, log_1mp)
+        neg += pos
+        return np.negative(neg, out=neg)
 
 
 def _prepare_binary(y_true, y_pred, *, from_logits, label_smoothing=0.0, sample_weight=None,
-                    pos_weight=None, reduction="mean", base=None) -> _Binary:
+                    pos_weight=None, reduction="mean", base=None,
+                    pred_name: str = "y_pred") -> _Binary:
     reduction, ln_b, eps = _common(reduction, base, label_smoothing)
-    x = v.as_float(y_pred, "y_pred")
+    x = v.as_float(y_pred, pred_name)
     y = v.as_float(y_true, "y_true", dtype=x.dtype)
-    v.check_same_shape(y, x, "y_true", "y_pred")
+    v.check_same_shape(y, x, "y_true", pred_name)
     v.check_probabilities(y, "y_true")
     if not from_logits:
         v.check_probabilities(x, "y_pred", logits_hint=True)
@@ -156,7 +167,7 @@ def _prepare_binary(y_true, y_pred, *, from_logits, label_smoothing=0.0, sample_
             pw = np.broadcast_to(pw, x.shape)
         except ValueError:
             raise v.InvalidInputError(
-                f"pos_weight has shape {pw.shape}, which does not broadcast to y_pred's shape "
+                f"pos_weight has shape {pw.shape}, which does not broadcast to {pred_name}'s shape "
                 f"{x.shape}; pass a scalar or one weight per output (shape {x.shape[-1:]})"
             ) from None
         if (pw < 0).any():
@@ -266,6 +277,7 @@ class _Categorical:
     eps: float
     class_weight: np.ndarray | None
     red: _Reduction
+    pred_name: str = "y_pred"
 
     @property
     def n_classes(self) -> int:
@@ -282,9 +294,9 @@ class _Categorical:
 
 
 def _prepare_categorical(y_pred, *, from_logits, label_smoothing, class_weight, sample_weight,
-                         reduction, base, axis) -> _Categorical:
+                         reduction, base, axis, pred_name: str = "y_pred") -> _Categorical:
     reduction, ln_b, eps = _common(reduction, base, label_smoothing)
-    x = v.move_axis_last(v.as_float(y_pred, "y_pred"), axis, "y_pred")
+    x = v.move_axis_last(v.as_float(y_pred, pred_name), axis, pred_name)
     if not from_logits:
         v.check_probabilities(x, "y_pred", logits_hint=True)
         v.check_rows_sum_to_one(x, "y_pred", logits_hint=True)
@@ -295,15 +307,16 @@ def _prepare_categorical(y_pred, *, from_logits, label_smoothing, class_weight, 
     sw = None
     if sample_weight is not None:
         sw = v.sample_weight_for(sample_weight, x.shape[:-1], x.dtype)
-    return _Categorical(x, bool(from_logits), eps, cw, _Reduction(reduction, ln_b, sw))
+    return _Categorical(x, bool(from_logits), eps, cw, _Reduction(reduction, ln_b, sw), pred_name)
 
 
 def _prepare_targets(y_true, c: _Categorical, axis: int) -> np.ndarray:
-    y = v.as_float(y_true, "y_true", dtype=c.x.dtype)
+    raw = v.as_array(y_true, "y_true")
+    y = v.as_float(raw, "y_true", dtype=c.x.dtype)
     y = v.move_axis_last(y, axis, "y_true")
-    v.check_same_shape(y, c.x, "y_true", "y_pred")
+    v.check_same_shape(y, c.x, "y_true", c.pred_name)
     v.check_probabilities(y, "y_true")
-    v.check_rows_sum_to_one(y, "y_true")
+    v.check_rows_sum_to_one(y, "y_true", tol_dtype=v.float_dtype(raw))
     if c.class_weight is not None:
         c.red.denominator = float((y @ c.class_weight).sum())
     return y
@@ -415,11 +428,11 @@ class _Sparse:
 
 
 def _prepare_sparse(labels, y_pred, *, from_logits, label_smoothing, class_weight, sample_weight,
-                    ignore_index, reduction, base, axis) -> _Sparse:
+                    ignore_index, reduction, base, axis, pred_name: str = "y_pred") -> _Sparse:
     c = _prepare_categorical(y_pred, from_logits=from_logits, label_smoothing=label_smoothing,
                              class_weight=class_weight, sample_weight=sample_weight,
-                             reduction=reduction, base=base, axis=axis)
-    lab = v.check_labels(labels, c.n_classes, c.x.shape[:-1], ignore_index)
+                             reduction=reduction, base=base, axis=axis, pred_name=pred_name)
+    lab = v.check_labels(labels, c.n_classes, c.x.shape[:-1], ignore_index, pred_name)
     valid = None
     if ignore_index is not None:
         valid = lab != ignore_index
@@ -491,7 +504,7 @@ def sparse_categorical_cross_entropy(labels: ArrayLike, y_pred: ArrayLike, *,
         smooth = -(_times(np.broadcast_to(cw, log_q.shape), log_q)).sum(axis=-1)
         lw = 1 if s.label_weight is None else s.label_weight
         dt = c.x.dtype.type
-        losses = dt(1 - c.eps) * lw * nll + dt(c.eps / c.n_classes) * smooth
+        losses = _times(dt(1 - c.eps) * lw, nll) + dt(c.eps / c.n_classes) * smooth
     else:
         if c.from_logits:
             _, shifted, _, rest = _lse_parts(c.x)
@@ -499,7 +512,7 @@ def sparse_categorical_cross_entropy(labels: ArrayLike, y_pred: ArrayLike, *,
         else:
             losses = -_log(np.take_along_axis(c.x, idx, axis=-1)[..., 0])
         if s.label_weight is not None:
-            losses = losses * s.label_weight
+            losses = _times(s.label_weight, losses)
     if s.valid is not None:
         losses = np.where(s.valid, losses, 0).astype(c.x.dtype, copy=False)
     return c.red.apply(losses)

@@ -65,13 +65,15 @@ def coin_entropy_curve(*, base: float | None = 2, mark: float | None = None,
     if mark is not None:
         hm = float(entropy([mark, 1 - mark], base=base))
         ax.plot([mark], [hm], "o", color="tab:red")
-        ax.annotate(f"H = {hm:.3f} {unit_label(base)}", (mark, hm), xytext=(8, -16),
-                    textcoords="offset points")
+        near_peak = abs(mark - 0.5) < 0.2
+        ax.annotate(f"H = {hm:.3f} {unit_label(base)}", (mark, hm),
+                    xytext=(0, 10) if near_peak else (8, -16), textcoords="offset points",
+                    ha="center" if near_peak else "left")
     ax.set_xlabel("p = P(heads)")
     ax.set_ylabel(f"entropy ({unit_label(base)})")
     ax.set_title("Entropy of a coin")
     ax.set_xlim(0, 1)
-    ax.set_ylim(bottom=0)
+    ax.set_ylim(0, float(h.max()) * 1.15)
     ax.grid(alpha=0.3)
     return fig
 
@@ -94,10 +96,10 @@ def container_entropies(containers: Mapping[str, Sequence[float]], *, base: floa
     for i, hi in enumerate(h):
         ax.text(i, bottom[i] * 1.02, f"H = {hi:.3f} {unit_label(base)}", ha="center",
                 va="bottom")
-    ax.set_ylim(0, bottom.max() * 1.18)
+    ax.set_ylim(0, bottom.max() * 1.35)
     ax.set_ylabel("objects")
     ax.set_title("The more mixed the container, the higher its entropy")
-    ax.legend(loc="upper right")
+    ax.legend(loc="upper center", ncols=2)
     return fig
 
 
@@ -260,4 +262,81 @@ def kl_surfaces(fit: KLFit) -> Figure:
         ax.set_xlabel("std of q")
         ax.set_ylabel("mean of q")
         ax.set_title(f"{name}: best mean {best[0]:.2f}, std {best[1]:.2f}")
+    return fig
+
+
+def padded_token_losses(labels: ArrayLike, y_pred: ArrayLike, *, ignore_index: int = -100,
+                        from_logits: bool = False, base: float | None = None) -> Figure:
+    """Per-token losses of a padded batch (sequences x positions), padding greyed out.
+
+    Each real token's cell shows its loss :math:`-\\log q_{y}` from
+    :func:`xentlearn.sparse_categorical_cross_entropy` with ``reduction="none"``;
+    cells whose label equals ``ignore_index`` are grey and marked "pad". The title
+    gives the mean over the real tokens only, which is what ``ignore_index`` makes
+    ``reduction="mean"`` return.
+    """
+    from matplotlib import colormaps
+
+    lab = np.asarray(labels)
+    if lab.ndim != 2:
+        raise ValueError(f"labels must be 2-D (sequences x positions), got shape {lab.shape}")
+    kw = {"from_logits": from_logits, "ignore_index": ignore_index, "base": base}
+    losses = sparse_categorical_cross_entropy(lab, y_pred, reduction="none", **kw)
+    mean = float(sparse_categorical_cross_entropy(lab, y_pred, **kw))
+    pad = lab == ignore_index
+    n_rows, n_cols = losses.shape
+    fig, ((ax,),) = _figure(width=0.9 * n_cols + 2.4, height=0.7 * n_rows + 1.4)
+    cmap = colormaps["viridis"].with_extremes(bad="lightgrey")
+    top = float(losses[~pad].max()) if (~pad).any() else 1.0
+    image = ax.imshow(np.ma.masked_array(losses, mask=pad), cmap=cmap, vmin=0, vmax=top,
+                      aspect="auto")
+    for i in range(n_rows):
+        for j in range(n_cols):
+            if pad[i, j]:
+                ax.text(j, i, "pad", ha="center", va="center", color="dimgray")
+            else:
+                color = "white" if losses[i, j] < 0.6 * top else "black"
+                ax.text(j, i, f"{losses[i, j]:.2f}", ha="center", va="center", color=color)
+    fig.colorbar(image, ax=ax, label=f"loss ({unit_label(base)})")
+    ax.set_xticks(range(n_cols))
+    ax.set_yticks(range(n_rows))
+    ax.set_xlabel("position in the sequence")
+    ax.set_ylabel("sequence")
+    ax.set_title(f"Per-token loss: mean over the {int((~pad).sum())} real tokens = "
+                 f"{mean:.3f} {unit_label(base)}")
+    return fig
+
+
+def cross_entropy_kl_gap(p: ArrayLike, qs: ArrayLike, params: ArrayLike, *,
+                         base: float | None = None, param_label: str = "q parameter") -> Figure:
+    """H(p, q) and KL(p || q) over a family of ``q`` (one row per parameter value).
+
+    The two curves differ by the constant H(p), so they have their minimum at the
+    same ``q``; the gap is drawn as an arrow at the minimum of the cross-entropy.
+    """
+    from .information import kl_divergence
+
+    qa = np.asarray(qs, dtype=float)
+    t = np.asarray(params, dtype=float)
+    hpq = cross_entropy(p, qa, base=base)
+    kl = kl_divergence(p, qa, base=base)
+    hp = float(entropy(p, base=base))
+    unit = unit_label(base)
+    fig, ((ax,),) = _figure(width=6.5)
+    ax.plot(t, hpq, color="tab:blue", label="cross-entropy H(p, q)")
+    ax.plot(t, kl, color="tab:red", label="KL(p || q)")
+    i, j = int(np.argmin(hpq)), int(np.argmin(kl))
+    ax.plot([t[i]], [hpq[i]], "o", color="tab:blue",
+            label=f"min of H(p, q) at {param_label} = {t[i]:.2f}")
+    ax.plot([t[j]], [kl[j]], "s", color="tab:red", mfc="none", ms=9,
+            label=f"min of KL at {param_label} = {t[j]:.2f}")
+    ax.annotate("", xy=(t[i], hpq[i]), xytext=(t[i], kl[i]),
+                arrowprops={"arrowstyle": "<->", "color": "black"})
+    ax.text(t[i], (hpq[i] + kl[i]) / 2, f"  gap = H(p) = {hp:.3f} {unit}", va="center")
+    ax.set_xlabel(param_label)
+    ax.set_ylabel(unit)
+    ax.set_title("H(p, q) = H(p) + KL(p || q): same minimiser")
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize="small")
+    ax.grid(alpha=0.3)
     return fig

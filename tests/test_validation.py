@@ -1,0 +1,429 @@
+"""Every bad input raises InvalidInputError with a message that names the argument."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pytest
+
+import xentlearn as xl
+from xentlearn import InvalidInputError
+
+P = [0.2, 0.3, 0.5]
+Q = [0.25, 0.25, 0.5]
+PROBS = [[0.7, 0.2, 0.1], [0.1, 0.1, 0.8]]
+ONE_HOT = [[1, 0, 0], [0, 0, 1]]
+LABELS = [0, 2]
+LOGITS = [[1.0, -2.0, 0.5], [0.0, 3.0, -1.0]]
+BIN_Y = [1, 0, 1]
+BIN_P = [0.9, 0.2, 0.6]
+
+
+def test_invalid_input_error_is_a_value_error():
+    assert issubclass(InvalidInputError, ValueError)
+    with pytest.raises(ValueError):
+        xl.entropy([0.5, 0.6])
+
+
+# --- every public function, called in a valid way ----------------------------------------------
+# name -> (function, positional arguments, the name each positional argument has in messages)
+
+CALLS = {
+    "entropy": (xl.entropy, (P,), ("p",)),
+    "cross_entropy": (xl.cross_entropy, (P, Q), ("p", "q")),
+    "kl_divergence": (xl.kl_divergence, (P, Q), ("p", "q")),
+    "softmax": (xl.softmax, (LOGITS,), ("z",)),
+    "log_softmax": (xl.log_softmax, (LOGITS,), ("z",)),
+    "logsumexp": (xl.logsumexp, (LOGITS,), ("z",)),
+    "sigmoid": (xl.sigmoid, (BIN_P,), ("z",)),
+    "log_sigmoid": (xl.log_sigmoid, (BIN_P,), ("z",)),
+    "softplus": (xl.softplus, (BIN_P,), ("z",)),
+    "binary_cross_entropy": (xl.binary_cross_entropy, (BIN_Y, BIN_P), ("y_true", "y_pred")),
+    "binary_focal_cross_entropy": (xl.binary_focal_cross_entropy, (BIN_Y, BIN_P),
+                                   ("y_true", "y_pred")),
+    "categorical_cross_entropy": (xl.categorical_cross_entropy, (ONE_HOT, PROBS),
+                                  ("y_true", "y_pred")),
+    "categorical_focal_cross_entropy": (xl.categorical_focal_cross_entropy, (ONE_HOT, PROBS),
+                                        ("y_true", "y_pred")),
+    "sparse_categorical_cross_entropy": (xl.sparse_categorical_cross_entropy, (LABELS, PROBS),
+                                         ("labels", "y_pred")),
+    "binary_cross_entropy_grad": (xl.binary_cross_entropy_grad, (BIN_Y, BIN_P),
+                                  ("y_true", "logits")),
+    "categorical_cross_entropy_grad": (xl.categorical_cross_entropy_grad, (ONE_HOT, LOGITS),
+                                       ("y_true", "logits")),
+    "sparse_categorical_cross_entropy_grad": (xl.sparse_categorical_cross_entropy_grad,
+                                              (LABELS, LOGITS), ("labels", "logits")),
+}
+
+GRADS = ["binary_cross_entropy_grad", "categorical_cross_entropy_grad",
+         "sparse_categorical_cross_entropy_grad"]
+LOSSES = ["binary_cross_entropy", "binary_focal_cross_entropy", "categorical_cross_entropy",
+          "categorical_focal_cross_entropy", "sparse_categorical_cross_entropy"]
+WITH_BASE = ["entropy", "cross_entropy", "kl_divergence", *LOSSES, *GRADS]
+WITH_REDUCTION = LOSSES + GRADS
+WITH_SMOOTHING = ["binary_cross_entropy", "categorical_cross_entropy",
+                  "sparse_categorical_cross_entropy", *GRADS]
+WITH_SAMPLE_WEIGHT = ["binary_cross_entropy", "categorical_cross_entropy",
+                      "sparse_categorical_cross_entropy", *GRADS]
+WITH_CLASS_WEIGHT = ["categorical_cross_entropy", "sparse_categorical_cross_entropy",
+                     "categorical_cross_entropy_grad", "sparse_categorical_cross_entropy_grad"]
+WITH_POS_WEIGHT = ["binary_cross_entropy", "binary_cross_entropy_grad"]
+SPARSE = ["sparse_categorical_cross_entropy", "sparse_categorical_cross_entropy_grad"]
+
+
+def call(name, *, replace: dict[int, object] | None = None, **kw):
+    fn, args, _ = CALLS[name]
+    args = list(args)
+    for i, value in (replace or {}).items():
+        args[i] = value
+    return fn(*args, **kw)
+
+
+def raises(*patterns: str):
+    """pytest.raises for InvalidInputError whose message contains every pattern (regexes)."""
+    lookahead = "".join(f"(?=.*(?:{p}))" for p in patterns)
+    return pytest.raises(InvalidInputError, match=re.compile(lookahead, re.DOTALL))
+
+
+@pytest.mark.parametrize("name", CALLS)
+def test_valid_calls_do_not_raise(name):
+    out = call(name)
+    assert np.all(np.isfinite(out))
+
+
+# --- NaN, inf, empty -------------------------------------------------------------------------
+
+
+def _array_arguments():
+    for name, (_, _args, names) in CALLS.items():
+        for i, arg_name in enumerate(names):
+            # The grads' `logits` argument is checked for its name in
+            # test_grad_messages_name_the_logits_argument; here only for the rest of the message.
+            pattern = r"\b(logits|y_pred)\b" if arg_name == "logits" else rf"\b{arg_name}\b"
+            yield pytest.param(name, i, pattern, id=f"{name}-{arg_name}")
+
+
+ARRAY_ARGUMENTS = list(_array_arguments())
+
+
+def _with(value, arg):
+    arr = np.array(arg, dtype=np.float64)
+    arr.flat[0] = value
+    return arr
+
+
+@pytest.mark.parametrize(("name", "i", "arg_pattern"), ARRAY_ARGUMENTS)
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_nan_and_inf_are_rejected(name, i, arg_pattern, bad):
+    arg = CALLS[name][1][i]
+    with raises(arg_pattern, "NaN|finite"):
+        call(name, replace={i: _with(bad, arg)})
+
+
+@pytest.mark.parametrize(("name", "i", "arg_pattern"), ARRAY_ARGUMENTS)
+def test_empty_input_is_rejected(name, i, arg_pattern):
+    with raises(arg_pattern, "empty"):
+        call(name, replace={i: []})
+
+
+@pytest.mark.parametrize("name", GRADS)
+def test_grad_messages_name_the_logits_argument(name):
+    # The gradient functions call their prediction argument `logits`; a message about
+    # `y_pred` names an argument the caller never passed.
+    logits = np.asarray(CALLS[name][1][1], dtype=np.float64)
+    with raises(r"\blogits\b", "NaN"):
+        call(name, replace={1: _with(math.nan, logits)})
+    with raises(r"\blogits\b", "empty"):
+        call(name, replace={1: []})
+    with raises(r"\blogits\b", "shape"):
+        call(name, replace={1: logits[:1]})
+
+
+@pytest.mark.parametrize(("name", "kw", "arg_name"), [
+    *[(n, {"sample_weight": [1.0, math.nan]}, "sample_weight") for n in WITH_SAMPLE_WEIGHT
+      if "binary" not in n],
+    *[(n, {"sample_weight": [1.0, math.inf, 1.0]}, "sample_weight") for n in WITH_SAMPLE_WEIGHT
+      if "binary" in n],
+    *[(n, {"class_weight": [1.0, math.nan, 1.0]}, "class_weight") for n in WITH_CLASS_WEIGHT],
+    *[(n, {"pos_weight": math.inf}, "pos_weight") for n in WITH_POS_WEIGHT],
+    ("categorical_focal_cross_entropy", {"alpha": [1.0, math.nan, 1.0]}, "alpha"),
+])
+def test_nan_and_inf_weights_are_rejected(name, kw, arg_name):
+    with raises(rf"\b{arg_name}\b", "NaN|finite"):
+        call(name, **kw)
+
+
+# --- probabilities -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "i", "arg_name", "bad"), [
+    ("entropy", 0, "p", [1.5, -0.5]),
+    ("cross_entropy", 0, "p", [1.5, -0.5, 0.0]),
+    ("cross_entropy", 1, "q", [1.5, -0.5, 0.0]),
+    ("kl_divergence", 0, "p", [-0.1, 0.6, 0.5]),
+    ("kl_divergence", 1, "q", [1.1, -0.1, 0.0]),
+])
+def test_distributions_outside_zero_one(name, i, arg_name, bad):
+    with raises(rf"^{arg_name} must hold probabilities", r"\[0, 1\]"):
+        call(name, replace={i: bad})
+
+
+@pytest.mark.parametrize(("name", "bad"), [
+    ("binary_cross_entropy", [1.2, 0.5, 0.5]),
+    ("binary_cross_entropy", [-0.2, 0.5, 0.5]),
+    ("binary_focal_cross_entropy", [2.0, 0.5, 0.5]),
+    ("categorical_cross_entropy", [[1.5, -0.5, 0.0], [0.1, 0.1, 0.8]]),
+    ("categorical_focal_cross_entropy", [[1.5, -0.5, 0.0], [0.1, 0.1, 0.8]]),
+    ("sparse_categorical_cross_entropy", [[1.5, -0.5, 0.0], [0.1, 0.1, 0.8]]),
+])
+def test_predictions_outside_zero_one_suggest_from_logits(name, bad):
+    with raises(r"^y_pred must hold probabilities", "from_logits=True"):
+        call(name, replace={1: bad})
+
+
+@pytest.mark.parametrize(("name", "bad"), [
+    ("binary_cross_entropy", [2, 0, 1]),
+    ("binary_cross_entropy", [-1, 0, 1]),
+    ("binary_focal_cross_entropy", [1.5, 0, 1]),
+    ("binary_cross_entropy_grad", [1.5, 0, 1]),
+    ("categorical_cross_entropy", [[1.5, -0.5, 0], [0, 0, 1]]),
+    ("categorical_focal_cross_entropy", [[1.5, -0.5, 0], [0, 0, 1]]),
+    ("categorical_cross_entropy_grad", [[1.5, -0.5, 0], [0, 0, 1]]),
+])
+def test_targets_outside_zero_one(name, bad):
+    with raises(r"^y_true must hold probabilities"):
+        call(name, replace={0: bad})
+
+
+def test_logits_are_accepted_with_from_logits():
+    assert np.isfinite(xl.binary_cross_entropy(BIN_Y, [3.0, -2.0, 0.5], from_logits=True))
+    assert np.isfinite(xl.categorical_cross_entropy(ONE_HOT, LOGITS, from_logits=True))
+    assert np.isfinite(xl.sparse_categorical_cross_entropy(LABELS, LOGITS, from_logits=True))
+
+
+@pytest.mark.parametrize(("name", "i", "arg_name"), [
+    ("entropy", 0, "p"), ("cross_entropy", 0, "p"), ("cross_entropy", 1, "q"),
+    ("kl_divergence", 0, "p"), ("kl_divergence", 1, "q"),
+])
+def test_distributions_must_sum_to_one(name, i, arg_name):
+    with raises(rf"^{arg_name} must sum to 1", "sum"):
+        call(name, replace={i: [0.2, 0.2, 0.2]})
+
+
+@pytest.mark.parametrize("name", ["categorical_cross_entropy", "categorical_focal_cross_entropy",
+                                  "sparse_categorical_cross_entropy"])
+def test_predictions_must_sum_to_one_and_hint_at_logits(name):
+    bad = [[0.2, 0.2, 0.2], [0.1, 0.1, 0.8]]
+    with raises(r"^y_pred must sum to 1", "from_logits=True", "softmax"):
+        call(name, replace={1: bad})
+
+
+@pytest.mark.parametrize("name", ["categorical_cross_entropy", "categorical_focal_cross_entropy",
+                                  "categorical_cross_entropy_grad"])
+def test_targets_must_sum_to_one(name):
+    with raises(r"^y_true must sum to 1"):
+        call(name, replace={0: [[1, 1, 0], [0, 0, 1]]})
+
+
+def test_sum_tolerance_follows_the_dtype():
+    # 1e-6 off is rounding in float32 but an error in float64
+    p = np.array([0.5, 0.5 + 1e-6])
+    with raises(r"^p must sum to 1"):
+        xl.entropy(p)
+    xl.entropy(p.astype(np.float32))
+
+
+# --- shapes ------------------------------------------------------------------------------------
+
+
+def _shape_pattern(shape):
+    return re.escape(str(tuple(shape)))
+
+
+@pytest.mark.parametrize(("name", "args"), [
+    ("binary_cross_entropy", ([1, 0, 1], [0.5, 0.5])),
+    ("binary_focal_cross_entropy", ([1, 0], [0.5, 0.5, 0.5])),
+    ("categorical_cross_entropy", ([[1, 0, 0]], PROBS)),
+    ("categorical_cross_entropy", ([[1, 0], [0, 1]], PROBS)),
+    ("categorical_focal_cross_entropy", ([[1, 0, 0]], PROBS)),
+    ("sparse_categorical_cross_entropy", ([0, 1, 2], PROBS)),
+    ("sparse_categorical_cross_entropy", ([[0, 1]], PROBS)),
+    ("cross_entropy", ([0.5, 0.5], P)),
+    ("kl_divergence", ([[0.5, 0.5]] * 2, [P] * 3)),
+    ("cross_entropy", ([P] * 2, [Q] * 3)),
+])
+def test_shape_mismatch_names_both_shapes(name, args):
+    a, b = (np.asarray(x) for x in args)
+    with raises("shape", _shape_pattern(a.shape), _shape_pattern(b.shape)):
+        CALLS[name][0](*args)
+
+
+@pytest.mark.parametrize(("name", "args"), [
+    ("binary_cross_entropy_grad", ([1, 0, 1], [0.5, 0.5])),
+    ("categorical_cross_entropy_grad", ([[1, 0, 0]], LOGITS)),
+    ("sparse_categorical_cross_entropy_grad", ([0, 1, 2], LOGITS)),
+])
+def test_grad_shape_mismatch_names_both_shapes(name, args):
+    a, b = (np.asarray(x) for x in args)
+    with raises("shape", _shape_pattern(a.shape), _shape_pattern(b.shape)):
+        CALLS[name][0](*args)
+
+
+@pytest.mark.parametrize("name", ["sample_weight", "class_weight"])
+def test_weights_of_the_wrong_shape(name):
+    with raises(rf"^{name} has shape"):
+        xl.sparse_categorical_cross_entropy(LABELS, PROBS, **{name: [1.0, 2.0, 3.0, 4.0]})
+
+
+def test_pos_weight_that_does_not_broadcast():
+    with raises(r"^pos_weight", "broadcast"):
+        xl.binary_cross_entropy(BIN_Y, BIN_P, pos_weight=[1.0, 2.0])
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax", "logsumexp", "entropy"])
+def test_axis_out_of_range_or_not_an_integer(name):
+    with raises("axis"):
+        call(name, axis=2)
+    with raises("axis"):
+        call(name, axis=0.5)
+
+
+# --- labels --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", SPARSE)
+@pytest.mark.parametrize("bad", [[0, 3], [-1, 0], [0, 100]])
+def test_labels_out_of_range(name, bad):
+    with raises(r"^labels", re.escape("[0, 3)")):
+        call(name, replace={0: bad})
+
+
+@pytest.mark.parametrize("name", SPARSE)
+@pytest.mark.parametrize("bad", [[0.5, 1.0], [0.0, 1.25]])
+def test_labels_must_be_integers(name, bad):
+    with raises(r"^labels", "integer"):
+        call(name, replace={0: bad})
+
+
+@pytest.mark.parametrize("name", SPARSE)
+def test_labels_of_a_non_numeric_dtype(name):
+    with raises(r"\blabels\b"):
+        call(name, replace={0: ["a", "b"]})
+
+
+@pytest.mark.parametrize("name", SPARSE)
+def test_integral_float_labels_are_accepted(name):
+    np.testing.assert_allclose(call(name, replace={0: [0.0, 2.0]}), call(name))
+
+
+@pytest.mark.parametrize("name", SPARSE)
+@pytest.mark.parametrize("ignore_index", [-100, -1, 3, 7])
+def test_labels_equal_to_ignore_index_are_not_out_of_range(name, ignore_index):
+    out = call(name, replace={0: [0, ignore_index]}, ignore_index=ignore_index)
+    assert np.all(np.isfinite(out))
+    with raises(r"^labels", "ignore_index"):  # a different out-of-range label still is
+        call(name, replace={0: [-5, ignore_index]}, ignore_index=ignore_index)
+
+
+@pytest.mark.parametrize("name", SPARSE)
+@pytest.mark.parametrize("bad", [1.5, "x", True])
+def test_ignore_index_must_be_an_integer(name, bad):
+    with raises("ignore_index"):
+        call(name, ignore_index=bad)
+
+
+@pytest.mark.parametrize("name", SPARSE)
+@pytest.mark.parametrize("kw", [{}, {"class_weight": [1.0, 1.0, 1.0]},
+                                {"label_smoothing": 0.1}])
+def test_mean_over_all_ignored_labels(name, kw):
+    with raises("ignore"):
+        call(name, replace={0: [-100, -100]}, ignore_index=-100, **kw)
+    total = call(name, replace={0: [-100, -100]}, ignore_index=-100, reduction="sum", **kw)
+    np.testing.assert_array_equal(total, 0.0)
+
+
+@pytest.mark.parametrize("name", SPARSE)
+def test_mean_with_all_class_weights_zero(name):
+    with raises("class_weight|weights"):
+        call(name, class_weight=[0.0, 0.0, 0.0])
+
+
+# --- keyword arguments -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", WITH_REDUCTION)
+@pytest.mark.parametrize("bad", ["avg", "MEAN", None, 1])
+def test_unknown_reduction(name, bad):
+    with raises(r"^reduction", "mean"):
+        call(name, reduction=bad)
+
+
+@pytest.mark.parametrize("name", WITH_BASE)
+@pytest.mark.parametrize("bad", [0, -2, 1, 1.0, "2", True, math.nan, math.inf, None.__class__])
+def test_bad_base(name, bad):
+    with raises(r"^base"):
+        call(name, base=bad)
+
+
+@pytest.mark.parametrize("name", WITH_SMOOTHING)
+@pytest.mark.parametrize("bad", [-0.1, 1.5, math.nan, "0.1"])
+def test_label_smoothing_outside_zero_one(name, bad):
+    with raises(r"^label_smoothing"):
+        call(name, label_smoothing=bad)
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+@pytest.mark.parametrize("bad", [0, 0.0, -1.0, math.inf, math.nan, "1"])
+def test_bad_temperature(name, bad):
+    with raises(r"^temperature"):
+        call(name, temperature=bad)
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_temperature_that_overflows_the_logits(name):
+    with raises("temperature", "finite|inf"):
+        call(name, replace={0: [1e300, 0.0]}, temperature=1e-300)
+
+
+@pytest.mark.parametrize("name", WITH_SAMPLE_WEIGHT)
+def test_negative_sample_weight(name):
+    with raises(r"^sample_weight", "negative"):
+        call(name, sample_weight=[1.0, -0.5] if "binary" not in name else [1.0, -0.5, 1.0])
+
+
+@pytest.mark.parametrize("name", WITH_CLASS_WEIGHT)
+def test_negative_class_weight(name):
+    with raises(r"^class_weight", "negative"):
+        call(name, class_weight=[1.0, -0.5, 1.0])
+
+
+@pytest.mark.parametrize("name", WITH_POS_WEIGHT)
+@pytest.mark.parametrize("bad", [-1.0, [1.0, -1.0, 1.0]])
+def test_negative_pos_weight(name, bad):
+    with raises(r"^pos_weight", "negative"):
+        call(name, pos_weight=bad)
+
+
+@pytest.mark.parametrize(("name", "kw", "arg_name"), [
+    ("binary_focal_cross_entropy", {"gamma": -1.0}, "gamma"),
+    ("categorical_focal_cross_entropy", {"gamma": -1.0}, "gamma"),
+    ("binary_focal_cross_entropy", {"alpha": 1.5}, "alpha"),
+    ("binary_focal_cross_entropy", {"alpha": -0.5}, "alpha"),
+    ("categorical_focal_cross_entropy", {"alpha": -0.5}, "alpha"),
+    ("categorical_focal_cross_entropy", {"alpha": [1.0, -1.0, 1.0]}, "alpha"),
+    ("categorical_focal_cross_entropy", {"alpha": [1.0, 1.0]}, "alpha"),
+])
+def test_bad_focal_parameters(name, kw, arg_name):
+    with raises(rf"^{arg_name}"):
+        call(name, **kw)
+
+
+@pytest.mark.parametrize(("name", "i", "arg_pattern"), ARRAY_ARGUMENTS)
+def test_complex_and_ragged_input(name, i, arg_pattern):
+    arg = np.asarray(CALLS[name][1][i])
+    with raises(arg_pattern, "complex"):
+        call(name, replace={i: arg.astype(np.complex128)})
+    with raises(arg_pattern):
+        call(name, replace={i: [[0.5, 0.5], [1.0]]})
