@@ -87,7 +87,7 @@ def test_extras_are_as_documented():
         "optional-dependencies"]
     names = {k: {_name(r) for r in v} for k, v in extras.items()}
     assert {"jupyterlab", "ipywidgets", "ipykernel"} <= names["course"]
-    assert {"pytest", "nbval", "hypothesis", "scipy", "scikit-learn", "mpmath"} <= names["test"]
+    assert {"pytest", "nbval", "hypothesis", "scipy", "mpmath"} <= names["test"]
     assert "ruff" in names["dev"] and "xentlearn" in names["dev"]
 
 
