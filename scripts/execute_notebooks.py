@@ -20,6 +20,19 @@ from nbclient import NotebookClient
 VOLATILE_CELL_KEYS = ("execution", "collapsed", "scrolled")
 
 
+def merge_streams(outputs: list) -> list:
+    """Join consecutive stdout (or stderr) chunks: how a kernel splits them varies by run."""
+    merged: list = []
+    for out in outputs:
+        prev = merged[-1] if merged else None
+        if (out.get("output_type") == "stream" and prev is not None
+                and prev.get("output_type") == "stream" and prev.get("name") == out.get("name")):
+            prev["text"] += out["text"]
+        else:
+            merged.append(out)
+    return merged
+
+
 def normalise(nb: nbformat.NotebookNode) -> None:
     nb.metadata.pop("widgets", None)
     nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python",
@@ -31,6 +44,7 @@ def normalise(nb: nbformat.NotebookNode) -> None:
         cell.pop("id", None)
         if cell.cell_type != "code":
             continue
+        cell.outputs = merge_streams(cell.outputs)
         for out in cell.outputs:
             data = out.get("data", {})
             # a widget's view is stored in the notebook's widget state, which is not kept

@@ -282,7 +282,9 @@ def check_labels(labels, n_classes: int, shape: tuple[int, ...], ignore_index,
         raise InvalidInputError(
             f"labels must be in [0, {n_classes}) for {n_classes} classes; found {bad} "
             f"({int(out.sum())} label(s) out of range)"
-            + ("" if ignore_index is None
-               else f"; only labels equal to ignore_index={ignore_index} are skipped")
+            + (f"; only labels equal to ignore_index={ignore_index} are skipped"
+               if ignore_index is not None
+               else f"; if {bad} marks padding, pass ignore_index={bad} to skip those samples"
+               if bad < 0 else "")
         )
     return arr

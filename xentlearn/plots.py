@@ -257,7 +257,7 @@ def kl_surfaces(fit: KLFit) -> Figure:
                                  (axes[0, 1], fit.reverse, fit.reverse_best, "KL(q || p)")):
         shown = np.log10(np.where(np.isfinite(surf), surf, np.nan) + 1e-3)
         mesh = ax.pcolormesh(fit.stds, fit.means, shown, shading="auto", cmap="viridis")
-        fig.colorbar(mesh, ax=ax, label="log10(KL + 0.001), nats")
+        fig.colorbar(mesh, ax=ax, label="log10(KL + 0.001), nats; white: infinite")
         ax.plot([best[1]], [best[0]], "r*", ms=12)
         ax.set_xlabel("std of q")
         ax.set_ylabel("mean of q")
