@@ -197,7 +197,9 @@ def _draw_bars(ax, q: np.ndarray, labels: Sequence[str], true_class: int | None)
     colors = ["tab:gray"] * q.size
     if true_class is not None:
         colors[true_class] = "tab:green"
-    ax.bar(range(q.size), q, color=colors)
+    bars = ax.bar(range(q.size), q, color=colors)
+    if true_class is not None:
+        ax.legend([bars[true_class]], ["true class"], loc="upper right", fontsize="small")
     for k, qk in enumerate(q):
         ax.text(k, qk + 0.02, f"{qk:.3f}", ha="center", fontsize="small")
     ax.set_xticks(range(q.size), labels)
