@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 import nbformat
+import numpy as np
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from xentlearn.exercises import chapter
@@ -30,13 +31,24 @@ ends with a check: run it and you get immediate feedback.
 
 - Replace `...` (or `raise NotImplementedError`) with your answer and run the cell.
 - `ex.q1.hint()` gives a hint, `ex.q1.hint(2)` a stronger one, `ex.q1.solution()` an answer.
+- "Compute a value" answers must be right to 0.1 % (relative): give at least 4 significant
+  figures, or better, compute the value in code.
 - "Implement" questions are checked on the worked example **and** on hidden cases (other
-  shapes, zeros, extreme values), against `xentlearn`'s own functions. Use NumPy only.
+  shapes, zeros, extreme values), against `xentlearn`'s own functions, to about 7 significant
+  figures. Use NumPy only; the arguments are NumPy arrays.
 
 Run the next cell first."""
 
 SETUP = ("import numpy as np\n\nimport xentlearn as xl\nfrom xentlearn.exercises import chapter\n\n"
          "ex = chapter({number})")
+
+
+def _code(x) -> str:
+    """An argument as the Python code that makes it, on one line."""
+    if isinstance(x, np.ndarray):
+        body = np.array2string(x, separator=", ", max_line_width=10**6, threshold=10**6)
+        return f"np.array({' '.join(body.split())})"
+    return repr(x)
 
 
 def _function_name(template: str) -> str:
@@ -54,7 +66,7 @@ def build(number: int, solved: bool) -> nbformat.NotebookNode:
         text = f"## Question {key[1:]} ({what})\n\n{q.prompt}"
         if q.kind == "function":
             case = q.example
-            call = ", ".join(_fmt(a).split(" (")[0] for a in case.args)
+            call = ", ".join(_code(a) for a in case.args)
             expected = q.reference(*copy.deepcopy(case.args))
             text += (f"\n\nWorked example: `{_function_name(q.template)}({call})` "
                      f"returns `{_fmt(expected)}`.")

@@ -315,3 +315,35 @@ def test_progress_report_fails_clearly_on_an_unreadable_notebook(tmp_path):
     assert "cannot read" in result.stderr
     missing = _progress(str(tmp_path / "nothing"))
     assert missing.returncode != 0 and "does not exist" in missing.stderr
+
+
+def test_overflow_gets_the_log_sum_exp_advice_not_the_zero_advice():
+    q = chapter(4).q2
+
+    def naive(z, t):
+        e = np.exp(z / t)
+        return e / e.sum(axis=-1, keepdims=True)
+
+    with np.errstate(all="ignore"):
+        result = _check(q, naive)
+    assert not result.passed
+    assert "log-sum-exp" in result.message and "0 * log(0)" not in result.message
+
+
+def test_cross_entropy_without_the_zero_rule_fails():
+    q = chapter(2).q2
+    with np.errstate(all="ignore"):
+        result = _check(q, lambda p, q_: -np.sum(p * np.log(q_)))
+    assert not result.passed and "p = q = 0" in result.message
+
+
+def test_small_inaccuracy_reports_the_largest_difference_and_the_tolerance():
+    q = chapter(3).q3
+
+    def naive(y, x):
+        p = 1 / (1 + np.exp(-x))
+        return -(y * np.log(p) + (1 - y) * np.log(1 - p))
+
+    with np.errstate(all="ignore"):
+        result = _check(q, naive)
+    assert "Largest difference" in result.message and "allowed: relative 1e-07" in result.message

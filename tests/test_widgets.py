@@ -74,3 +74,5 @@ def test_explorer_displays_as_a_widget():
     ex = widgets.bce_explorer()
     bundle = ex._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert bundle["text/plain"].startswith("Interactive explorer: a slider for the predicted")
+    assert "nats" in bundle["text/plain"] and "static figure" in bundle["text/plain"]

@@ -50,6 +50,9 @@ class Explorer:
     render : callable
         ``render(values) -> (html, figure)``: the readout's HTML and the figure
         for the given slider values.
+    description : str
+        What the explorer shows, in words: the text a stored notebook displays where
+        the live widget cannot be shown (widget state is not saved).
 
     Attributes
     ----------
@@ -63,8 +66,9 @@ class Explorer:
         Everything, for display.
     """
 
-    def __init__(self, controls: Mapping, render: Callable):
+    def __init__(self, controls: Mapping, render: Callable, description: str = ""):
         w = _ipywidgets()
+        self.description = description
         self.controls = dict(controls)
         self._render = render
         self.readout = w.HTML()
@@ -88,8 +92,14 @@ class Explorer:
         fig.savefig(buf, format="png", dpi=72)
         self.image.value = buf.getvalue()
 
+    def __repr__(self) -> str:
+        return (f"Interactive explorer: {self.description} Run the notebook to move the "
+                "sliders; the static figure next to it shows the same values.")
+
     def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = repr(self)
+        return bundle
 
 
 def coin_explorer(p: float = 0.5, *, base: float | None = 2) -> Explorer:
@@ -108,7 +118,8 @@ def coin_explorer(p: float = 0.5, *, base: float | None = 2) -> Explorer:
 
     slider = w.FloatSlider(value=p, min=0.0, max=1.0, step=0.01, description="P(heads)",
                            readout_format=".2f", continuous_update=False)
-    return Explorer({"p": slider}, render)
+    return Explorer({"p": slider}, render,
+                    f"a slider for a coin's P(heads), with its entropy in {unit}.")
 
 
 def bce_explorer(p: float = 0.9, *, base: float | None = None) -> Explorer:
@@ -129,7 +140,9 @@ def bce_explorer(p: float = 0.9, *, base: float | None = None) -> Explorer:
 
     slider = w.FloatSlider(value=p, min=0.01, max=0.99, step=0.01, description="p",
                            readout_format=".2f", continuous_update=False)
-    return Explorer({"p": slider}, render)
+    return Explorer({"p": slider}, render,
+                    f"a slider for the predicted probability p, with the loss in {unit} "
+                    "for y = 1 and y = 0.")
 
 
 def softmax_explorer(logits: ArrayLike = (2.0, 1.0, 0.1), *,
@@ -163,7 +176,9 @@ def softmax_explorer(logits: ArrayLike = (2.0, 1.0, 0.1), *,
                 f"{_value('xl-loss', loss, unit)}")
         return html, plots.softmax_bars(z, labels=labels, temperature=t, true_class=true_class)
 
-    return Explorer(controls, render)
+    return Explorer(controls, render,
+                    f"sliders for {z0.size} logits and the temperature T, with the softmax "
+                    f"bars and the loss in {unit} for the true class {labels[true_class]}.")
 
 
 def kl_explorer(grid: ArrayLike, p: ArrayLike, *, mean: float = 0.0, std: float = 1.0) -> Explorer:
@@ -195,4 +210,6 @@ def kl_explorer(grid: ArrayLike, p: ArrayLike, *, mean: float = 0.0, std: float 
         "std": w.FloatSlider(value=std, min=0.2, max=4.0, step=0.1, description="std",
                              continuous_update=False),
     }
-    return Explorer(controls, render)
+    return Explorer(controls, render,
+                    "sliders for the mean and width of a Gaussian q, with KL(p || q) and "
+                    "KL(q || p) in nats.")

@@ -162,6 +162,18 @@ def _is_placeholder(answer) -> bool:
     return answer is None or answer is Ellipsis
 
 
+def _largest_gap(got: np.ndarray, expected: np.ndarray, case: Case) -> str:
+    """Where the answer misses by most, against the tolerance, when that is not obvious."""
+    finite = np.isfinite(got) & np.isfinite(expected)
+    if not finite.all() or got.size < 1:
+        return ""
+    gap = np.abs(got - expected)
+    worst = int(np.argmax(gap - case.rtol * np.abs(expected)))
+    rel = gap.flat[worst] / max(abs(float(expected.flat[worst])), 1e-300)
+    return (f" Largest difference {gap.flat[worst]:.3g} (relative {rel:.2g}); allowed: "
+            f"relative {case.rtol:g} or absolute {case.atol:g}.")
+
+
 # --- questions ---------------------------------------------------------------------------------
 
 
@@ -367,16 +379,27 @@ class FunctionQuestion(Question):
                                  f"{got_arr.shape} (input {inputs})")
         if not np.allclose(got_arr, exp_arr, rtol=case.rtol, atol=case.atol):
             return "incorrect", (f"{where}: input {inputs}; expected {_fmt(expected)}, got "
-                                 f"{_fmt(got)}.{self._diagnose(got_arr, exp_arr)}")
+                                 f"{_fmt(got)}.{_largest_gap(got_arr, exp_arr, case)}"
+                                 f"{self._diagnose(got_arr, exp_arr, case)}")
         if tracing and peak > case.max_temp_bytes:
             return "incorrect", (f"{where}: the value is right but your function allocated "
                                  f"{peak / 1e6:.1f} MB; it must index the probabilities by label "
                                  "rather than build a one-hot array")
         return None
 
-    def _diagnose(self, got: np.ndarray, expected: np.ndarray) -> str:
+    def _diagnose(self, got: np.ndarray, expected: np.ndarray, case: Case) -> str:
+        arrays = [np.asarray(a) for a in case.args if isinstance(a, np.ndarray)]
+        large = any(a.dtype.kind == "f" and np.abs(a).max() >= 100 for a in arrays)
+        broken = ~np.isfinite(got) & np.isfinite(expected)
+        if broken.any() and large:
+            return (" Your result has inf or nan where the answer is finite: exp of a large "
+                    "logit overflows. Subtract the maximum first (the log-sum-exp trick) and "
+                    "never take the log of a probability that has underflowed to 0.")
         if np.isnan(got).any() and not np.isnan(expected).any():
-            return " Your result has nan: 0 * log(0) must count as 0 (use np.where or a mask)."
+            if any((a == 0).any() for a in arrays):
+                return (" Your result has nan: 0 * log(0) must count as 0 "
+                        "(use np.where or a mask).")
+            return " Your result has nan where the answer is a number."
         f = self.unit_factor
         if f is not None and any(np.allclose(got, expected * k, rtol=1e-6) for k in (f, 1 / f)):
             return f" Off by a factor of {f:.4f}: check the log base (bits or nats?)."
