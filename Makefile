@@ -1,6 +1,8 @@
 # The course's commands. Each creates .venv on first use and installs the project into it.
 #   make lab         open the course in JupyterLab (NO_BROWSER=1: print the URL, open no browser)
 #   make test        ruff, the package's tests, and nbval over every notebook
+#   make test-browser  every notebook run in JupyterLab under Chromium (Playwright), explorers
+#                    and exercise feedback checked; screenshots in screenshots/browser/
 #   make notebooks   re-execute every notebook in place (after a change to the package)
 #   make exercises   rewrite the exercise notebooks from xentlearn/exercises/chapters.py, then run them
 #   make bench       run the benchmarks (tables on stdout)
@@ -12,7 +14,7 @@ STAMP  := $(VENV)/.installed-dev
 NOTEBOOKS := $(wildcard notebooks/*.ipynb exercises/*.ipynb exercises/solutions/*.ipynb)
 LAB_FLAGS := $(if $(NO_BROWSER),--no-browser) $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test lint pytest nbval notebooks exercises bench clean
+.PHONY: lab test test-browser lint pytest nbval notebooks exercises bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "xentlearn needs Python 3.10 or newer, found " + sys.version.split()[0]'
@@ -24,7 +26,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	@touch $(STAMP)
 
 lab: $(STAMP)
-	PYTHONHASHSEED=0 $(BIN)/jupyter lab $(LAB_FLAGS) --ServerApp.root_dir="$(CURDIR)" notebooks/00_welcome.ipynb
+	PYTHONHASHSEED=0 $(BIN)/jupyter lab $(LAB_FLAGS) --ServerApp.root_dir="$(CURDIR)" --ServerApp.default_url=/lab/tree/notebooks/00_welcome.ipynb
 
 test: lint pytest nbval
 
@@ -32,7 +34,12 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 pytest: $(STAMP)
-	$(BIN)/python -m pytest tests --doctest-modules xentlearn
+	$(BIN)/python -m pytest tests --ignore=tests/browser --doctest-modules xentlearn
+
+# Needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium chromium-driver);
+# without it, or without playwright, the browser tests skip and say why.
+test-browser: $(STAMP)
+	$(BIN)/python -m pytest tests/browser -p no:cacheprovider
 
 nbval: $(STAMP)
 ifeq ($(strip $(NOTEBOOKS)),)
