@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 import scipy.special as sp
-from conftest import (
+from helpers import (
     SHAPES,
     assert_close_to_mp,
     finite_logits,

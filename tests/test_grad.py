@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 import scipy.special as sp
-from conftest import random_distribution, random_one_hot, seeds, shapes
+from helpers import random_distribution, random_one_hot, seeds, shapes
 from hypothesis import given
 from hypothesis import strategies as st
 

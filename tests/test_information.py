@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import scipy.special as sp
 import scipy.stats as stats
-from conftest import (
+from helpers import (
     SHAPES,
     assert_close_to_mp,
     distributions,

@@ -8,8 +8,10 @@ default unit everywhere; ``base=2`` gives bits.
 0.105
 """
 
+from . import datasets
 from ._validation import InvalidInputError
 from .activations import log_sigmoid, log_softmax, logsumexp, sigmoid, softmax, softplus
+from .calibration import expected_calibration_error, fit_temperature, reliability_curve
 from .grad import (
     binary_cross_entropy_grad,
     categorical_cross_entropy_grad,
@@ -23,6 +25,7 @@ from .losses import (
     categorical_focal_cross_entropy,
     sparse_categorical_cross_entropy,
 )
+from .models import LogisticRegression, MLPClassifier, SoftmaxRegression
 
 __version__ = "0.1.0"
 
@@ -45,4 +48,11 @@ __all__ = [
     "binary_cross_entropy_grad",
     "categorical_cross_entropy_grad",
     "sparse_categorical_cross_entropy_grad",
+    "LogisticRegression",
+    "SoftmaxRegression",
+    "MLPClassifier",
+    "fit_temperature",
+    "expected_calibration_error",
+    "reliability_curve",
+    "datasets",
 ]

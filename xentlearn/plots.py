@@ -30,6 +30,12 @@ __all__ = [
     "softmax_temperature_grid",
     "kl_fit_figure",
     "kl_surfaces",
+    "padded_token_losses",
+    "cross_entropy_kl_gap",
+    "reliability_diagram",
+    "training_curves",
+    "confusion_matrix_figure",
+    "misclassified_images",
 ]
 
 COLORS = {"y1": "tab:blue", "y0": "tab:orange", "p": "black", "forward": "tab:blue",
@@ -341,4 +347,215 @@ def cross_entropy_kl_gap(p: ArrayLike, qs: ArrayLike, params: ArrayLike, *,
     ax.set_ylim(bottom=0)
     ax.legend(fontsize="small")
     ax.grid(alpha=0.3)
+    return fig
+
+
+# --- training, evaluation and calibration (xentlearn.models, xentlearn.calibration) ----------
+
+
+def reliability_diagram(probs: ArrayLike, labels: ArrayLike,
+                        calibrated_probs: ArrayLike | None = None, *, n_bins: int = 15,
+                        temperature: float | None = None) -> Figure:
+    """Accuracy against confidence per bin, before (and after) temperature scaling.
+
+    Bars are each bin's accuracy, red bars the gap to its mean confidence, the
+    dashed diagonal perfect calibration; each title gives the expected calibration
+    error. Bars of bins with more samples are darker.
+
+    Parameters
+    ----------
+    probs : array_like, shape (N, K) or (N,)
+        Predicted probabilities (binary: the positive class's).
+    labels : array_like of int, shape (N,)
+    calibrated_probs : array_like, optional
+        The same predictions after calibration: drawn in a second panel.
+    n_bins : int
+        Equal-width confidence bins.
+    temperature : float, optional
+        The temperature behind ``calibrated_probs``, shown in its title.
+    """
+    from .calibration import expected_calibration_error, reliability_curve
+
+    panels = [("uncalibrated", probs)]
+    if calibrated_probs is not None:
+        after = "after temperature scaling"
+        if temperature is not None:
+            after += f" (T = {temperature:.2f})"
+        panels.append((after, calibrated_probs))
+    fig, axes = _figure(width=4.6 * len(panels), height=4.2, ncols=len(panels), sharey=True)
+    for ax, (name, p) in zip(axes[0], panels, strict=True):
+        curve = reliability_curve(p, labels, n_bins)
+        ece = expected_calibration_error(p, labels, n_bins)
+        width = 1.0 / n_bins
+        centers = curve.edges[:-1] + width / 2
+        full = curve.counts > 0
+        share = curve.counts[full] / curve.counts.sum()
+        alphas = 0.35 + 0.65 * share / share.max()
+        colors = [(0.12, 0.47, 0.71, a) for a in alphas]
+        ax.bar(centers[full], curve.accuracy[full], width=width, color=colors,
+               edgecolor="tab:blue", label="accuracy")
+        ax.bar(centers[full], curve.confidence[full] - curve.accuracy[full], width=width,
+               bottom=curve.accuracy[full], color="tab:red", alpha=0.3, edgecolor="tab:red",
+               hatch="//", label="gap to confidence")
+        ax.plot([0, 1], [0, 1], "k--", lw=1, label="perfect calibration")
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        ax.set_xlabel("confidence (highest predicted probability)")
+        ax.set_title(f"{name}\nECE = {ece:.4f}")
+        ax.legend(loc="upper left", fontsize="small")
+    axes[0, 0].set_ylabel("accuracy")
+    return fig
+
+
+def _histories(history) -> dict:
+    """``{name: history}`` from a history dict, a fitted model, or a mapping of either."""
+    history = getattr(history, "history_", history)
+    if isinstance(history, Mapping) and "train_loss" in history:
+        return {"": history}
+    if isinstance(history, Mapping):
+        return {str(k): getattr(h, "history_", h) for k, h in history.items()}
+    raise TypeError("history must be a model's history_ dict, a fitted model, or a mapping "
+                    "of names to those")
+
+
+def training_curves(history, *, best_epoch: int | None = None,
+                    title: str | None = None) -> Figure:
+    """Loss and accuracy per epoch, training (solid) against validation (dashed).
+
+    Parameters
+    ----------
+    history : dict, fitted model, or mapping of name to either
+        A model's ``history_`` (``train_loss``, ``train_acc`` and optionally
+        ``val_loss``, ``val_acc``, one entry per epoch), the model itself, or several
+        named runs to compare (e.g. ``{"cross-entropy": m1, "squared error": m2}``).
+    best_epoch : int, optional
+        Marks an epoch (e.g. the one early stopping restored) with a dotted line.
+        Taken from a single model fitted with early stopping when not given.
+    title : str, optional
+        A figure title.
+    """
+    if best_epoch is None and getattr(history, "early_stopping", False):
+        best_epoch = getattr(history, "best_epoch_", None)
+    runs = _histories(history)
+    fig, axes = _figure(width=10, height=3.8, ncols=2)
+    colors = [f"C{i}" for i in range(10)]
+    for i, (name, h) in enumerate(runs.items()):
+        prefix = f"{name}: " if name else ""
+        for ax, key in ((axes[0, 0], "loss"), (axes[0, 1], "acc")):
+            train = np.asarray(h[f"train_{key}"], dtype=float)
+            epochs = np.arange(1, train.size + 1)
+            ax.plot(epochs, train, color=colors[i % 10], label=f"{prefix}train")
+            if f"val_{key}" in h:
+                ax.plot(epochs, np.asarray(h[f"val_{key}"], dtype=float), "--",
+                        color=colors[i % 10], label=f"{prefix}validation")
+    for ax, ylabel in ((axes[0, 0], "loss (nats)"), (axes[0, 1], "accuracy")):
+        if best_epoch is not None:
+            ax.axvline(best_epoch, color="gray", ls=":", label=f"best epoch {best_epoch}")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(ylabel)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize="small")
+    axes[0, 0].set_title("Loss")
+    axes[0, 1].set_title("Accuracy")
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def confusion_matrix_figure(y_true: ArrayLike, y_pred: ArrayLike,
+                            class_names: Sequence[str] | None = None, *,
+                            normalize: bool = False) -> Figure:
+    """The confusion matrix: row = true class, column = predicted class, counts in the cells.
+
+    Parameters
+    ----------
+    y_true, y_pred : array_like of int, shape (N,)
+        Class indices in ``[0, K)``.
+    class_names : sequence of str, optional
+        Names of the K classes (default ``"0"``, ``"1"``, ...; K from the labels).
+    normalize : bool
+        Show each row as fractions of the true class instead of counts.
+    """
+    t = np.asarray(y_true, dtype=np.int64).ravel()
+    p = np.asarray(y_pred, dtype=np.int64).ravel()
+    if t.shape != p.shape:
+        raise ValueError(f"y_true has {t.size} labels but y_pred has {p.size}")
+    k = len(class_names) if class_names is not None else int(max(t.max(), p.max())) + 1
+    names = [str(c) for c in class_names] if class_names is not None else [str(i) for i in
+                                                                          range(k)]
+    counts = np.zeros((k, k), dtype=np.int64)
+    np.add.at(counts, (t, p), 1)
+    shown = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1) if normalize else counts
+    size = max(3.5, 0.45 * k + 1.8)
+    fig, ((ax,),) = _figure(width=size + 0.8, height=size)
+    img = ax.imshow(shown, cmap="Blues")
+    fig.colorbar(img, ax=ax, shrink=0.8, label="fraction of true class" if normalize else "count")
+    top = shown.max() if shown.max() > 0 else 1
+    for i in range(k):
+        for j in range(k):
+            text = f"{shown[i, j]:.2f}" if normalize else str(counts[i, j])
+            ax.text(j, i, text, ha="center", va="center", fontsize="small",
+                    color="white" if shown[i, j] > 0.6 * top else "black")
+    ax.set_xticks(range(k), names, rotation=45 if max(map(len, names)) > 3 else 0)
+    ax.set_yticks(range(k), names)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    acc = float(np.trace(counts)) / max(int(counts.sum()), 1)
+    ax.set_title(f"Confusion matrix (accuracy {acc:.1%})")
+    return fig
+
+
+def misclassified_images(images: ArrayLike, y_true: ArrayLike, y_pred: ArrayLike,
+                         probs: ArrayLike, k: int = 10, *,
+                         class_names: Sequence[str] | None = None, ncols: int = 5) -> Figure:
+    """The ``k`` most confidently wrong predictions, as images with true and predicted class.
+
+    Misclassified samples are sorted by the probability the model gave its (wrong)
+    prediction, highest first.
+
+    Parameters
+    ----------
+    images : array_like, shape (N, H, W), or (N, H*W) for square images
+        E.g. ``Split.images_test`` of the digits.
+    y_true, y_pred : array_like of int, shape (N,)
+        Class indices.
+    probs : array_like, shape (N, K)
+        Predicted probabilities (``model.predict_proba``).
+    k : int
+        At most this many images.
+    class_names : sequence of str, optional
+    ncols : int
+        Images per row.
+    """
+    imgs = np.asarray(images, dtype=float)
+    if imgs.ndim == 2:
+        side = int(round(np.sqrt(imgs.shape[1])))
+        if side * side != imgs.shape[1]:
+            raise ValueError(f"images of shape {imgs.shape} are not square; pass (N, H, W)")
+        imgs = imgs.reshape(-1, side, side)
+    t = np.asarray(y_true, dtype=np.int64).ravel()
+    p = np.asarray(y_pred, dtype=np.int64).ravel()
+    q = np.asarray(probs, dtype=float)
+    wrong = np.flatnonzero(t != p)
+    conf = q[wrong, p[wrong]]
+    chosen = wrong[np.argsort(-conf, kind="stable")][:k]
+
+    def name(c: int) -> str:
+        return str(class_names[c]) if class_names is not None else str(c)
+
+    if chosen.size == 0:
+        fig, ((ax,),) = _figure(width=4, height=1.5)
+        ax.axis("off")
+        ax.text(0.5, 0.5, "no misclassified samples", ha="center", va="center")
+        return fig
+    cols = min(ncols, chosen.size)
+    rows = -(-chosen.size // cols)
+    fig, axes = _figure(width=1.9 * cols, height=2.2 * rows, ncols=cols, nrows=rows)
+    for ax in axes.ravel():
+        ax.axis("off")
+    for ax, i in zip(axes.ravel(), chosen, strict=False):
+        ax.imshow(imgs[i], cmap="gray_r")
+        ax.set_title(f"true {name(t[i])}, pred {name(p[i])}\np = {q[i, p[i]]:.3f}",
+                     fontsize="small")
+    fig.suptitle(f"Most confidently wrong: {chosen.size} of {wrong.size} mistakes")
     return fig

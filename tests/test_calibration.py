@@ -1,0 +1,157 @@
+"""Calibration: reliability curves, expected calibration error and temperature scaling."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.optimize import minimize_scalar
+
+import xentlearn as xl
+from xentlearn import calibration as cal
+from xentlearn import datasets
+from xentlearn.models import MLPClassifier
+
+
+def _scipy_temperature(z, y):
+    """The minimiser of the NLL over log T, by SciPy's bounded Brent search."""
+    res = minimize_scalar(lambda lt: cal.temperature_nll(z, y, float(np.exp(lt))),
+                          bounds=(-6, 6), method="bounded", options={"xatol": 1e-10})
+    return float(np.exp(res.x))
+
+
+@pytest.fixture(scope="module")
+def noisy_logits():
+    """Logits of 4,000 samples whose labels are drawn from softmax(z / 2.5)."""
+    rng = np.random.default_rng(0)
+    z = rng.normal(scale=4.0, size=(4000, 5))
+    q = xl.softmax(z, temperature=2.5)
+    y = (rng.uniform(size=(4000, 1)) > q.cumsum(axis=1)).sum(axis=1)
+    return z, y
+
+
+# --- temperature ---------------------------------------------------------------------------
+
+
+def test_fit_temperature_matches_scipy(noisy_logits):
+    z, y = noisy_logits
+    t = cal.fit_temperature(z, y)
+    assert t == pytest.approx(_scipy_temperature(z, y), rel=1e-7)
+    assert t == pytest.approx(2.5, rel=0.05)  # the temperature the labels came from
+
+
+def test_fit_temperature_binary_logits():
+    rng = np.random.default_rng(1)
+    x = rng.normal(scale=5.0, size=3000)
+    y = (rng.uniform(size=3000) < xl.sigmoid(x / 0.5)).astype(int)  # under-confident logits
+    t = cal.fit_temperature(x, y)
+    assert t == pytest.approx(_scipy_temperature(x, y), rel=1e-7)
+    assert t == pytest.approx(0.5, rel=0.1)
+    # the binary logit x is the 2-class logits (0, x)
+    assert cal.fit_temperature(np.stack([np.zeros_like(x), x], axis=1), y) == \
+        pytest.approx(t, rel=1e-9)
+
+
+def test_fit_temperature_minimises_and_scales_with_the_logits(noisy_logits):
+    z, y = noisy_logits
+    t = cal.fit_temperature(z, y)
+    best = cal.temperature_nll(z, y, t)
+    assert best < cal.temperature_nll(z, y, t * 1.01)
+    assert best < cal.temperature_nll(z, y, t / 1.01)
+    assert cal.fit_temperature(3 * z, y) == pytest.approx(3 * t, rel=1e-8)
+
+
+def test_temperature_nll_is_the_core_loss(noisy_logits):
+    z, y = noisy_logits
+    assert cal.temperature_nll(z, y, 2.0) == pytest.approx(
+        float(xl.sparse_categorical_cross_entropy(y, z / 2.0, from_logits=True)))
+
+
+def test_uninformative_logits_give_infinite_temperature():
+    z = np.array([[2.0, 0.0], [2.0, 0.0], [0.0, 2.0]])
+    y = np.array([1, 1, 0])  # always wrong: ignoring the logits is best
+    assert cal.fit_temperature(z, y) == np.inf
+
+
+def test_all_correct_has_no_best_temperature():
+    with pytest.raises(xl.InvalidInputError, match="classified correctly"):
+        cal.fit_temperature([[2.0, 0.0], [0.0, 1.0]], [0, 1])
+
+
+def test_fit_temperature_checks_its_input():
+    with pytest.raises(xl.InvalidInputError, match="labels must be in"):
+        cal.fit_temperature([[1.0, 0.0]], [2])
+    with pytest.raises(xl.InvalidInputError, match="shape"):
+        cal.fit_temperature(np.zeros((2, 2, 2)), [0, 1])
+    with pytest.raises(xl.InvalidInputError, match="temperature"):
+        cal.temperature_nll([[1.0, 0.0]], [0], 0.0)
+
+
+# --- reliability and ECE ---------------------------------------------------------------------
+
+
+def test_ece_by_hand():
+    probs = np.array([[0.9, 0.1], [0.9, 0.1], [0.3, 0.7], [0.45, 0.55]])
+    labels = np.array([0, 1, 1, 1])
+    # bins of width 0.1: confidences 0.9, 0.9 (bin 8, acc 0.5), 0.7 (bin 6, acc 1),
+    # 0.55 (bin 5, acc 1)
+    expected = (2 * 0.4 + 0.3 + 0.45) / 4
+    assert cal.expected_calibration_error(probs, labels, n_bins=10) == pytest.approx(expected)
+    curve = cal.reliability_curve(probs, labels, n_bins=10)
+    assert curve.counts.tolist() == [0, 0, 0, 0, 0, 1, 1, 0, 2, 0]
+    assert curve.accuracy[8] == 0.5 and curve.confidence[8] == pytest.approx(0.9)
+    assert np.isnan(curve.accuracy[0]) and np.isnan(curve.confidence[0])
+    np.testing.assert_allclose(curve.edges, np.linspace(0, 1, 11))
+
+
+def test_bins_are_closed_on_the_right():
+    probs = np.array([[0.5, 0.5], [0.6, 0.4], [1.0, 0.0]])
+    curve = cal.reliability_curve(probs, [0, 0, 0], n_bins=5)
+    # 0.5 and 0.6 lie in (0.4, 0.6]; 1.0 in (0.8, 1.0]
+    assert curve.counts.tolist() == [0, 0, 2, 0, 1]
+
+
+def test_binary_probabilities_are_two_classes():
+    rng = np.random.default_rng(2)
+    p = rng.uniform(size=200)
+    y = (rng.uniform(size=200) < p).astype(int)
+    two = np.stack([1 - p, p], axis=1)
+    assert cal.expected_calibration_error(p, y) == pytest.approx(
+        cal.expected_calibration_error(two, y))
+
+
+def test_ece_is_small_when_calibrated_and_large_when_over_confident(noisy_logits):
+    z, y = noisy_logits
+    calibrated = cal.expected_calibration_error(xl.softmax(z, temperature=2.5), y)
+    confident = cal.expected_calibration_error(xl.softmax(z), y)
+    assert calibrated < 0.02 < 0.1 < confident
+
+
+def test_ece_checks_its_input():
+    with pytest.raises(xl.InvalidInputError, match="sum to 1"):
+        cal.expected_calibration_error([[0.5, 0.6]], [0])
+    with pytest.raises(xl.InvalidInputError, match="n_bins"):
+        cal.expected_calibration_error([[0.5, 0.5]], [0], n_bins=0)
+    with pytest.raises(xl.InvalidInputError, match="labels"):
+        cal.expected_calibration_error([[0.5, 0.5]], [0, 1])
+    with pytest.raises(xl.InvalidInputError, match=r"\[0, 1\]"):
+        cal.expected_calibration_error([1.5], [1])
+
+
+# --- the target: temperature scaling an over-confident network -----------------------------
+
+
+def test_temperature_scaling_halves_the_ece_of_an_over_confident_mlp():
+    """An MLP trained long without L2 is over-confident; T fitted on validation data at
+    least halves its test ECE. A half-sized training part makes the network over-confident
+    enough, and a large test part (898 digits) keeps the ECE estimate's noise (about 0.01
+    for a calibrated model) well below the effect."""
+    s = datasets.load_digits_split(val_size=0.25, test_size=0.5)
+    model = MLPClassifier(activation="tanh", learning_rate=0.01, epochs=300)
+    model.fit(s.X_train, s.y_train)
+    t = cal.fit_temperature(model.decision_function(s.X_val), s.y_val)
+    z = model.decision_function(s.X_test)
+    before = cal.expected_calibration_error(xl.softmax(z), s.y_test)
+    after = cal.expected_calibration_error(xl.softmax(z, temperature=t), s.y_test)
+    assert t > 1.5
+    assert after <= 0.5 * before
+    assert cal.temperature_nll(z, s.y_test, t) < cal.temperature_nll(z, s.y_test, 1.0)

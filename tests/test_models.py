@@ -1,0 +1,473 @@
+"""The models: gradients against finite differences, training targets, options and progress."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import sys
+import types
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression as SkLogisticRegression
+from sklearn.metrics import log_loss
+
+import xentlearn as xl
+from xentlearn import datasets, progress
+from xentlearn.models import (
+    LogisticRegression,
+    MLPClassifier,
+    SoftmaxRegression,
+    _binary_focal_grad,
+    _categorical_focal_grad,
+)
+
+MODELS = [LogisticRegression, SoftmaxRegression, MLPClassifier]
+
+
+def central_difference(f, x: np.ndarray, h: float = 1e-6) -> np.ndarray:
+    """The gradient of the scalar ``f`` at ``x``, entry by entry (``x`` is restored)."""
+    g = np.empty_like(x)
+    for idx in np.ndindex(x.shape):
+        old = x[idx]
+        x[idx] = old + h
+        up = f()
+        x[idx] = old - h
+        down = f()
+        x[idx] = old
+        g[idx] = (up - down) / (2 * h)
+    return g
+
+
+def assert_matches_finite_differences(grad, numeric):
+    scale = max(1.0, float(np.abs(numeric).max()))
+    np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-7 * scale)
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return datasets.load_digits_split()
+
+
+@pytest.fixture(scope="module")
+def cancer():
+    return datasets.load_breast_cancer_split()
+
+
+@pytest.fixture(scope="module")
+def small():
+    """Nine samples, four features: binary and 3-class labels (every class present)."""
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(9, 4))
+    yb = np.array([0, 1, 1, 0, 1, 0, 0, 1, 1])
+    ym = np.array([0, 1, 2, 2, 1, 0, 2, 2, 1])
+    return X, yb, ym
+
+
+# --- gradients ---------------------------------------------------------------------------
+
+
+def _check_model_gradient(model, X, y, seed=0):
+    """At random weights (not the fitted ones), the gradient of J matches central differences."""
+    rng = np.random.default_rng(seed)
+    params = {k: rng.normal(size=p.shape) for k, p in model.params_.items()}
+    _, grads = model.loss_and_gradient(X, y, params)
+    for name, p in params.items():
+        numeric = central_difference(lambda: model.loss_and_gradient(X, y, params)[0], p)
+        assert grads[name].shape == p.shape
+        assert_matches_finite_differences(grads[name], numeric)
+
+
+OPTIONS = list(itertools.product(
+    [None, "balanced", {0: 2.0, 1: 0.5}],  # class_weight
+    [0.0, 0.1],                             # label_smoothing
+    [0.0, 0.3],                             # l2
+))
+
+
+@pytest.mark.parametrize("loss,gamma", [("cross_entropy", 2.0), ("focal", 2.0), ("focal", 0.5),
+                                        ("squared_error", 2.0)])
+@pytest.mark.parametrize("class_weight,label_smoothing,l2", OPTIONS)
+def test_logistic_regression_gradient(small, loss, gamma, class_weight, label_smoothing, l2):
+    X, yb, _ = small
+    model = LogisticRegression(loss=loss, gamma=gamma, class_weight=class_weight,
+                               label_smoothing=label_smoothing, l2=l2, epochs=1).fit(X, yb)
+    _check_model_gradient(model, X, yb)
+
+
+@pytest.mark.parametrize("loss,gamma", [("cross_entropy", 2.0), ("focal", 2.0), ("focal", 0.5)])
+@pytest.mark.parametrize("class_weight,label_smoothing,l2", OPTIONS)
+def test_softmax_regression_gradient(small, loss, gamma, class_weight, label_smoothing, l2):
+    X, _, ym = small
+    model = SoftmaxRegression(loss=loss, gamma=gamma, class_weight=class_weight,
+                              label_smoothing=label_smoothing, l2=l2, epochs=1).fit(X, ym)
+    _check_model_gradient(model, X, ym)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+@pytest.mark.parametrize("loss,class_weight,label_smoothing,l2", [
+    ("cross_entropy", None, 0.0, 0.0),
+    ("cross_entropy", "balanced", 0.1, 0.3),
+    ("cross_entropy", {0: 2.0, 2: 0.25}, 0.0, 0.1),
+    ("focal", None, 0.0, 0.0),
+    ("focal", "balanced", 0.1, 0.3),
+])
+def test_mlp_gradient_backpropagates_through_the_hidden_layer(small, activation, loss,
+                                                              class_weight, label_smoothing, l2):
+    X, _, ym = small
+    model = MLPClassifier(hidden=5, activation=activation, loss=loss, class_weight=class_weight,
+                          label_smoothing=label_smoothing, l2=l2, epochs=1).fit(X, ym)
+    _check_model_gradient(model, X, ym, seed=3)
+
+
+@pytest.mark.parametrize("gamma", [0.0, 0.5, 1.0, 2.0, 3.5])
+def test_binary_focal_gradient_matches_the_core_loss(gamma):
+    rng = np.random.default_rng(4)
+    x = np.concatenate([rng.normal(scale=3, size=8), [-30.0, 30.0, 0.0]])
+    for t in (rng.integers(0, 2, x.size).astype(float), rng.uniform(size=x.size)):
+        def f(t=t):
+            return float(xl.binary_focal_cross_entropy(t, x, gamma=gamma, from_logits=True,
+                                                       reduction="sum"))
+        assert_matches_finite_differences(_binary_focal_grad(t, x, gamma),
+                                          central_difference(f, x))
+
+
+@pytest.mark.parametrize("gamma", [0.0, 0.5, 1.0, 2.0, 3.5])
+def test_categorical_focal_gradient_matches_the_core_loss(gamma):
+    rng = np.random.default_rng(5)
+    z = rng.normal(scale=3, size=(6, 4))
+    z[0] = [40.0, 0.0, -1.0, 2.0]  # q ~ 1 on class 0
+    labels = rng.integers(0, 4, 6)
+    labels[0] = 0
+    onehot = np.eye(4)[labels]
+    soft = onehot * 0.8 + 0.05
+    alpha = np.array([1.0, 0.5, 2.0, 0.25])
+    for t, a in ((onehot, None), (soft, alpha)):
+        def f(t=t, a=a):
+            return float(xl.categorical_focal_cross_entropy(t, z, gamma=gamma, alpha=a,
+                                                            from_logits=True, reduction="sum"))
+        assert_matches_finite_differences(_categorical_focal_grad(t, z, gamma, a),
+                                          central_difference(f, z))
+
+
+def test_focal_gradient_with_gamma_zero_is_the_cross_entropy_gradient():
+    rng = np.random.default_rng(6)
+    z = rng.normal(size=(5, 3))
+    y = rng.integers(0, 3, 5)
+    np.testing.assert_allclose(
+        _categorical_focal_grad(np.eye(3)[y], z, 0.0),
+        xl.sparse_categorical_cross_entropy_grad(y, z, reduction="none"), atol=1e-15)
+    x, t = z[:, 0], (y > 0).astype(float)
+    np.testing.assert_allclose(_binary_focal_grad(t, x, 0.0),
+                               xl.binary_cross_entropy_grad(t, x, reduction="none"))
+
+
+def test_squared_error_gradient_vanishes_when_confidently_wrong(small):
+    """The reason to prefer cross-entropy: sigma(x) - y stays -1, 2(p - y)p(1 - p) goes to 0."""
+    X = np.array([[1.0], [-1.0]])
+    y = np.array([0, 1])
+    params = {"W": np.array([20.0]), "b": np.array(0.0)}  # both confidently wrong
+    bce = LogisticRegression(epochs=1).fit(X, y)
+    mse = LogisticRegression(epochs=1, loss="squared_error").fit(X, y)
+    g_bce = bce.loss_and_gradient(X, y, params)[1]["W"]
+    g_mse = mse.loss_and_gradient(X, y, params)[1]["W"]
+    assert abs(g_bce[0]) > 0.99 and abs(g_mse[0]) < 1e-7
+
+
+# --- targets against scikit-learn ------------------------------------------------------------
+
+
+def test_softmax_regression_on_digits_matches_sklearn(digits):
+    s = digits
+    n = len(s.y_train)
+    model = SoftmaxRegression(l2=1.0 / n).fit(s.X_train, s.y_train)
+    ref = SkLogisticRegression(C=1.0, max_iter=5000, tol=1e-10).fit(s.X_train, s.y_train)
+    ours = log_loss(s.y_test, model.predict_proba(s.X_test))
+    theirs = log_loss(s.y_test, ref.predict_proba(s.X_test))
+    assert model.score(s.X_test, s.y_test) >= 0.96
+    assert abs(ours / theirs - 1) < 0.02
+    assert np.mean(model.predict(s.X_test) == ref.predict(s.X_test)) >= 0.99
+
+
+def test_logistic_regression_on_breast_cancer_matches_sklearn(cancer):
+    s = cancer
+    n = len(s.y_train)
+    model = LogisticRegression(l2=1.0 / n).fit(s.X_train, s.y_train)
+    ref = SkLogisticRegression(C=1.0, max_iter=5000, tol=1e-10).fit(s.X_train, s.y_train)
+    ours = log_loss(s.y_test, model.predict_proba(s.X_test))
+    theirs = log_loss(s.y_test, ref.predict_proba(s.X_test))
+    assert model.score(s.X_test, s.y_test) >= 0.95
+    assert abs(ours / theirs - 1) < 0.02
+    np.testing.assert_allclose(model.coef_, ref.coef_, atol=0.02)
+    np.testing.assert_allclose(model.decision_function(s.X_test),
+                               ref.decision_function(s.X_test), atol=0.05)
+
+
+def test_balanced_class_weight_matches_sklearn(cancer):
+    s = cancer
+    n = len(s.y_train)
+    model = LogisticRegression(l2=1.0 / n, class_weight="balanced").fit(s.X_train, s.y_train)
+    ref = SkLogisticRegression(C=1.0, class_weight="balanced", max_iter=5000,
+                               tol=1e-10).fit(s.X_train, s.y_train)
+    np.testing.assert_allclose(model.class_weight_, n / (2 * np.bincount(s.y_train)))
+    np.testing.assert_allclose(model.coef_, ref.coef_, atol=0.02)
+
+
+def test_mlp_on_digits_reaches_97_percent(digits):
+    s = digits
+    model = MLPClassifier(hidden=128, l2=1e-3, label_smoothing=0.1).fit(s.X_train, s.y_train)
+    assert model.score(s.X_test, s.y_test) >= 0.97
+
+
+# --- training behaviour ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("optimizer,lr", [("sgd", 0.5), ("momentum", 0.1), ("adam", 0.05)])
+def test_every_optimizer_lowers_the_loss(cancer, optimizer, lr):
+    model = LogisticRegression(optimizer=optimizer, learning_rate=lr, epochs=30,
+                               batch_size=64).fit(cancer.X_train, cancer.y_train)
+    loss = model.history_["train_loss"]
+    assert loss[-1] < 0.5 * loss[0] and loss[0] < np.log(2)
+
+
+def test_same_seed_same_history_other_seed_other_history(digits):
+    s = digits
+    kw = dict(hidden=16, epochs=3, X_val=s.X_val, y_val=s.y_val)
+
+    def run(seed):
+        model = MLPClassifier(hidden=kw["hidden"], epochs=kw["epochs"], seed=seed)
+        return model.fit(s.X_train, s.y_train, s.X_val, s.y_val)
+
+    a, b, c = run(0), run(0), run(1)
+    assert a.history_ == b.history_
+    assert a.history_ != c.history_
+    np.testing.assert_array_equal(a.coefs_[0], b.coefs_[0])
+
+
+def test_history_and_fitted_attributes(digits):
+    s = digits
+    model = SoftmaxRegression(epochs=7, batch_size=100)
+    assert model.fit(s.X_train, s.y_train, s.X_val, s.y_val) is model
+    assert set(model.history_) == {"train_loss", "train_acc", "val_loss", "val_acc"}
+    assert all(len(v) == 7 for v in model.history_.values())
+    assert model.n_epochs_ == 7 and model.best_epoch_ == 7
+    assert model.coef_.shape == (10, 64) and model.intercept_.shape == (10,)
+    # the recorded losses are the mean cross-entropies of the final weights
+    z = model.decision_function(s.X_val)
+    assert model.history_["val_loss"][-1] == pytest.approx(
+        float(xl.sparse_categorical_cross_entropy(s.y_val, z, from_logits=True)))
+    assert model.history_["val_acc"][-1] == pytest.approx(model.score(s.X_val, s.y_val))
+    p = model.predict_proba(s.X_test)
+    assert p.shape == (len(s.y_test), 10)
+    np.testing.assert_allclose(p.sum(axis=1), 1)
+    np.testing.assert_array_equal(model.predict(s.X_test), p.argmax(axis=1))
+
+
+def test_no_validation_means_no_validation_history(cancer):
+    model = LogisticRegression(epochs=3).fit(cancer.X_train, cancer.y_train)
+    assert set(model.history_) == {"train_loss", "train_acc"}
+    assert model.coef_.shape == (1, 30) and model.intercept_.shape == (1,)
+    assert model.decision_function(cancer.X_test).shape == (len(cancer.y_test),)
+    p = model.predict_proba(cancer.X_test)
+    np.testing.assert_allclose(p[:, 1], xl.sigmoid(model.decision_function(cancer.X_test)))
+
+
+def test_mlp_attributes(small):
+    X, _, ym = small
+    model = MLPClassifier(hidden=6, epochs=2).fit(X, ym)
+    assert [w.shape for w in model.coefs_] == [(4, 6), (6, 3)]
+    assert [b.shape for b in model.intercepts_] == [(6,), (3,)]
+
+
+def test_full_batch_equals_a_batch_as_large_as_the_data(cancer):
+    a = LogisticRegression(epochs=5).fit(cancer.X_train, cancer.y_train)
+    b = LogisticRegression(epochs=5, batch_size=10_000).fit(cancer.X_train, cancer.y_train)
+    assert a.history_ == b.history_
+
+
+def test_early_stopping_restores_the_best_epoch(digits):
+    s = digits
+    model = MLPClassifier(hidden=32, learning_rate=0.01, epochs=200, early_stopping=True,
+                          patience=5).fit(s.X_train, s.y_train, s.X_val, s.y_val)
+    val = model.history_["val_loss"]
+    assert model.n_epochs_ < 200 and len(val) == model.n_epochs_
+    assert model.n_epochs_ == model.best_epoch_ + 5
+    assert model.best_epoch_ == int(np.argmin(val)) + 1
+    z = model.decision_function(s.X_val)
+    assert float(xl.sparse_categorical_cross_entropy(s.y_val, z, from_logits=True)) == \
+        pytest.approx(min(val))
+
+
+def test_labels_can_be_any_sortable_values(small):
+    X, _, ym = small
+    names = np.array(["cat", "dog", "emu"])[ym]
+    model = SoftmaxRegression(epochs=50).fit(X, names)
+    assert list(model.classes_) == ["cat", "dog", "emu"]
+    assert set(model.predict(X)) <= {"cat", "dog", "emu"}
+    binary = LogisticRegression(epochs=5).fit(X, np.where(ym == 0, -1, 1))
+    assert list(binary.classes_) == [-1, 1]
+    assert set(binary.predict(X)) <= {-1, 1}
+
+
+def test_classes_argument_adds_labels_missing_from_y(small):
+    X, _, ym = small
+    model = SoftmaxRegression(epochs=5).fit(X, ym, classes=[0, 1, 2, 3])
+    assert model.predict_proba(X).shape == (9, 4)
+
+
+def test_label_smoothing_keeps_probabilities_away_from_one(digits):
+    s = digits
+    eps = 0.2
+    sharp = SoftmaxRegression(epochs=300).fit(s.X_train, s.y_train)
+    smooth = SoftmaxRegression(epochs=300, label_smoothing=eps).fit(s.X_train, s.y_train)
+    assert sharp.predict_proba(s.X_train).max() > 0.999
+    # the smoothed target's largest probability is 1 - eps + eps / K
+    assert smooth.predict_proba(s.X_train).max(axis=1).mean() < 1 - eps + eps / 10 + 0.01
+
+
+def test_focal_loss_trains(cancer):
+    model = LogisticRegression(loss="focal", gamma=2.0, epochs=200)
+    model.fit(cancer.X_train, cancer.y_train)
+    assert model.score(cancer.X_test, cancer.y_test) >= 0.95
+
+
+def test_get_params_set_params_and_repr():
+    model = MLPClassifier(hidden=10, l2=0.1)
+    params = model.get_params()
+    assert params["hidden"] == 10 and params["l2"] == 0.1 and "learning_rate" in params
+    assert model.set_params(epochs=3) is model and model.epochs == 3
+    assert repr(model) == "MLPClassifier(hidden=10, epochs=3, l2=0.1)"
+    with pytest.raises(xl.InvalidInputError, match="no parameter"):
+        model.set_params(hiden=3)
+
+
+# --- invalid input -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cls,kw,match", [
+    (SoftmaxRegression, {"optimizer": "rmsprop"}, "optimizer"),
+    (SoftmaxRegression, {"loss": "squared_error"}, "LogisticRegression"),
+    (SoftmaxRegression, {"learning_rate": 0}, "learning_rate"),
+    (SoftmaxRegression, {"epochs": 0}, "epochs"),
+    (SoftmaxRegression, {"batch_size": 0}, "batch_size"),
+    (SoftmaxRegression, {"l2": -1}, "l2"),
+    (SoftmaxRegression, {"momentum": 1.0}, "momentum"),
+    (SoftmaxRegression, {"label_smoothing": 1.0}, "label_smoothing"),
+    (SoftmaxRegression, {"gamma": -1}, "gamma"),
+    (SoftmaxRegression, {"class_weight": "auto"}, "class_weight"),
+    (SoftmaxRegression, {"class_weight": {7: 1.0}}, "not among the classes"),
+    (SoftmaxRegression, {"class_weight": [1, 2, 3]}, "mapping"),
+    (SoftmaxRegression, {"early_stopping": True}, "validation data"),
+    (SoftmaxRegression, {"verbose": "yes"}, "verbose"),
+    (MLPClassifier, {"activation": "sigmoid"}, "activation"),
+    (MLPClassifier, {"hidden": 0}, "hidden"),
+    (LogisticRegression, {}, "exactly 2 classes"),
+])
+def test_bad_options_are_reported(small, cls, kw, match):
+    X, _, ym = small
+    with pytest.raises(xl.InvalidInputError, match=match):
+        cls(**kw).fit(X, ym)
+
+
+def test_bad_data_is_reported(small):
+    X, _, ym = small
+    model = SoftmaxRegression(epochs=2)
+    with pytest.raises(xl.InvalidInputError, match="not fitted"):
+        model.predict(X)
+    with pytest.raises(xl.InvalidInputError, match="2-D"):
+        model.fit(X[:, 0], ym)
+    with pytest.raises(xl.InvalidInputError, match="one label per row"):
+        model.fit(X, ym[:-1])
+    with pytest.raises(xl.InvalidInputError, match="NaN"):
+        model.fit(np.where(X > 1, np.nan, X), ym)
+    with pytest.raises(xl.InvalidInputError, match="both X_val and y_val"):
+        model.fit(X, ym, X_val=X)
+    with pytest.raises(xl.InvalidInputError, match="y_val has label 5"):
+        model.fit(X, ym, X, np.full(9, 5))
+    with pytest.raises(xl.InvalidInputError, match="single class"):
+        model.fit(X, np.zeros(9, int))
+    model.fit(X, ym)
+    with pytest.raises(xl.InvalidInputError, match="features"):
+        model.predict(X[:, :3])
+
+
+def test_divergence_is_reported(small):
+    X, yb, _ = small
+    with pytest.raises(xl.InvalidInputError, match="diverged"):
+        MLPClassifier(optimizer="sgd", learning_rate=1e200, epochs=5).fit(X * 1e10, yb)
+    with pytest.raises(xl.InvalidInputError, match="diverged"):
+        SoftmaxRegression(optimizer="sgd", learning_rate=1e300, epochs=5).fit(X * 1e10, yb)
+
+
+# --- progress -------------------------------------------------------------------------------
+
+
+def test_no_progress_in_tests_or_scripts(monkeypatch, small, capsys):
+    monkeypatch.delenv(progress.ENV_VAR, raising=False)
+    assert not progress.in_jupyter_kernel()
+    assert progress.resolve("auto") == (False, progress.AUTO_DELAY)
+    X, _, ym = small
+    SoftmaxRegression(epochs=3).fit(X, ym)
+    assert capsys.readouterr() == ("", "")
+
+
+def _fake_kernel(monkeypatch):
+    shell = types.SimpleNamespace(kernel=object())
+    fake = types.ModuleType("IPython")
+    fake.get_ipython = lambda: shell
+    monkeypatch.setitem(sys.modules, "IPython", fake)
+
+
+def test_auto_progress_needs_a_kernel_and_the_environment(monkeypatch):
+    _fake_kernel(monkeypatch)
+    monkeypatch.delenv(progress.ENV_VAR, raising=False)
+    assert progress.in_jupyter_kernel()
+    assert progress.resolve("auto") == (True, progress.AUTO_DELAY)
+    monkeypatch.setenv(progress.ENV_VAR, "0")
+    assert progress.resolve("auto")[0] is False
+    assert progress.resolve(True)[0] is False
+    monkeypatch.setenv(progress.ENV_VAR, "1")
+    assert progress.resolve("auto")[0] is True
+    assert progress.resolve(False)[0] is False
+
+
+def test_verbose_true_writes_a_live_text_line(monkeypatch):
+    monkeypatch.delenv(progress.ENV_VAR, raising=False)
+    out = io.StringIO()
+    with progress.Progress(3, verbose=True, description="demo", stream=out) as bar:
+        for step in range(1, 4):
+            bar.update(step, loss=1.0 / step, val_loss=2.0 / step)
+    text = out.getvalue()
+    assert text.startswith("\rdemo: epoch ") and text.endswith("\n")
+    assert "epoch 3/3  loss 0.3333  val_loss 0.6667" in text
+
+
+def test_auto_progress_waits_a_second(monkeypatch):
+    monkeypatch.delenv(progress.ENV_VAR, raising=False)
+    monkeypatch.setattr(progress, "in_jupyter_kernel", lambda: True)
+    out = io.StringIO()
+    monkeypatch.setattr(progress.Progress, "_make_widget", lambda self: None)
+    with progress.Progress(5, verbose="auto", stream=out) as bar:
+        bar.update(1, loss=0.5)
+        assert not bar.shown
+        bar._start -= 2.0  # pretend training has run for two seconds
+        bar.update(2, loss=0.4)
+        assert bar.shown
+    assert "epoch 2/5" in out.getvalue()
+
+
+def test_progress_widget_in_a_kernel(monkeypatch):
+    pytest.importorskip("ipywidgets")
+    import IPython.display
+
+    shown = []
+    monkeypatch.delenv(progress.ENV_VAR, raising=False)
+    monkeypatch.setattr(progress, "in_jupyter_kernel", lambda: True)
+    monkeypatch.setattr(IPython.display, "display", shown.append)
+    with progress.Progress(4, verbose=True, description="fit") as bar:
+        for step in range(1, 5):
+            bar.update(step, loss=0.25)
+    (box,) = shown
+    bar_widget, label = box.children
+    assert bar_widget.value == 4 and bar_widget.max == 4 and bar_widget.bar_style == "success"
+    assert label.value == "epoch 4/4  loss 0.2500"

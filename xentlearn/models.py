@@ -1,0 +1,955 @@
+r"""Classifiers trained by minimising cross-entropy, in NumPy, with a scikit-learn-like API.
+
+* :class:`LogisticRegression`: one logit :math:`x = w^\top a + b`, probability
+  :math:`\sigma(x)`, binary cross-entropy (or focal loss, or squared error).
+* :class:`SoftmaxRegression`: logits :math:`z = W^\top a + b`, probabilities
+  :math:`\mathrm{softmax}(z)`, sparse categorical cross-entropy (or focal loss).
+* :class:`MLPClassifier`: one hidden layer :math:`h = \phi(W_1^\top a + b_1)` (tanh
+  or ReLU), logits :math:`z = W_2^\top h + b_2`, softmax cross-entropy (or focal loss).
+
+The losses and their gradients with respect to the logits come from
+:mod:`xentlearn.losses` and :mod:`xentlearn.grad`; a model adds the chain rule
+back to its weights and an optimiser. Exceptions, not yet in the core: the focal
+losses' gradients and the squared error through a sigmoid, defined here (and
+checked against central finite differences in the tests).
+
+The objective
+-------------
+Every model minimises
+
+.. math:: J(\theta) = \bar{l}(\theta) + \frac{\lambda}{2} \sum \|W\|^2
+
+where :math:`\bar{l}` is the mean loss over the training samples and
+:math:`\lambda` is ``l2``; the penalty covers the weight matrices, not the
+intercepts. With class weights the mean is the weighted mean
+:math:`\sum_i w_{y_i} l_i / \sum_i w_{y_i}` (PyTorch's ``weight=``).
+
+scikit-learn's ``LogisticRegression(C=C)`` minimises
+:math:`C \sum_i l_i + \frac12 \|w\|^2`; divided by :math:`C N` this is the mean loss
+plus :math:`\frac{1}{2 C N}\|w\|^2`, so ``l2 = 1 / (C * N)`` gives the same
+minimiser (``N`` the number of training samples; with class weights, use
+:math:`\sum_i w_{y_i}` for ``N``, which ``"balanced"`` makes equal to ``N``).
+scikit-learn's ``MLPClassifier(alpha=a)`` adds :math:`\frac{a}{2 B}\|W\|^2` to
+the mean loss of each batch of ``B`` samples, i.e. ``l2 = a / B`` (``a / N``
+full-batch); here the penalty does not depend on the batch size.
+
+Options shared by the three models
+----------------------------------
+learning_rate : float
+    Step size: 0.05 for the linear models (full-batch Adam), 0.001 for the MLP
+    (mini-batch Adam). Plain SGD usually wants 0.1 to 1.
+epochs : int
+    Passes over the training data: 500 for the linear models, which then reach the
+    minimum of their convex objective closely, and 100 for the MLP.
+batch_size : int or None
+    Samples per update; ``None`` is full-batch (one update per epoch).
+optimizer : {"adam", "momentum", "sgd"}
+    ``"sgd"``: :math:`\theta \leftarrow \theta - \eta g`. ``"momentum"``:
+    :math:`v \leftarrow \mu v - \eta g,\ \theta \leftarrow \theta + v`. ``"adam"``
+    (Kingma and Ba, 2015) with :math:`\beta_1 = ` ``momentum``, :math:`\beta_2 = 0.999`,
+    :math:`\epsilon = 10^{-8}`.
+momentum : float
+    :math:`\mu` in [0, 1); also Adam's :math:`\beta_1`. Default 0.9.
+lr_decay : float
+    The step size of epoch ``t`` (from 0) is ``learning_rate / (1 + lr_decay * t)``;
+    0 keeps it constant. A decaying step lets mini-batch training settle at the minimum.
+l2 : float
+    :math:`\lambda \ge 0`, see above.
+early_stopping : bool
+    Stop when the validation loss has not reached a new minimum for ``patience``
+    epochs and restore the weights of the best epoch (needs ``X_val`` and ``y_val``).
+patience : int
+    Epochs without improvement before stopping.
+class_weight : None, "balanced" or mapping
+    Weight of each class in the loss. ``"balanced"`` is scikit-learn's
+    :math:`w_k = N / (K n_k)`; a mapping ``{label: weight}`` (missing labels weigh 1).
+    :class:`LogisticRegression` multiplies sample ``i``'s loss by :math:`w_{y_i}`
+    (the core's ``sample_weight``); the softmax models pass the weights to the core's
+    ``class_weight`` (per class: :math:`l_i = -\sum_k w_k y'_{ik}\log q_{ik}`, the same
+    as :math:`w_{y_i} l_i` without label smoothing) or, for the focal loss, ``alpha``.
+    Either way the mean divides by :math:`\sum_i w_{y_i}` (per mini-batch).
+label_smoothing : float
+    :math:`\epsilon \in [0, 1)`: targets become :math:`(1 - \epsilon)\,\text{one-hot} +
+    \epsilon / K` (binary: :math:`y(1 - \epsilon) + \epsilon/2`), for every ``loss``.
+loss : {"cross_entropy", "focal"}; :class:`LogisticRegression` also "squared_error"
+    ``"focal"`` is the focal loss with focusing parameter ``gamma`` (Lin et al., 2017),
+    :func:`~xentlearn.binary_focal_cross_entropy` /
+    :func:`~xentlearn.categorical_focal_cross_entropy` of the (smoothed) targets;
+    ``"squared_error"`` is :math:`(\sigma(x) - y)^2`, the mean squared error of the
+    probability, whose gradient vanishes when the sigmoid saturates.
+gamma : float
+    Focal loss parameter, ``>= 0``; 0 gives cross-entropy.
+seed : int or None
+    Seeds the initial weights and the order of the mini-batches: the same seed gives
+    the same ``history_``.
+verbose : "auto", True or False
+    Progress display, see :mod:`xentlearn.progress`.
+
+Fitted attributes
+-----------------
+classes_ : ndarray, shape (K,)
+    The labels, sorted; column ``k`` of ``predict_proba`` is ``classes_[k]``.
+params_ : dict of ndarray
+    The weights, by name (``"W"``, ``"b"``; the MLP's ``"W1"``, ``"b1"``, ``"W2"``, ``"b2"``).
+history_ : dict of lists
+    One entry per epoch: ``train_loss`` and ``train_acc`` on the whole training set
+    after the epoch, and ``val_loss`` and ``val_acc`` when validation data are given.
+    The losses are the training loss as configured (weights, smoothing, focal) in
+    nats, *without* the L2 penalty.
+n_epochs_ : int
+    Epochs run (fewer than ``epochs`` after early stopping).
+best_epoch_ : int
+    With early stopping: the epoch (from 1) whose weights were restored; else
+    ``n_epochs_``.
+class_weight_ : ndarray, shape (K,), or None
+    The class weights used.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Mapping
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from . import _validation as v
+from .activations import _sigmoid, _softmax
+from .grad import binary_cross_entropy_grad, sparse_categorical_cross_entropy_grad
+from .losses import (
+    binary_cross_entropy,
+    binary_focal_cross_entropy,
+    categorical_focal_cross_entropy,
+    sparse_categorical_cross_entropy,
+)
+from .progress import Progress
+
+__all__ = ["LogisticRegression", "SoftmaxRegression", "MLPClassifier"]
+
+OPTIMIZERS = ("adam", "momentum", "sgd")
+Params = dict[str, np.ndarray]
+
+
+# --- gradients not (yet) in the core ----------------------------------------------------------
+
+
+def _binary_focal_grad(t: np.ndarray, x: np.ndarray, gamma: float) -> np.ndarray:
+    r"""Elementwise gradient of :func:`~xentlearn.binary_focal_cross_entropy` by the logits.
+
+    With :math:`p = \sigma(x)`, :math:`m = 1 - p_t = t(1 - p) + (1 - t)p` and
+    :math:`B = -t\log p - (1 - t)\log(1 - p)`, the loss :math:`l = m^\gamma B` has
+
+    .. math:: \frac{\partial l}{\partial x} = m^\gamma \Big[\gamma (1 - 2t)
+              \frac{p(1 - p)}{m} B + p - t\Big],
+
+    which is :math:`p - t` for :math:`\gamma = 0`. :math:`p(1-p)/m` is bounded
+    (by 1 for hard targets); where :math:`m` underflows to 0 the bracket's first
+    term is multiplied by :math:`m^\gamma = 0` and is set to 0.
+
+    Parameters
+    ----------
+    t : ndarray, shape (N,)
+        Targets in [0, 1].
+    x : ndarray, shape (N,)
+        Logits.
+    gamma : float
+        ``>= 0``.
+
+    Returns
+    -------
+    ndarray, shape (N,)
+        The gradient of each sample's own loss (``reduction="none"``).
+    """
+    p, p_neg = _sigmoid(x), _sigmoid(-x)
+    if gamma == 0:
+        return p - t
+    m = t * p_neg + (1 - t) * p
+    bce = binary_cross_entropy(t, x, from_logits=True, reduction="none")
+    ratio = np.divide(p * p_neg, m, out=np.zeros_like(m), where=m > 0)
+    return m**gamma * (gamma * (1 - 2 * t) * ratio * bce + p - t)
+
+
+def _categorical_focal_grad(targets: np.ndarray, z: np.ndarray, gamma: float,
+                            alpha: np.ndarray | None = None) -> np.ndarray:
+    r"""Gradient of :func:`~xentlearn.categorical_focal_cross_entropy` by the logits.
+
+    For :math:`l = -\sum_k \alpha_k t_k (1 - q_k)^\gamma \log q_k` with
+    :math:`q = \mathrm{softmax}(z)`, let
+
+    .. math:: a_k = \alpha_k t_k (1 - q_k)^\gamma
+              \Big[\gamma q_k \frac{\log q_k}{1 - q_k} - 1\Big];
+
+    then :math:`\partial l / \partial z_j = a_j - q_j \sum_k a_k` (for
+    :math:`\gamma = 0`, :math:`q_j \sum_k \alpha_k t_k - \alpha_j t_j`, the
+    weighted cross-entropy gradient). :math:`\log q / (1 - q)` is computed as
+    ``log_q / -expm1(log_q)`` and taken as its limit -1 where :math:`q = 1`.
+
+    Parameters
+    ----------
+    targets : ndarray, shape (N, K)
+        Target distributions (one-hot or smoothed).
+    z : ndarray, shape (N, K)
+        Logits.
+    gamma : float
+        ``>= 0``.
+    alpha : ndarray, shape (K,), optional
+        Class weights.
+
+    Returns
+    -------
+    ndarray, shape (N, K)
+        The gradient of each sample's own loss (``reduction="none"``).
+    """
+    q = _softmax(z)
+    with np.errstate(divide="ignore"):
+        log_q = np.log(q)
+    m = -np.expm1(log_q)
+    ratio = np.divide(log_q, m, out=np.full_like(m, -1.0), where=m > 0)
+    w = targets if alpha is None else targets * alpha
+    a = w * m**gamma * (gamma * q * ratio - 1)
+    return a - q * a.sum(axis=-1, keepdims=True)
+
+
+# --- argument checks ----------------------------------------------------------------------
+
+
+def _check_int(value, name: str, low: int, allow_none: bool = False) -> int | None:
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
+        none = " or None" if allow_none else ""
+        raise v.InvalidInputError(f"{name} must be an integer >= {low}{none}, got {value!r}")
+    return int(value)
+
+
+def _check_X(X, name: str = "X") -> np.ndarray:
+    arr = v.as_float(X, name, dtype=np.float64)
+    if arr.ndim != 2:
+        raise v.InvalidInputError(
+            f"{name} must be 2-D, shape (n_samples, n_features); got shape {arr.shape}"
+            + (". For a single feature use X.reshape(-1, 1)" if arr.ndim == 1 else "")
+        )
+    return arr
+
+
+def _check_y(y, n: int, name: str = "y") -> np.ndarray:
+    arr = np.asarray(y)
+    if arr.ndim != 1 or arr.shape[0] != n:
+        raise v.InvalidInputError(
+            f"{name} must be 1-D with one label per row of X ({n}); got shape {arr.shape}"
+        )
+    if arr.dtype.kind == "f":
+        v.check_finite(arr, name)
+    return arr
+
+
+# --- optimisers ---------------------------------------------------------------------------
+
+
+class _Optimizer:
+    """In-place updates of one flat parameter vector: SGD, momentum or Adam."""
+
+    def __init__(self, kind: str, size: int, momentum: float):
+        self.kind = kind
+        self.mu = momentum
+        self.t = 0
+        self.m = np.zeros(size)
+        self.s = np.zeros(size) if kind == "adam" else None
+
+    def step(self, theta: np.ndarray, g: np.ndarray, lr: float) -> None:
+        with np.errstate(over="ignore", invalid="ignore"):
+            self._step(theta, g, lr)
+
+    def _step(self, theta: np.ndarray, g: np.ndarray, lr: float) -> None:
+        self.t += 1
+        if self.kind == "sgd":
+            theta -= lr * g
+        elif self.kind == "momentum":
+            self.m *= self.mu
+            self.m -= lr * g
+            theta += self.m
+        else:
+            b1, b2 = self.mu, 0.999
+            self.m *= b1
+            self.m += (1 - b1) * g
+            self.s *= b2
+            self.s += (1 - b2) * (g * g)
+            step = np.sqrt(self.s / (1 - b2**self.t))
+            step += 1e-8
+            np.divide(self.m, step, out=step)
+            step *= lr / (1 - b1**self.t)
+            theta -= step
+
+
+def _flat_views(params: Params) -> tuple[np.ndarray, Params]:
+    """One flat vector holding all parameters, and the parameters as views into it."""
+    theta = np.concatenate([p.ravel() for p in params.values()])
+    views, start = {}, 0
+    for k, p in params.items():
+        views[k] = theta[start:start + p.size].reshape(p.shape)
+        start += p.size
+    return theta, views
+
+
+# --- output layers: loss and gradient with respect to the logits -----------------------------
+
+
+class _Head:
+    """The loss of an output layer, with its class weights and label smoothing.
+
+    ``loss_and_grad(z, y)`` returns the (weighted) mean loss over the samples and its
+    gradient with respect to the logits ``z`` (same shape as ``z``).
+    """
+
+    def __init__(self, loss: str, gamma: float, eps: float, cw: np.ndarray | None, k: int):
+        self.kind, self.gamma, self.eps, self.cw, self.k = loss, gamma, eps, cw, k
+
+
+class _BinaryHead(_Head):
+    """Logits of shape (N,), labels 0/1."""
+
+    def proba(self, x: np.ndarray) -> np.ndarray:
+        p = _sigmoid(x)
+        return np.stack([_sigmoid(-x), p], axis=1)
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        return (x > 0).astype(np.int64)
+
+    def _target(self, y: np.ndarray) -> np.ndarray:
+        t = y.astype(np.float64)
+        return t * (1 - self.eps) + self.eps / 2 if self.eps else t
+
+    def loss_and_grad(self, x: np.ndarray, y: np.ndarray, need_grad: bool = True,
+                      need_loss: bool = True) -> tuple[float, np.ndarray | None]:
+        sw = None if self.cw is None else self.cw[y]
+        if self.kind == "cross_entropy":
+            kw = {"label_smoothing": self.eps}
+            if sw is not None:
+                kw.update(sample_weight=sw, reduction="sum")
+            loss = float(binary_cross_entropy(y, x, from_logits=True, **kw)) \
+                if need_loss else np.nan
+            g = binary_cross_entropy_grad(y, x, **kw) if need_grad else None
+            if sw is not None:
+                denom = float(sw.sum())
+                loss /= denom
+                g = None if g is None else g / denom
+            return loss, g
+        t = self._target(y)
+        if self.kind == "focal":
+            per = binary_focal_cross_entropy(t, x, gamma=self.gamma, from_logits=True,
+                                             reduction="none")
+            g = _binary_focal_grad(t, x, self.gamma) if need_grad else None
+        else:  # squared_error: (sigmoid(x) - t)^2, gradient 2 (p - t) p (1 - p)
+            p = _sigmoid(x)
+            per = (p - t) ** 2
+            g = 2 * (p - t) * p * _sigmoid(-x) if need_grad else None
+        return _weighted_mean(per, g, sw)
+
+
+class _SoftmaxHead(_Head):
+    """Logits of shape (N, K), labels in [0, K)."""
+
+    def proba(self, z: np.ndarray) -> np.ndarray:
+        return _softmax(z)
+
+    def predict(self, z: np.ndarray) -> np.ndarray:
+        return np.argmax(z, axis=1)
+
+    def loss_and_grad(self, z: np.ndarray, y: np.ndarray, need_grad: bool = True,
+                      need_loss: bool = True) -> tuple[float, np.ndarray | None]:
+        if self.kind == "cross_entropy":
+            kw = {"label_smoothing": self.eps, "class_weight": self.cw}
+            loss = float(sparse_categorical_cross_entropy(y, z, from_logits=True, **kw)) \
+                if need_loss else np.nan
+            g = sparse_categorical_cross_entropy_grad(y, z, **kw) if need_grad else None
+            return loss, g
+        t = np.zeros(z.shape)
+        t[np.arange(y.size), y] = 1.0
+        if self.eps:
+            t = t * (1 - self.eps) + self.eps / self.k
+        per = categorical_focal_cross_entropy(t, z, gamma=self.gamma, alpha=self.cw,
+                                              from_logits=True, reduction="none")
+        g = _categorical_focal_grad(t, z, self.gamma, self.cw) if need_grad else None
+        # alpha already weighs each class's term; the mean divides by sum_i w_{y_i}
+        denom = y.size if self.cw is None else float(self.cw[y].sum())
+        return float(per.sum()) / denom, None if g is None else g / denom
+
+
+def _weighted_mean(per: np.ndarray, g: np.ndarray | None,
+                   sw: np.ndarray | None) -> tuple[float, np.ndarray | None]:
+    """``sum_i s_i l_i / sum_i s_i`` and its gradient, from per-sample losses and gradients."""
+    if sw is None:
+        n = per.shape[0]
+        return float(per.sum()) / n, None if g is None else g / n
+    denom = float(sw.sum())
+    return float((sw * per).sum()) / denom, None if g is None else sw * g / denom
+
+
+# --- the models ----------------------------------------------------------------------------
+
+
+class _BaseClassifier:
+    """Training loop, prediction and options shared by the three models."""
+
+    _binary = False
+
+    def __init__(self, *, learning_rate: float = 0.05, epochs: int = 500,
+                 batch_size: int | None = None, optimizer: str = "adam", momentum: float = 0.9,
+                 lr_decay: float = 0.0, l2: float = 0.0, early_stopping: bool = False,
+                 patience: int = 10, class_weight=None, label_smoothing: float = 0.0,
+                 loss: str = "cross_entropy", gamma: float = 2.0, seed: int | None = 0,
+                 verbose="auto"):
+        self.learning_rate = learning_rate
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.optimizer = optimizer
+        self.momentum = momentum
+        self.lr_decay = lr_decay
+        self.l2 = l2
+        self.early_stopping = early_stopping
+        self.patience = patience
+        self.class_weight = class_weight
+        self.label_smoothing = label_smoothing
+        self.loss = loss
+        self.gamma = gamma
+        self.seed = seed
+        self.verbose = verbose
+
+    # -- scikit-learn conventions
+
+    def get_params(self, deep: bool = True) -> dict:
+        """The constructor arguments, by name."""
+        return {name: getattr(self, name) for name in self._param_names()}
+
+    def set_params(self, **params) -> _BaseClassifier:
+        """Change constructor arguments; returns self."""
+        names = self._param_names()
+        for name, value in params.items():
+            if name not in names:
+                raise v.InvalidInputError(
+                    f"{type(self).__name__} has no parameter {name!r}; it has {sorted(names)}"
+                )
+            setattr(self, name, value)
+        return self
+
+    @classmethod
+    def _param_names(cls) -> list[str]:
+        import inspect
+
+        sig = inspect.signature(cls.__init__)
+        return [p for p in sig.parameters if p != "self"]
+
+    def __repr__(self) -> str:
+        import inspect
+
+        sig = inspect.signature(type(self).__init__)
+        changed = [f"{n}={getattr(self, n)!r}" for n, p in sig.parameters.items()
+                   if n != "self" and getattr(self, n) is not p.default
+                   and getattr(self, n) != p.default]
+        return f"{type(self).__name__}({', '.join(changed)})"
+
+    # -- to be provided by subclasses
+
+    def _init_params(self, n_features: int, n_outputs: int,
+                     rng: np.random.Generator) -> Params:
+        raise NotImplementedError
+
+    def _forward(self, params: Params, X: np.ndarray) -> tuple[np.ndarray, tuple]:
+        raise NotImplementedError
+
+    def _backward(self, params: Params, cache: tuple, dz: np.ndarray) -> Params:
+        raise NotImplementedError
+
+    # -- checks
+
+    def _check_options(self) -> None:
+        v.check_scalar(self.learning_rate, "learning_rate", low=0.0, low_open=True)
+        _check_int(self.epochs, "epochs", 1)
+        _check_int(self.batch_size, "batch_size", 1, allow_none=True)
+        if self.optimizer not in OPTIMIZERS:
+            raise v.InvalidInputError(
+                f"optimizer must be one of {OPTIMIZERS}, got {self.optimizer!r}"
+            )
+        v.check_scalar(self.momentum, "momentum", low=0.0, high=1.0, high_open=True)
+        v.check_scalar(self.lr_decay, "lr_decay", low=0.0)
+        v.check_scalar(self.l2, "l2", low=0.0, hint="; 0 is no penalty")
+        if self.early_stopping not in (True, False):
+            raise v.InvalidInputError(
+                f"early_stopping must be True or False, got {self.early_stopping!r}"
+            )
+        _check_int(self.patience, "patience", 1)
+        v.check_scalar(self.label_smoothing, "label_smoothing", low=0.0, high=1.0,
+                       high_open=True, hint="; 0 is no smoothing, 0.1 a usual choice")
+        losses = ("cross_entropy", "focal", "squared_error") if self._binary \
+            else ("cross_entropy", "focal")
+        if self.loss not in losses:
+            hint = ("; squared_error is for LogisticRegression"
+                    if self.loss == "squared_error" else "")
+            raise v.InvalidInputError(f"loss must be one of {losses}, got {self.loss!r}{hint}")
+        v.check_scalar(self.gamma, "gamma", low=0.0, hint="; 0 gives cross-entropy")
+        if self.seed is not None:
+            _check_int(self.seed, "seed", 0)
+
+    def _class_weights(self, y_enc: np.ndarray) -> np.ndarray | None:
+        cw = self.class_weight
+        k = len(self.classes_)
+        if cw is None:
+            return None
+        if isinstance(cw, str):
+            if cw != "balanced":
+                raise v.InvalidInputError(
+                    f"class_weight must be None, 'balanced' or a mapping, got {cw!r}"
+                )
+            counts = np.bincount(y_enc, minlength=k).astype(np.float64)
+            return np.divide(y_enc.size, k * counts, out=np.zeros(k), where=counts > 0)
+        if not isinstance(cw, Mapping):
+            raise v.InvalidInputError(
+                f"class_weight must be None, 'balanced' or a mapping {{label: weight}}, got "
+                f"{type(cw).__name__}"
+            )
+        unknown = [c for c in cw if c not in set(self.classes_.tolist())]
+        if unknown:
+            raise v.InvalidInputError(
+                f"class_weight has labels {unknown} that are not among the classes "
+                f"{self.classes_.tolist()}"
+            )
+        weights = np.array([cw.get(c, 1.0) for c in self.classes_.tolist()], dtype=np.float64)
+        return v.check_weights(weights, "class_weight", k, np.float64, "one weight per class")
+
+    def _encode(self, y: np.ndarray, name: str) -> np.ndarray:
+        idx = np.searchsorted(self.classes_, y)
+        idx = np.clip(idx, 0, len(self.classes_) - 1)
+        bad = self.classes_[idx] != y
+        if bad.any():
+            raise v.InvalidInputError(
+                f"{name} has label {y[bad][0].tolist()!r}, which is not among the classes "
+                f"{self.classes_.tolist()}"
+                + (" seen in y; pass classes=... to fit" if name != "y" else "")
+            )
+        return idx.astype(np.int64)
+
+    # -- the objective
+
+    def _loss_and_grad(self, params: Params, X: np.ndarray, y: np.ndarray,
+                       need_loss: bool = True) -> tuple[float, Params]:
+        r"""Objective :math:`J` (mean loss plus L2 penalty) and its gradient by each parameter.
+
+        ``y`` holds class indices (``0..K-1``). Returns ``(J, grads)`` with ``grads[name]``
+        of the shape of ``params[name]`` (``J`` is NaN when not ``need_loss``).
+        """
+        with np.errstate(over="ignore", invalid="ignore"):
+            z, cache = self._forward(params, X)
+        if not np.isfinite(z).all():
+            raise v.InvalidInputError(
+                "the logits overflowed: the weights have grown without bound (training "
+                "diverged); lower learning_rate"
+            )
+        loss, dz = self._head.loss_and_grad(z, y, need_loss=need_loss)
+        grads = self._backward(params, cache, dz)
+        l2 = self._l2
+        if l2:
+            for k, p in params.items():
+                if k.startswith("W"):
+                    loss += 0.5 * l2 * float(np.vdot(p, p))
+                    grads[k] = grads[k] + l2 * p
+        return loss, grads
+
+    def loss_and_gradient(self, X: ArrayLike, y: ArrayLike,
+                          params: Params | None = None) -> tuple[float, Params]:
+        r"""The objective :math:`J = \bar l + \frac{\lambda}{2}\sum\|W\|^2` and its gradient.
+
+        Parameters
+        ----------
+        X : array_like, shape (N, D)
+        y : array_like, shape (N,)
+            Labels from ``classes_``.
+        params : dict of ndarray, optional
+            Weights to evaluate at (shapes as in ``params_``); default the fitted ones.
+
+        Returns
+        -------
+        (J, grads)
+            ``J`` a float; ``grads`` a dict with the gradient of ``J`` by each parameter.
+            The loss, its options and ``l2`` are those of the last ``fit``.
+        """
+        self._check_fitted()
+        Xa = _check_X(X)
+        ya = self._encode(_check_y(y, Xa.shape[0]), "y")
+        return self._loss_and_grad(self.params_ if params is None else params, Xa, ya)
+
+    # -- fitting
+
+    def fit(self, X: ArrayLike, y: ArrayLike, X_val: ArrayLike | None = None,
+            y_val: ArrayLike | None = None, *, classes: ArrayLike | None = None):
+        """Train on ``(X, y)``; returns self.
+
+        Parameters
+        ----------
+        X : array_like, shape (N, D)
+            Features (standardise them first).
+        y : array_like, shape (N,)
+            Class labels (any sortable values).
+        X_val, y_val : array_like, shapes (M, D) and (M,), optional
+            Validation data, evaluated after every epoch (``history_["val_loss"]``,
+            ``["val_acc"]``); needed for early stopping.
+        classes : array_like, optional
+            All the labels, when ``y`` may miss some (e.g. a rare character).
+            Default ``np.unique(y)``.
+        """
+        for attr in ("params_", "history_", "n_epochs_", "best_epoch_"):
+            self.__dict__.pop(attr, None)  # a failed fit leaves the model unfitted
+        self._check_options()
+        Xa = _check_X(X)
+        ya = _check_y(y, Xa.shape[0])
+        self.classes_ = np.unique(ya if classes is None else np.asarray(classes))
+        k = len(self.classes_)
+        if self._binary and k != 2:
+            raise v.InvalidInputError(
+                f"{type(self).__name__} needs exactly 2 classes, got {k}: "
+                f"{self.classes_.tolist()[:10]}. For more use SoftmaxRegression"
+            )
+        if k < 2:
+            raise v.InvalidInputError(f"y has a single class {self.classes_.tolist()}; "
+                                      "a classifier needs at least 2")
+        y_enc = self._encode(ya, "y")
+        has_val = X_val is not None or y_val is not None
+        if has_val:
+            if X_val is None or y_val is None:
+                raise v.InvalidInputError("pass both X_val and y_val, or neither")
+            Xv = _check_X(X_val, "X_val")
+            if Xv.shape[1] != Xa.shape[1]:
+                raise v.InvalidInputError(
+                    f"X_val has {Xv.shape[1]} features but X has {Xa.shape[1]}"
+                )
+            yv = self._encode(_check_y(y_val, Xv.shape[0], "y_val"), "y_val")
+        elif self.early_stopping:
+            raise v.InvalidInputError(
+                "early_stopping=True needs validation data: fit(X, y, X_val, y_val)"
+            )
+        self.n_features_in_ = Xa.shape[1]
+        self._l2 = float(self.l2)
+        self.class_weight_ = self._class_weights(y_enc)
+        self._head = (_BinaryHead if self._binary else _SoftmaxHead)(
+            self.loss, float(self.gamma), float(self.label_smoothing), self.class_weight_, k)
+
+        rng = np.random.default_rng(self.seed)
+        theta, params = _flat_views(
+            self._init_params(Xa.shape[1], 1 if self._binary else k, rng))
+        opt = _Optimizer(self.optimizer, theta.size, float(self.momentum))
+
+        def step(rows: np.ndarray | None, lr: float) -> None:
+            Xb, yb = (Xa, y_enc) if rows is None else (Xa[rows], y_enc[rows])
+            _, grads = self._loss_and_grad(params, Xb, yb, need_loss=False)
+            opt.step(theta, np.concatenate([g.ravel() for g in grads.values()]), lr)
+
+        n = Xa.shape[0]
+        bs = n if self.batch_size is None else min(self.batch_size, n)
+        history: dict[str, list[float]] = {"train_loss": [], "train_acc": []}
+        if has_val:
+            history.update(val_loss=[], val_acc=[])
+        best = (np.inf, 0, None)
+        waited = 0
+        epoch = 0
+        with Progress(self.epochs, verbose=self.verbose,
+                      description=type(self).__name__) as bar:
+            for epoch in range(1, self.epochs + 1):
+                lr = self.learning_rate / (1 + self.lr_decay * (epoch - 1))
+                if bs == n:
+                    step(None, lr)
+                else:
+                    order = rng.permutation(n)
+                    for start in range(0, n, bs):
+                        step(order[start:start + bs], lr)
+                tl, ta = self._evaluate(params, Xa, y_enc)
+                history["train_loss"].append(tl)
+                history["train_acc"].append(ta)
+                vl = None
+                if has_val:
+                    vl, va = self._evaluate(params, Xv, yv)
+                    history["val_loss"].append(vl)
+                    history["val_acc"].append(va)
+                bar.update(epoch, loss=tl, val_loss=vl)
+                if self.early_stopping:
+                    if vl < best[0]:
+                        best = (vl, epoch, theta.copy())
+                        waited = 0
+                    else:
+                        waited += 1
+                        if waited >= self.patience:
+                            break
+        if self.early_stopping:
+            theta[:] = best[2]
+            self.best_epoch_ = best[1]
+        else:
+            self.best_epoch_ = epoch
+        self.params_ = params
+        self.history_ = history
+        self.n_epochs_ = epoch
+        return self
+
+    def _evaluate(self, params: Params, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+        """Mean loss (no penalty) and accuracy."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            z, _ = self._forward(params, X)
+        if not np.isfinite(z).all():
+            raise v.InvalidInputError(
+                "the logits overflowed: the weights have grown without bound (training "
+                "diverged); lower learning_rate"
+            )
+        loss, _ = self._head.loss_and_grad(z, y, need_grad=False)
+        return loss, float(np.mean(self._head.predict(z) == y))
+
+    # -- prediction
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "params_"):
+            raise v.InvalidInputError(
+                f"this {type(self).__name__} is not fitted yet; call fit(X, y) first"
+            )
+
+    def _logits(self, X: ArrayLike) -> np.ndarray:
+        self._check_fitted()
+        Xa = _check_X(X)
+        if Xa.shape[1] != self.n_features_in_:
+            raise v.InvalidInputError(
+                f"X has {Xa.shape[1]} features but the model was fitted with "
+                f"{self.n_features_in_}"
+            )
+        return self._forward(self.params_, Xa)[0]
+
+    def decision_function(self, X: ArrayLike) -> np.ndarray:
+        """The logits: shape (N,) for :class:`LogisticRegression`, else (N, K)."""
+        return self._logits(X)
+
+    def predict_proba(self, X: ArrayLike) -> np.ndarray:
+        """Class probabilities, shape (N, K) (K = 2 for :class:`LogisticRegression`)."""
+        return self._head.proba(self._logits(X))
+
+    def predict(self, X: ArrayLike) -> np.ndarray:
+        """The most probable label of each row, shape (N,), from ``classes_``."""
+        z = self._logits(X)
+        return self.classes_[self._head.predict(z)]
+
+    def score(self, X: ArrayLike, y: ArrayLike) -> float:
+        """Accuracy on ``(X, y)``."""
+        return float(np.mean(self.predict(X) == np.asarray(y)))
+
+
+class LogisticRegression(_BaseClassifier):
+    r"""Binary logistic regression: :math:`P(y = 1 \mid a) = \sigma(w^\top a + b)`.
+
+    Minimises the mean binary cross-entropy
+    :math:`\bar l = \frac1N \sum_i [\mathrm{softplus}(-x_i) y_i + \mathrm{softplus}(x_i)(1 - y_i)]`
+    of the logits :math:`x_i = w^\top a_i + b` plus :math:`\frac{\lambda}{2}\|w\|^2`
+    (``l2 = 1 / (C N)`` reproduces scikit-learn's ``LogisticRegression(C=C)``).
+    The gradient by the logits is :math:`(\sigma(x) - y) / N` (from
+    :func:`xentlearn.binary_cross_entropy_grad`), so
+    :math:`\nabla_w J = A^\top(\sigma(x) - y)/N + \lambda w`.
+
+    ``loss="squared_error"`` minimises :math:`\frac1N\sum_i(\sigma(x_i) - y_i)^2`
+    instead, with logit gradient :math:`2(\sigma(x) - y)\sigma(x)(1 - \sigma(x))/N`,
+    which vanishes for confidently wrong predictions.
+
+    The weights start at 0. All options are described in :mod:`xentlearn.models`.
+
+    Attributes
+    ----------
+    coef_ : ndarray, shape (1, D)
+    intercept_ : ndarray, shape (1,)
+        As in scikit-learn. Also ``classes_`` (2 labels; the second is the positive
+        class), ``history_``, ``n_epochs_``, ``params_`` (``"W"`` shape (D,), ``"b"``
+        shape ()).
+
+    Examples
+    --------
+    >>> import xentlearn.datasets as xd
+    >>> s = xd.load_breast_cancer_split()
+    >>> model = LogisticRegression(epochs=300, l2=1e-3).fit(s.X_train, s.y_train)
+    >>> model.score(s.X_test, s.y_test) > 0.95
+    True
+    """
+
+    _binary = True
+
+    def __init__(self, *, learning_rate: float = 0.05, epochs: int = 500,
+                 batch_size: int | None = None, optimizer: str = "adam", momentum: float = 0.9,
+                 lr_decay: float = 0.0, l2: float = 0.0, early_stopping: bool = False,
+                 patience: int = 10, class_weight=None, label_smoothing: float = 0.0,
+                 loss: str = "cross_entropy", gamma: float = 2.0, seed: int | None = 0,
+                 verbose="auto"):
+        super().__init__(learning_rate=learning_rate, epochs=epochs, batch_size=batch_size,
+                         optimizer=optimizer, momentum=momentum, lr_decay=lr_decay, l2=l2,
+                         early_stopping=early_stopping, patience=patience,
+                         class_weight=class_weight, label_smoothing=label_smoothing,
+                         loss=loss, gamma=gamma, seed=seed, verbose=verbose)
+
+    def _init_params(self, n_features, n_outputs, rng):
+        return {"W": np.zeros(n_features), "b": np.zeros(())}
+
+    def _forward(self, params, X):
+        return X @ params["W"] + params["b"], (X,)
+
+    def _backward(self, params, cache, dz):
+        (X,) = cache
+        return {"W": X.T @ dz, "b": np.asarray(dz.sum())}
+
+    @property
+    def coef_(self) -> np.ndarray:
+        self._check_fitted()
+        return self.params_["W"][None, :].copy()
+
+    @property
+    def intercept_(self) -> np.ndarray:
+        self._check_fitted()
+        return self.params_["b"].reshape(1).copy()
+
+
+class SoftmaxRegression(_BaseClassifier):
+    r"""Multinomial logistic regression: :math:`P(y = k \mid a) = \mathrm{softmax}(W^\top a + b)_k`.
+
+    Minimises the mean sparse categorical cross-entropy
+    :math:`\bar l = \frac1N\sum_i [\mathrm{logsumexp}(z_i) - z_{i, y_i}]` of the
+    logits :math:`z_i = W^\top a_i + b` (``W`` of shape (D, K)) plus
+    :math:`\frac{\lambda}{2}\|W\|^2`. The gradient by the logits is
+    :math:`(\mathrm{softmax}(z) - \mathrm{onehot}(y)) / N` (from
+    :func:`xentlearn.sparse_categorical_cross_entropy_grad`), so
+    :math:`\nabla_W J = A^\top (Q - Y) / N + \lambda W`. The objective is convex;
+    ``l2 = 1 / (C N)`` reproduces scikit-learn's multinomial
+    ``LogisticRegression(C=C)``.
+
+    The weights start at 0. All options are described in :mod:`xentlearn.models`.
+    With one-hot inputs (a character bigram model), ``W[j]`` are the logits of the
+    next character after character ``j``.
+
+    Attributes
+    ----------
+    coef_ : ndarray, shape (K, D)
+    intercept_ : ndarray, shape (K,)
+        As in scikit-learn. Also ``classes_``, ``history_``, ``n_epochs_``,
+        ``params_`` (``"W"`` shape (D, K), ``"b"`` shape (K,)).
+    """
+
+    def __init__(self, *, learning_rate: float = 0.05, epochs: int = 500,
+                 batch_size: int | None = None, optimizer: str = "adam", momentum: float = 0.9,
+                 lr_decay: float = 0.0, l2: float = 0.0, early_stopping: bool = False,
+                 patience: int = 10, class_weight=None, label_smoothing: float = 0.0,
+                 loss: str = "cross_entropy", gamma: float = 2.0, seed: int | None = 0,
+                 verbose="auto"):
+        super().__init__(learning_rate=learning_rate, epochs=epochs, batch_size=batch_size,
+                         optimizer=optimizer, momentum=momentum, lr_decay=lr_decay, l2=l2,
+                         early_stopping=early_stopping, patience=patience,
+                         class_weight=class_weight, label_smoothing=label_smoothing,
+                         loss=loss, gamma=gamma, seed=seed, verbose=verbose)
+
+    def _init_params(self, n_features, n_outputs, rng):
+        return {"W": np.zeros((n_features, n_outputs)), "b": np.zeros(n_outputs)}
+
+    def _forward(self, params, X):
+        return X @ params["W"] + params["b"], (X,)
+
+    def _backward(self, params, cache, dz):
+        (X,) = cache
+        return {"W": X.T @ dz, "b": dz.sum(axis=0)}
+
+    @property
+    def coef_(self) -> np.ndarray:
+        self._check_fitted()
+        return self.params_["W"].T.copy()
+
+    @property
+    def intercept_(self) -> np.ndarray:
+        self._check_fitted()
+        return self.params_["b"].copy()
+
+
+ACTIVATIONS = ("relu", "tanh")
+
+
+class MLPClassifier(_BaseClassifier):
+    r"""A one-hidden-layer network with a softmax output, trained by backpropagation.
+
+    Forward: :math:`u = A W_1 + b_1`, :math:`H = \phi(u)`, :math:`Z = H W_2 + b_2`,
+    :math:`Q = \mathrm{softmax}(Z)`; ``W1`` (D, hidden), ``W2`` (hidden, K). Backward,
+    from :math:`G = \partial \bar l / \partial Z` (the core's
+    :func:`~xentlearn.sparse_categorical_cross_entropy_grad`, :math:`(Q - Y)/N`):
+
+    .. math::
+        \nabla_{W_2} = H^\top G + \lambda W_2,\quad \nabla_{b_2} = \textstyle\sum_i G_i,\quad
+        G_u = (G W_2^\top) \odot \phi'(u),\quad
+        \nabla_{W_1} = A^\top G_u + \lambda W_1,\quad \nabla_{b_1} = \textstyle\sum_i G_{u,i}
+
+    with :math:`\tanh' = 1 - \tanh^2` and :math:`\mathrm{relu}'(u) = [u > 0]`.
+
+    Parameters
+    ----------
+    hidden : int
+        Hidden units.
+    activation : {"relu", "tanh"}
+        :math:`\phi`. Weights start Glorot-uniform for tanh
+        (:math:`U(\pm\sqrt{6 / (\text{fan-in} + \text{fan-out})})`) and He-normal for
+        ReLU (:math:`N(0, 2 / \text{fan-in})`); biases at 0.
+    **options
+        As described in :mod:`xentlearn.models`; the defaults here are mini-batches
+        of 32 and 100 epochs of Adam at 0.001.
+
+    Attributes
+    ----------
+    coefs_ : list of 2 ndarrays, shapes (D, hidden) and (hidden, K)
+    intercepts_ : list of 2 ndarrays, shapes (hidden,) and (K,)
+        As in scikit-learn's ``MLPClassifier``. Also ``classes_``, ``history_``,
+        ``n_epochs_``, ``params_`` (``"W1"``, ``"b1"``, ``"W2"``, ``"b2"``).
+    """
+
+    def __init__(self, *, hidden: int = 64, activation: str = "relu",
+                 learning_rate: float = 0.001, epochs: int = 100, batch_size: int | None = 32,
+                 optimizer: str = "adam", momentum: float = 0.9, lr_decay: float = 0.0,
+                 l2: float = 0.0, early_stopping: bool = False, patience: int = 10,
+                 class_weight=None, label_smoothing: float = 0.0, loss: str = "cross_entropy",
+                 gamma: float = 2.0, seed: int | None = 0, verbose="auto"):
+        super().__init__(learning_rate=learning_rate, epochs=epochs, batch_size=batch_size,
+                         optimizer=optimizer, momentum=momentum, lr_decay=lr_decay, l2=l2,
+                         early_stopping=early_stopping, patience=patience,
+                         class_weight=class_weight, label_smoothing=label_smoothing,
+                         loss=loss, gamma=gamma, seed=seed, verbose=verbose)
+        self.hidden = hidden
+        self.activation = activation
+
+    def _check_options(self) -> None:
+        super()._check_options()
+        _check_int(self.hidden, "hidden", 1)
+        if self.activation not in ACTIVATIONS:
+            raise v.InvalidInputError(
+                f"activation must be one of {ACTIVATIONS}, got {self.activation!r}"
+            )
+
+    def _init_params(self, n_features, n_outputs, rng):
+        h = self.hidden
+        if self.activation == "tanh":
+            lim1 = np.sqrt(6 / (n_features + h))
+            w1 = rng.uniform(-lim1, lim1, size=(n_features, h))
+        else:
+            w1 = rng.normal(0.0, np.sqrt(2 / n_features), size=(n_features, h))
+        lim2 = np.sqrt(6 / (h + n_outputs))
+        w2 = rng.uniform(-lim2, lim2, size=(h, n_outputs))
+        return {"W1": w1, "b1": np.zeros(h), "W2": w2, "b2": np.zeros(n_outputs)}
+
+    def _forward(self, params, X):
+        u = X @ params["W1"] + params["b1"]
+        hid = np.tanh(u) if self.activation == "tanh" else np.maximum(u, 0)
+        return hid @ params["W2"] + params["b2"], (X, u, hid)
+
+    def _backward(self, params, cache, dz):
+        X, u, hid = cache
+        dh = dz @ params["W2"].T
+        du = dh * (1 - hid * hid) if self.activation == "tanh" else dh * (u > 0)
+        return {"W1": X.T @ du, "b1": du.sum(axis=0), "W2": hid.T @ dz, "b2": dz.sum(axis=0)}
+
+    @property
+    def coefs_(self) -> list[np.ndarray]:
+        self._check_fitted()
+        return [self.params_["W1"].copy(), self.params_["W2"].copy()]
+
+    @property
+    def intercepts_(self) -> list[np.ndarray]:
+        self._check_fitted()
+        return [self.params_["b1"].copy(), self.params_["b2"].copy()]

@@ -1,0 +1,185 @@
+"""Training progress: a bar with the current loss, shown only where someone is watching.
+
+With ``verbose="auto"`` (the models' default) progress appears only when all of
+these hold:
+
+* the code runs in a Jupyter kernel (not a plain script, not pytest);
+* the environment variable ``XENTLEARN_PROGRESS`` is not ``"0"`` (the Makefile
+  sets it to ``"0"`` when nbval executes the notebooks, so their stored outputs
+  stay stable);
+* training has already taken longer than a second (quick fits print nothing).
+
+The display is an ``ipywidgets`` progress bar with the epoch and the losses, or,
+without ipywidgets, a text line rewritten in place. ``verbose=True`` shows a
+text line on stderr from the first epoch (a widget in a kernel) anywhere, unless
+``XENTLEARN_PROGRESS=0``; ``verbose=False`` never shows anything.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from typing import TextIO
+
+from ._validation import InvalidInputError
+
+__all__ = ["ENV_VAR", "Progress", "enabled_by_environment", "in_jupyter_kernel", "resolve"]
+
+#: Set to "0" to switch every progress display off.
+ENV_VAR = "XENTLEARN_PROGRESS"
+
+#: ``verbose="auto"`` waits this many seconds before showing anything.
+AUTO_DELAY = 1.0
+
+#: Minimum seconds between two redraws.
+REFRESH = 0.1
+
+
+def in_jupyter_kernel() -> bool:
+    """True when this Python runs inside a Jupyter (IPython) kernel."""
+    ipython = sys.modules.get("IPython")
+    if ipython is None:
+        return False
+    try:
+        shell = ipython.get_ipython()
+    except Exception:  # pragma: no cover - an IPython without get_ipython
+        return False
+    return shell is not None and getattr(shell, "kernel", None) is not None
+
+
+def enabled_by_environment() -> bool:
+    """False when ``XENTLEARN_PROGRESS`` is ``"0"``."""
+    return os.environ.get(ENV_VAR, "").strip() != "0"
+
+
+def resolve(verbose) -> tuple[bool, float]:
+    """Whether to show progress for ``verbose``, and after how many seconds.
+
+    Returns ``(show, delay)``: ``"auto"`` gives ``(in a kernel and enabled, 1.0)``,
+    ``True`` gives ``(enabled, 0.0)`` and ``False`` gives ``(False, 0.0)``.
+    """
+    if verbose == "auto":
+        return in_jupyter_kernel() and enabled_by_environment(), AUTO_DELAY
+    if verbose is True or verbose is False:
+        return verbose and enabled_by_environment(), 0.0
+    raise InvalidInputError(f"verbose must be 'auto', True or False, got {verbose!r}")
+
+
+class Progress:
+    """A progress display for ``total`` steps (epochs); a no-op when not shown.
+
+    Use as a context manager and call :meth:`update` after each step::
+
+        with Progress(epochs, verbose="auto", description="MLPClassifier") as bar:
+            for epoch in range(epochs):
+                ...
+                bar.update(epoch + 1, loss=train_loss, val_loss=val_loss)
+
+    Parameters
+    ----------
+    total : int
+        Number of steps.
+    verbose : "auto", True or False
+        See the module notes.
+    description : str
+        Shown before the bar.
+    stream : text stream, optional
+        Where the text line goes (default ``sys.stderr``; ``sys.stdout`` in a kernel).
+
+    Attributes
+    ----------
+    shown : bool
+        Whether anything has been displayed.
+    """
+
+    def __init__(self, total: int, *, verbose="auto", description: str = "",
+                 stream: TextIO | None = None):
+        self.total = int(total)
+        self.description = description
+        self.active, self.delay = resolve(verbose)
+        self._kernel = in_jupyter_kernel()
+        self.stream = stream
+        self.shown = False
+        self._start = time.perf_counter()
+        self._last_draw = -float("inf")
+        self._widget = None
+        self._bar = None
+        self._label = None
+        self._text_len = 0
+        self._step = 0
+        self._message = ""
+        self._closed = False
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close(failed=exc[0] is not None)
+
+    @staticmethod
+    def format(step: int, total: int, loss: float | None = None,
+               val_loss: float | None = None) -> str:
+        """The status text, e.g. ``"epoch 12/100  loss 0.3012  val_loss 0.3544"``."""
+        parts = [f"epoch {step}/{total}"]
+        if loss is not None:
+            parts.append(f"loss {loss:.4f}")
+        if val_loss is not None:
+            parts.append(f"val_loss {val_loss:.4f}")
+        return "  ".join(parts)
+
+    def update(self, step: int, *, loss: float | None = None,
+               val_loss: float | None = None) -> None:
+        """Record that ``step`` of ``total`` steps are done, with the current losses."""
+        self._step = step
+        if not self.active:
+            return
+        self._message = self.format(step, self.total, loss, val_loss)
+        now = time.perf_counter()
+        if now - self._start < self.delay:
+            return
+        if now - self._last_draw < REFRESH and step < self.total:
+            return
+        self._last_draw = now
+        self._draw()
+
+    def _draw(self) -> None:
+        if not self.shown:
+            self.shown = True
+            if self._kernel:
+                self._make_widget()
+        if self._widget is not None:
+            self._bar.value = self._step
+            self._label.value = self._message
+        else:
+            stream = self.stream or (sys.stdout if self._kernel else sys.stderr)
+            text = f"{self.description}: {self._message}" if self.description else self._message
+            stream.write("\r" + text.ljust(self._text_len))
+            stream.flush()
+            self._text_len = len(text)
+
+    def _make_widget(self) -> None:
+        try:
+            import ipywidgets as w
+            from IPython.display import display
+        except ImportError:  # pragma: no cover - the course extra is not installed
+            return
+        self._bar = w.IntProgress(value=0, min=0, max=max(self.total, 1),
+                                  description=self.description)
+        self._label = w.Label()
+        self._widget = w.HBox([self._bar, self._label])
+        display(self._widget)
+
+    def close(self, failed: bool = False) -> None:
+        """Draw the final state (green bar, or red if ``failed``) and end the text line."""
+        if not self.shown or self._closed:
+            return
+        self._closed = True
+        self._draw()
+        if self._widget is not None:
+            self._bar.bar_style = "danger" if failed else "success"
+        else:
+            stream = self.stream or (sys.stdout if self._kernel else sys.stderr)
+            stream.write("\n")
+            stream.flush()
+        self.active = False
