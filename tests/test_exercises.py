@@ -33,7 +33,7 @@ def _check(q, answer):
 
 
 def test_every_chapter_has_four_to_six_questions_and_two_to_implement():
-    assert sorted(CHAPTERS) == [1, 2, 3, 4, 5, 6]
+    assert sorted(CHAPTERS) == [1, 2, 3, 4, 5, 6, 7, 8]
     for n in CHAPTERS:
         qs = chapter(n).questions
         assert 4 <= len(qs) <= 6
@@ -144,8 +144,8 @@ def test_function_that_changes_its_input_is_told(q):
     def mutating(*args):
         out = q.reference(*args)
         for a in args:
-            if isinstance(a, np.ndarray) and a.dtype.kind == "f":
-                a *= 1.0001
+            if isinstance(a, np.ndarray):
+                a += 1 if a.dtype.kind in "iu" else 0.0001
                 break
         return out
 

@@ -124,7 +124,7 @@ from .losses import (
 )
 from .progress import Progress
 
-__all__ = ["LogisticRegression", "SoftmaxRegression", "MLPClassifier"]
+__all__ = ["LogisticRegression", "SoftmaxRegression", "MLPClassifier", "balanced_class_weights"]
 
 OPTIMIZERS = ("adam", "momentum", "sgd")
 Params = dict[str, np.ndarray]
@@ -388,6 +388,30 @@ def _weighted_mean(per: np.ndarray, g: np.ndarray | None,
 # --- the models ----------------------------------------------------------------------------
 
 
+def balanced_class_weights(y: ArrayLike, n_classes: int | None = None) -> np.ndarray:
+    r"""Class weights :math:`w_k = N / (K \, n_k)` that make every class count equally.
+
+    The "balanced" heuristic of scikit-learn: a class with half the average number
+    of samples gets weight 2. Classes absent from ``y`` get weight 0.
+
+    Parameters
+    ----------
+    y : array_like of int, shape (N,)
+        Class labels in ``[0, K)``.
+    n_classes : int, optional
+        ``K``; by default ``max(y) + 1``.
+
+    Returns
+    -------
+    ndarray, shape (K,)
+    """
+    y_arr = v.as_array(y, "y").ravel()
+    k = int(y_arr.max()) + 1 if n_classes is None else _check_int(n_classes, "n_classes", 1)
+    lab = v.check_labels(y_arr, k, y_arr.shape, None, pred_name="the class count")
+    counts = np.bincount(lab, minlength=k).astype(np.float64)
+    return np.divide(lab.size, k * counts, out=np.zeros(k), where=counts > 0)
+
+
 class _BaseClassifier:
     """Training loop, prediction and options shared by the three models."""
 
@@ -500,8 +524,7 @@ class _BaseClassifier:
                 raise v.InvalidInputError(
                     f"class_weight must be None, 'balanced' or a mapping, got {cw!r}"
                 )
-            counts = np.bincount(y_enc, minlength=k).astype(np.float64)
-            return np.divide(y_enc.size, k * counts, out=np.zeros(k), where=counts > 0)
+            return balanced_class_weights(y_enc, k)
         if not isinstance(cw, Mapping):
             raise v.InvalidInputError(
                 f"class_weight must be None, 'balanced' or a mapping {{label: weight}}, got "

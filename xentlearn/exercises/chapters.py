@@ -563,6 +563,251 @@ def _chapter_06() -> list[Question]:
     ]
 
 
+def _chapter_07() -> list[Question]:
+    def step_reference(w, X, y, lr):
+        g = xl.binary_cross_entropy_grad(y, X @ w)  # mean over samples: (sigmoid - y) / N
+        return w - lr * (X.T @ g)
+
+    def step_cases(rng):
+        cases = []
+        for n, d in ((5, 2), (40, 6), (200, 10)):
+            X = rng.normal(0, 1, (n, d))
+            cases.append(Case((rng.normal(0, 1, d), X, rng.integers(0, 2, n).astype(float), 0.1),
+                              f"hidden, {n} samples, {d} features"))
+        X = rng.normal(0, 1, (8, 3))
+        cases.append(Case((np.array([40.0, -40.0, 10.0]), X, rng.integers(0, 2, 8).astype(float),
+                           0.5), "hidden, large weights"))
+        return cases
+
+    def perplexity_cases(rng):
+        cases = []
+        for n, k in ((3, 2), (20, 27), (100, 5)):
+            cases.append(Case((rng.integers(0, k, n), rng.dirichlet(np.ones(k), n)),
+                              f"hidden, {n} characters, alphabet of {k}"))
+        k = 27
+        cases.append(Case((rng.integers(0, k, 10), np.full((10, k), 1 / k)),
+                          "hidden, uniform model"))
+        return cases
+
+    probs = [0.9, 0.8, 0.5]
+    return [
+        FunctionQuestion(
+            "07.q1",
+            "Write `gd_step(w, X, y, lr)`: one step of gradient descent for logistic regression "
+            "without a bias. The loss is the mean binary cross-entropy of `sigmoid(X @ w)` "
+            "against labels `y` (shape N); its gradient is `X.T @ (sigmoid(X @ w) - y) / N`. "
+            "Return the new weights; do not change `w` in place.",
+            ["The gradient with respect to the logits is (sigmoid(logits) - y) / N; the chain "
+             "rule through logits = X @ w multiplies by X.T.",
+             "`p = 1 / (1 + np.exp(-(X @ w)))`, then `return w - lr * X.T @ (p - y) / len(y)`; "
+             "for large weights compute the sigmoid without overflow (e.g. `xl.sigmoid`)."],
+            "def gd_step(w, X, y, lr):\n    x = X @ w\n"
+            "    p = np.exp(-np.logaddexp(0, -x))  # sigmoid without overflow\n"
+            "    return w - lr * X.T @ (p - y) / len(y)",
+            f"def gd_step(w, X, y, lr):\n    {NOT_DONE}",
+            reference=step_reference,
+            arg_names=["w", "X", "y", "lr"],
+            example=Case((np.array([0.5, -0.25]), np.array([[1.0, 2.0], [-1.0, 0.5], [0.0, 1.0]]),
+                          np.array([1.0, 0.0, 1.0]), 0.1), "worked example"),
+            hidden=step_cases,
+            seed=701,
+        ),
+        FunctionQuestion(
+            "07.q2",
+            "Write `perplexity(labels, probs)`: the perplexity exp(cross-entropy in nats) of a "
+            "language model that gave the probabilities `probs` (N x K, rows summing to 1) to "
+            "the next character, whose true codes are `labels` (shape N).",
+            ["Perplexity is e to the mean negative log-probability of the true characters.",
+             "`return np.exp(-np.mean(np.log(probs[np.arange(len(labels)), labels])))`"],
+            "def perplexity(labels, probs):\n"
+            "    return np.exp(-np.mean(np.log(probs[np.arange(len(labels)), labels])))",
+            f"def perplexity(labels, probs):\n    {NOT_DONE}",
+            reference=lambda labels, probs: np.exp(
+                xl.sparse_categorical_cross_entropy(labels, probs)),
+            arg_names=["labels", "probs"],
+            example=Case((np.array([0, 1]), np.array([[0.5, 0.5], [0.25, 0.75]])),
+                         "worked example"),
+            hidden=perplexity_cases,
+            seed=702,
+        ),
+        ValueQuestion(
+            "07.q3",
+            "A model gives the true labels of three samples the probabilities 0.9, 0.8 and 0.5. "
+            "What is the mean negative log-likelihood, in nats?",
+            ["The negative log-likelihood of one sample is -ln p(true label).",
+             "-(ln 0.9 + ln 0.8 + ln 0.5) / 3"],
+            "answer = float(-np.mean(np.log([0.9, 0.8, 0.5])))",
+            "answer = ...",
+            expected=float(-np.mean(np.log(probs))),
+            mistakes={float(-np.sum(np.log(probs))): "that is the sum; the question asks for "
+                      "the mean",
+                      float(np.prod(probs)): "that is the likelihood itself, not its negative "
+                      "log"},
+        ),
+        ValueQuestion(
+            "07.q4",
+            "The true label is 1 and the model's logit is -2. What is the derivative of the "
+            "binary cross-entropy (nats) with respect to the logit?",
+            ["For sigmoid + cross-entropy the derivative is sigmoid(x) - y.",
+             "sigmoid(-2) - 1"],
+            "answer = float(xl.sigmoid(-2.0) - 1)",
+            "answer = ...",
+            expected=float(xl.sigmoid(-2.0) - 1),
+            mistakes={float(1 - xl.sigmoid(-2.0)): "the sign: the loss falls as the logit "
+                      "rises, so the derivative is negative"},
+        ),
+        ValueQuestion(
+            "07.q5",
+            "A character model that spreads its probability evenly over an alphabet of 27 "
+            "characters: what is its perplexity?",
+            ["Its cross-entropy is ln 27 nats.", "exp(ln 27)"],
+            "answer = float(np.exp(np.log(27)))",
+            "answer = ...",
+            expected=27.0,
+            mistakes={math.log(27): "that is the cross-entropy; perplexity is e to that power",
+                      math.log2(27): "that is the cross-entropy in bits"},
+        ),
+    ]
+
+
+def _chapter_08() -> list[Question]:
+    from xentlearn.models import balanced_class_weights
+
+    def weight_cases(rng):
+        cases = []
+        for n, k in ((10, 2), (50, 3), (200, 10)):
+            cases.append(Case((rng.integers(0, k, n), k), f"hidden, {n} labels, {k} classes"))
+        cases.append(Case((np.array([0] * 95 + [1] * 5), 2), "hidden, 95 % vs 5 %"))
+        cases.append(Case((np.array([0, 0, 2, 2]), 3), "hidden, a class with no samples"))
+        return cases
+
+    def nll_cases(rng):
+        cases = []
+        for n, k, t in ((4, 3, 2.0), (30, 10, 0.5), (12, 2, 1.7)):
+            cases.append(Case((rng.normal(0, 4, (n, k)), rng.integers(0, k, n), t),
+                              f"hidden, {n}x{k}, T = {t:g}"))
+        cases.append(Case((np.array([[900.0, 0.0], [0.0, 800.0]]), np.array([1, 1]), 3.0),
+                          "hidden, logits in the hundreds"))
+        return cases
+
+    def ece_cases(rng):
+        cases = []
+        for n, k, bins in ((20, 3, 5), (200, 10, 15), (50, 2, 10)):
+            probs = rng.dirichlet(np.full(k, 0.5), n)
+            cases.append(Case((probs, rng.integers(0, k, n), bins),
+                              f"hidden, {n} samples, {bins} bins"))
+        probs = np.array([[0.5, 0.5], [0.8, 0.2], [0.3, 0.7], [0.1, 0.9]])
+        cases.append(Case((probs, np.array([0, 1, 1, 1]), 5), "hidden, confidences on bin edges"))
+        return cases
+
+    logits = np.array([[3.0, 0.0], [0.0, 2.5], [4.0, 0.0], [2.0, 0.0], [0.0, 3.5],
+                       [1.5, 0.0]])
+    labels = np.array([0, 1, 1, 0, 1, 0])
+    smooth = np.full(10, 0.01)
+    smooth[0] = 0.91
+    return [
+        FunctionQuestion(
+            "08.q1",
+            "Write `balanced_weights(y, n_classes)`: class weights N / (K * n_k) for integer "
+            "labels `y` (N of them) and K = `n_classes` classes, n_k the count of class k "
+            "(as scikit-learn's 'balanced'). A class with no samples gets weight 0.",
+            ["np.bincount(y, minlength=n_classes) counts each class.",
+             "`counts = np.bincount(y, minlength=n_classes)`; divide len(y) by "
+             "n_classes * counts where counts > 0, else 0."],
+            "def balanced_weights(y, n_classes):\n"
+            "    counts = np.bincount(y, minlength=n_classes).astype(float)\n"
+            "    w = np.zeros(n_classes)\n    seen = counts > 0\n"
+            "    w[seen] = len(y) / (n_classes * counts[seen])\n    return w",
+            f"def balanced_weights(y, n_classes):\n    {NOT_DONE}",
+            reference=balanced_class_weights,
+            arg_names=["y", "n_classes"],
+            example=Case((np.array([0, 0, 0, 1]), 2), "worked example"),
+            hidden=weight_cases,
+            seed=801,
+        ),
+        FunctionQuestion(
+            "08.q2",
+            "Write `nll_at_temperature(logits, labels, T)`: the mean cross-entropy in nats of "
+            "the softmax of `logits / T` (N x K) against integer `labels`: the quantity that "
+            "temperature scaling minimises over T. Logits may be in the hundreds.",
+            ["Divide the logits by T, then use log-softmax (the log-sum-exp trick).",
+             "`z = logits / T; m = z.max(axis=1, keepdims=True); "
+             "logq = z - m - np.log(np.exp(z - m).sum(axis=1, keepdims=True)); "
+             "return -logq[np.arange(len(labels)), labels].mean()`"],
+            "def nll_at_temperature(logits, labels, T):\n    z = logits / T\n"
+            "    m = z.max(axis=1, keepdims=True)\n"
+            "    logq = z - m - np.log(np.exp(z - m).sum(axis=1, keepdims=True))\n"
+            "    return -logq[np.arange(len(labels)), labels].mean()",
+            f"def nll_at_temperature(logits, labels, T):\n    {NOT_DONE}",
+            reference=lambda z, labels, t: xl.sparse_categorical_cross_entropy(
+                labels, z / t, from_logits=True),
+            arg_names=["logits", "labels", "T"],
+            example=Case((np.array([[2.0, 0.0], [0.0, 1.0]]), np.array([0, 0]), 2.0),
+                         "worked example"),
+            hidden=nll_cases,
+            unit_factor=LN2,
+            seed=802,
+        ),
+        ValueQuestion(
+            "08.q3",
+            "Fit a temperature: for the validation logits and labels in the cell, which T > 0 "
+            "minimises the mean cross-entropy of softmax(logits / T)? (Your nll_at_temperature "
+            "and a fine grid of T work, or xl.fit_temperature.)",
+            ["The model is over-confident on the wrong answers, so the best T is above 1.",
+             "`answer = xl.fit_temperature(logits, labels)`, or scan "
+             "`np.linspace(0.5, 5, 20000)` and keep the T with the lowest loss."],
+            "logits = np.array([[3.0, 0.0], [0.0, 2.5], [4.0, 0.0], [2.0, 0.0], [0.0, 3.5], "
+            "[1.5, 0.0]])\nlabels = np.array([0, 1, 1, 0, 1, 0])\n"
+            "answer = float(xl.fit_temperature(logits, labels))",
+            "logits = np.array([[3.0, 0.0], [0.0, 2.5], [4.0, 0.0], [2.0, 0.0], [0.0, 3.5], "
+            "[1.5, 0.0]])\nlabels = np.array([0, 1, 1, 0, 1, 0])\nanswer = ...",
+            expected=float(xl.fit_temperature(logits, labels)),
+            mistakes={1.0: "T = 1 leaves the model as it is; it is over-confident here"},
+        ),
+        FunctionQuestion(
+            "08.q4",
+            "Write `ece(probs, labels, n_bins)`: the expected calibration error of predictions "
+            "`probs` (N x K) for integer `labels`. Each sample's confidence is its largest "
+            "probability, correct if that class (the first, on ties) is its label. Bins are "
+            "(0, 1/M], (1/M, 2/M], ..., ((M-1)/M, 1] for M = `n_bins`; ECE is the sum over "
+            "non-empty bins of (bin size / N) * |accuracy in bin - mean confidence in bin|.",
+            ["`conf = probs.max(axis=1)`, `correct = probs.argmax(axis=1) == labels`; the bin "
+             "of a confidence c is `np.ceil(c * n_bins) - 1` (clipped to [0, n_bins - 1]).",
+             "Loop over the bins: for each non-empty mask add "
+             "`mask.mean() * abs(correct[mask].mean() - conf[mask].mean())`."],
+            "def ece(probs, labels, n_bins):\n    conf = probs.max(axis=1)\n"
+            "    correct = probs.argmax(axis=1) == labels\n"
+            "    edges = np.linspace(0, 1, n_bins + 1)\n"
+            "    bins = np.searchsorted(edges[1:-1], conf, side='left')\n    total = 0.0\n"
+            "    for b in range(n_bins):\n        m = bins == b\n        if m.any():\n"
+            "            total += m.mean() * abs(correct[m].mean() - conf[m].mean())\n"
+            "    return total",
+            f"def ece(probs, labels, n_bins):\n    {NOT_DONE}",
+            reference=lambda probs, labels, bins: xl.expected_calibration_error(
+                probs, labels, n_bins=bins),
+            arg_names=["probs", "labels", "n_bins"],
+            example=Case((np.array([[0.9, 0.1], [0.6, 0.4], [0.2, 0.8]]), np.array([0, 1, 1]),
+                          2), "worked example"),
+            hidden=ece_cases,
+            seed=803,
+        ),
+        ValueQuestion(
+            "08.q5",
+            "With label smoothing 0.1 and 10 classes, a one-hot target becomes 0.91 on the true "
+            "class and 0.01 elsewhere. What is the lowest cross-entropy (nats) any prediction "
+            "can reach on it?",
+            ["Gibbs' inequality: the minimum of H(p, q) over q is H(p), at q = p.",
+             "The entropy of [0.91, 0.01, ..., 0.01] in nats."],
+            "target = np.full(10, 0.01)\ntarget[0] = 0.91\nanswer = float(xl.entropy(target))",
+            "answer = ...",
+            expected=float(xl.entropy(smooth)),
+            mistakes={0.0: "0 needs a one-hot target; the smoothed target is soft",
+                      float(-0.91 * np.log(0.91)): "that is only the true class's term; the "
+                      "nine other classes add 0.01 * ln(1/0.01) each"},
+        ),
+    ]
+
+
 CHAPTERS = {
     1: ("01_shannon_entropy", "Shannon entropy", _chapter_01),
     2: ("02_cross_entropy", "Cross-entropy", _chapter_02),
@@ -570,4 +815,6 @@ CHAPTERS = {
     4: ("04_categorical_cross_entropy", "Categorical cross-entropy", _chapter_04),
     5: ("05_sparse_categorical_cross_entropy", "Sparse categorical cross-entropy", _chapter_05),
     6: ("06_kl_divergence", "KL divergence", _chapter_06),
+    7: ("07_training_with_cross_entropy", "Training with cross-entropy", _chapter_07),
+    8: ("08_pitfalls", "Pitfalls", _chapter_08),
 }
