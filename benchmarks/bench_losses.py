@@ -41,6 +41,7 @@ import tracemalloc
 from collections.abc import Callable, Sequence
 
 import numpy as np
+from _table import table  # noqa: E402  (benchmarks/ is on sys.path when run)
 
 import xentlearn as xl
 
@@ -79,26 +80,6 @@ HAVE_EXTENDED = np.finfo(LONG).eps < 1e-18
 # --- printing -----------------------------------------------------------------------------
 
 
-def table(title: str, headers: Sequence[str], rows: Sequence[Sequence[object]],
-          notes: Sequence[str] = ()) -> None:
-    """Print an aligned plain-text table: the first column left-aligned, the rest right."""
-    cells = [[str(c) for c in row] for row in rows]
-    widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
-
-    def line(values: Sequence[str]) -> str:
-        parts = [values[0].ljust(widths[0])]
-        parts += [v.rjust(w) for v, w in zip(values[1:], widths[1:], strict=True)]
-        return "  ".join(parts).rstrip()
-
-    print(title)
-    print("=" * len(title))
-    print(line(headers))
-    print("  ".join("-" * w for w in widths))
-    for row in cells:
-        print(line(row))
-    for note in notes:
-        print(note)
-    print()
 
 
 def ms(seconds: float | None) -> str:

@@ -794,18 +794,6 @@ class LogisticRegression(_BaseClassifier):
 
     _binary = True
 
-    def __init__(self, *, learning_rate: float = 0.05, epochs: int = 500,
-                 batch_size: int | None = None, optimizer: str = "adam", momentum: float = 0.9,
-                 lr_decay: float = 0.0, l2: float = 0.0, early_stopping: bool = False,
-                 patience: int = 10, class_weight=None, label_smoothing: float = 0.0,
-                 loss: str = "cross_entropy", gamma: float = 2.0, seed: int | None = 0,
-                 verbose="auto"):
-        super().__init__(learning_rate=learning_rate, epochs=epochs, batch_size=batch_size,
-                         optimizer=optimizer, momentum=momentum, lr_decay=lr_decay, l2=l2,
-                         early_stopping=early_stopping, patience=patience,
-                         class_weight=class_weight, label_smoothing=label_smoothing,
-                         loss=loss, gamma=gamma, seed=seed, verbose=verbose)
-
     def _init_params(self, n_features, n_outputs, rng):
         return {"W": np.zeros(n_features), "b": np.zeros(())}
 
@@ -851,18 +839,6 @@ class SoftmaxRegression(_BaseClassifier):
         As in scikit-learn. Also ``classes_``, ``history_``, ``n_epochs_``,
         ``params_`` (``"W"`` shape (D, K), ``"b"`` shape (K,)).
     """
-
-    def __init__(self, *, learning_rate: float = 0.05, epochs: int = 500,
-                 batch_size: int | None = None, optimizer: str = "adam", momentum: float = 0.9,
-                 lr_decay: float = 0.0, l2: float = 0.0, early_stopping: bool = False,
-                 patience: int = 10, class_weight=None, label_smoothing: float = 0.0,
-                 loss: str = "cross_entropy", gamma: float = 2.0, seed: int | None = 0,
-                 verbose="auto"):
-        super().__init__(learning_rate=learning_rate, epochs=epochs, batch_size=batch_size,
-                         optimizer=optimizer, momentum=momentum, lr_decay=lr_decay, l2=l2,
-                         early_stopping=early_stopping, patience=patience,
-                         class_weight=class_weight, label_smoothing=label_smoothing,
-                         loss=loss, gamma=gamma, seed=seed, verbose=verbose)
 
     def _init_params(self, n_features, n_outputs, rng):
         return {"W": np.zeros((n_features, n_outputs)), "b": np.zeros(n_outputs)}
