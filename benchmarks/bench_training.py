@@ -126,18 +126,6 @@ def mlp_row(split: datasets.Split) -> tuple[list[str], bool]:
             f"{seconds:.2f}", "acc >= 97%", verdict(ok)], ok
 
 
-def ece_noise_floor(probs: np.ndarray, draws: int = 200, seed: int = 0) -> float:
-    """Mean ECE when the labels are drawn from ``probs`` themselves (a calibrated model)."""
-    rng = np.random.default_rng(seed)
-    cum = probs.cumsum(axis=1)
-    eces = []
-    for _ in range(draws):
-        y = (rng.uniform(size=(probs.shape[0], 1)) > cum).sum(axis=1)
-        eces.append(calibration.expected_calibration_error(probs, np.minimum(y, probs.shape[1]
-                                                                            - 1)))
-    return float(np.mean(eces))
-
-
 def temperature_row(label: str, split: datasets.Split, is_target: bool) -> tuple[list[str], bool]:
     model = MLPClassifier(activation="tanh", learning_rate=0.01, epochs=300)
     model.fit(split.X_train, split.y_train)
@@ -149,7 +137,8 @@ def temperature_row(label: str, split: datasets.Split, is_target: bool) -> tuple
     ok = after <= 0.5 * before
     return [label, str(len(split.y_test)), pct(model.score(split.X_test, split.y_test)),
             f"{t:.3f}", f"{before:.4f}", f"{after:.4f}", f"{after / before:.2f}",
-            f"{ece_noise_floor(after_probs):.4f}", "ratio <= 0.5" if is_target else "(info)",
+            f"{calibration.ece_noise_floor(after_probs).mean():.4f}",
+            "ratio <= 0.5" if is_target else "(info)",
             verdict(ok) if is_target else ("ok" if ok else "not halved")], ok or not is_target
 
 

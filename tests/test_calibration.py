@@ -155,3 +155,17 @@ def test_temperature_scaling_halves_the_ece_of_an_over_confident_mlp():
     assert t > 1.5
     assert after <= 0.5 * before
     assert cal.temperature_nll(z, s.y_test, t) < cal.temperature_nll(z, s.y_test, 1.0)
+
+
+def test_ece_noise_floor_is_what_calibrated_labels_measure():
+    rng = np.random.default_rng(3)
+    probs = rng.dirichlet(np.ones(4), 300)
+    floor = cal.ece_noise_floor(probs, draws=50, seed=1)
+    assert floor.shape == (50,) and (floor > 0).all()
+    np.testing.assert_array_equal(floor, cal.ece_noise_floor(probs, draws=50, seed=1))
+    # an over-confident model (labels uniformly random) measures far above the floor
+    labels = rng.integers(0, 4, 300)
+    sharp = xl.softmax(np.log(probs) * 3)
+    assert cal.expected_calibration_error(sharp, labels) > np.percentile(floor, 99)
+    with pytest.raises(xl.InvalidInputError, match="draws"):
+        cal.ece_noise_floor(probs, draws=0)

@@ -15,8 +15,8 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 EXPECTED_ORDER = ["welcome", "shannon_entropy", "cross_entropy", "binary_cross_entropy",
                   "categorical_cross_entropy", "sparse_categorical_cross_entropy",
-                  "kl_divergence"]
-REQUIRED_CLAIMS = [f"C{n:02d}" for n in range(1, 20)] + ["C27", "C29"]
+                  "kl_divergence", "training_with_cross_entropy", "pitfalls"]
+REQUIRED_CLAIMS = [f"C{n:02d}" for n in range(1, 30)]
 
 
 def _cells(path: Path) -> list[dict]:
@@ -31,8 +31,8 @@ def _source(cell: dict) -> str:
 def test_notebooks_are_numbered_in_order_without_gaps():
     numbers = [int(p.name[:2]) for p in NOTEBOOKS]
     assert numbers == list(range(len(numbers))), [p.name for p in NOTEBOOKS]
-    assert len(NOTEBOOKS) >= len(EXPECTED_ORDER)
-    for path, topic in zip(NOTEBOOKS, EXPECTED_ORDER, strict=False):
+    assert len(NOTEBOOKS) == len(EXPECTED_ORDER)
+    for path, topic in zip(NOTEBOOKS, EXPECTED_ORDER, strict=True):
         assert re.fullmatch(rf"\d\d_{topic}\.ipynb", path.name), (path.name, topic)
 
 
@@ -71,13 +71,20 @@ def test_notebook_is_stored_executed_and_without_errors(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_only_widget_cells_skip_output_comparison(path):
+def test_only_widget_and_python_version_cells_skip_output_comparison(path):
+    """Widget views change every run; text read from the standard library changes with the
+    Python version. Every other output is compared."""
+    ignored = 0
     for cell in _cells(path):
         tags = cell.get("metadata", {}).get("tags", [])
         src = _source(cell)
         if "nbval-ignore-output" in tags or "NBVAL_IGNORE_OUTPUT" in src:
-            assert "widgets." in src, f"{path.name}: output ignored for a non-widget cell: {src}"
+            ignored += 1
+            assert "widgets." in src or "python-version-dependent" in tags, (
+                f"{path.name}: output ignored for a cell that should be compared: {src}")
         assert "nbval-skip" not in tags and "NBVAL_SKIP" not in src
+    code = sum(c["cell_type"] == "code" for c in _cells(path))
+    assert ignored <= max(1, code // 4), f"{path.name}: {ignored} of {code} outputs not compared"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

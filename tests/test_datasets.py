@@ -184,3 +184,20 @@ def test_softmax_regression_learns_the_bigram_frequencies(text):
     xv, yv = cs.bigrams("val", one_hot=True)
     val_loss = xl.sparse_categorical_cross_entropy(yv, model.predict_proba(xv))
     assert val_loss < 0.75 * np.log(k)
+
+
+def test_bigram_model_beats_unigram_beats_uniform_on_held_out_text(text):
+    """What chapter 07 shows on the text of whichever Python runs it."""
+    chars = datasets.char_bigram_split(text)
+    k = chars.n_classes
+    prev, nxt = chars.bigrams("train")
+    counts = np.ones((k, k))
+    np.add.at(counts, (prev, nxt), 1)
+    bigram = counts / counts.sum(axis=1, keepdims=True)
+    unigram = np.bincount(chars.train, minlength=k) + 1.0
+    unigram /= unigram.sum()
+    tp, tn = chars.bigrams("test")
+    ce_bigram = float(xl.sparse_categorical_cross_entropy(tn, bigram[tp]))
+    ce_unigram = float(xl.sparse_categorical_cross_entropy(tn, np.tile(unigram, (tn.size, 1))))
+    assert ce_bigram < ce_unigram - 0.3 < np.log(k) - 0.3
+    assert 5 < np.exp(ce_bigram) < 20  # perplexity: well below the alphabet size

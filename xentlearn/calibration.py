@@ -33,6 +33,7 @@ from .losses import binary_cross_entropy, sparse_categorical_cross_entropy
 
 __all__ = [
     "ReliabilityCurve",
+    "ece_noise_floor",
     "reliability_curve",
     "expected_calibration_error",
     "fit_temperature",
@@ -154,6 +155,49 @@ def expected_calibration_error(probs: ArrayLike, labels: ArrayLike, n_bins: int 
     full = curve.counts > 0
     gaps = np.abs(curve.accuracy[full] - curve.confidence[full])
     return float((curve.counts[full] * gaps).sum() / curve.counts.sum())
+
+
+def ece_noise_floor(probs: ArrayLike, *, draws: int = 200, n_bins: int = 15,
+                    seed: int = 0) -> np.ndarray:
+    """ECE a perfectly calibrated model would still measure on this many samples.
+
+    Labels are drawn from ``probs`` themselves, so the model is calibrated by
+    construction; what :func:`expected_calibration_error` reports for them is
+    sampling noise. A measured ECE inside this spread says nothing about
+    miscalibration.
+
+    Parameters
+    ----------
+    probs : array_like, shape (N, K)
+        Predicted probabilities, rows summing to 1.
+    draws : int
+        How many label sets to draw.
+    n_bins : int
+        Bins, as in :func:`expected_calibration_error`.
+    seed : int
+        Seeds the draws.
+
+    Returns
+    -------
+    ndarray, shape (draws,)
+        The ECE of each draw (take its mean or percentiles).
+    """
+    p = v.as_float(probs, "probs", dtype=np.float64)
+    if p.ndim != 2:
+        raise v.InvalidInputError(f"probs must have shape (N, K), got shape {p.shape}")
+    v.check_probabilities(p, "probs")
+    v.check_rows_sum_to_one(p, "probs")
+    if isinstance(draws, bool) or not isinstance(draws, numbers.Integral) or draws < 1:
+        raise v.InvalidInputError(f"draws must be a positive integer, got {draws!r}")
+    rng = np.random.default_rng(seed)
+    cumulative = p.cumsum(axis=1)
+    last = p.shape[1] - 1
+    out = np.empty(int(draws))
+    for i in range(int(draws)):
+        u = rng.uniform(size=(p.shape[0], 1))
+        labels = np.minimum((u > cumulative).sum(axis=1), last)
+        out[i] = expected_calibration_error(p, labels, n_bins=n_bins)
+    return out
 
 
 def _check_logits(logits, labels) -> tuple[np.ndarray, np.ndarray]:

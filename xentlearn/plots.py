@@ -36,6 +36,9 @@ __all__ = [
     "training_curves",
     "confusion_matrix_figure",
     "misclassified_images",
+    "likelihood_and_loss",
+    "sigmoid_loss_gradients",
+    "training_curves_by_run",
 ]
 
 COLORS = {"y1": "tab:blue", "y0": "tab:orange", "p": "black", "forward": "tab:blue",
@@ -419,7 +422,7 @@ def _histories(history) -> dict:
 
 
 def training_curves(history, *, best_epoch: int | None = None,
-                    title: str | None = None) -> Figure:
+                    title: str | None = None, loss_label: str = "loss (nats)") -> Figure:
     """Loss and accuracy per epoch, training (solid) against validation (dashed).
 
     Parameters
@@ -433,6 +436,9 @@ def training_curves(history, *, best_epoch: int | None = None,
         Taken from a single model fitted with early stopping when not given.
     title : str, optional
         A figure title.
+    loss_label : str
+        The loss axis' label: the history holds the model's own training loss, which
+        is not in nats for ``loss="squared_error"``.
     """
     if best_epoch is None and getattr(history, "early_stopping", False):
         best_epoch = getattr(history, "best_epoch_", None)
@@ -448,7 +454,7 @@ def training_curves(history, *, best_epoch: int | None = None,
             if f"val_{key}" in h:
                 ax.plot(epochs, np.asarray(h[f"val_{key}"], dtype=float), "--",
                         color=colors[i % 10], label=f"{prefix}validation")
-    for ax, ylabel in ((axes[0, 0], "loss (nats)"), (axes[0, 1], "accuracy")):
+    for ax, ylabel in ((axes[0, 0], loss_label), (axes[0, 1], "accuracy")):
         if best_epoch is not None:
             ax.axvline(best_epoch, color="gray", ls=":", label=f"best epoch {best_epoch}")
         ax.set_xlabel("epoch")
@@ -558,4 +564,165 @@ def misclassified_images(images: ArrayLike, y_true: ArrayLike, y_pred: ArrayLike
         ax.set_title(f"true {name(t[i])}, pred {name(p[i])}\np = {q[i, p[i]]:.3f}",
                      fontsize="small")
     fig.suptitle(f"Most confidently wrong: {chosen.size} of {wrong.size} mistakes")
+    return fig
+
+
+# --- chapter 07: training with cross-entropy --------------------------------------------------
+
+
+def likelihood_and_loss(y: ArrayLike, thetas: ArrayLike) -> Figure:
+    r"""The likelihood of 0/1 labels under a constant probability, next to their cross-entropy.
+
+    The model says :math:`P(y = 1) = \theta` for every sample. Left: the likelihood
+    :math:`L(\theta) = \prod_i \theta^{y_i} (1 - \theta)^{1 - y_i}` over ``thetas``;
+    right: the mean binary cross-entropy of the labels,
+    :func:`xentlearn.binary_cross_entropy`, which is :math:`-\frac1N \log L(\theta)`.
+    The best grid point of each is marked: the maximum of the likelihood and the
+    minimum of the loss are at the same :math:`\theta` (the fraction of 1s).
+
+    Parameters
+    ----------
+    y : array_like of 0/1, shape (N,)
+    thetas : array_like, shape (M,)
+        Probabilities in (0, 1) to evaluate at.
+    """
+    ya = np.asarray(y, dtype=float).ravel()
+    t = np.asarray(thetas, dtype=float).ravel()
+    likelihood = np.prod(np.where(ya[None, :] == 1, t[:, None], 1 - t[:, None]), axis=1)
+    loss = np.array([float(binary_cross_entropy(ya, np.full(ya.size, th))) for th in t])
+    i, j = int(np.argmax(likelihood)), int(np.argmin(loss))
+    fig, axes = _figure(width=10, height=3.6, ncols=2)
+    left, right = axes[0]
+    left.plot(t, likelihood, color="tab:green")
+    left.plot([t[i]], [likelihood[i]], "o", color="tab:red",
+              label=f"maximum at theta = {t[i]:.2f}")
+    left.set_ylabel("likelihood L(theta)")
+    left.set_title(f"Likelihood of the {ya.size} labels")
+    right.plot(t, loss, color="tab:blue")
+    right.plot([t[j]], [loss[j]], "o", color="tab:red", label=f"minimum at theta = {t[j]:.2f}")
+    right.set_ylabel("mean cross-entropy (nats)")
+    right.set_title("Cross-entropy = -log L / N")
+    for ax in (left, right):
+        ax.axvline(t[i], color="gray", ls=":")
+        ax.set_xlabel("theta = predicted P(y = 1)")
+        ax.set_xlim(0, 1)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize="small")
+    return fig
+
+
+def sigmoid_loss_gradients(*, y: int = 1, lo: float = -8.0, hi: float = 8.0,
+                           num: int = 321) -> Figure:
+    r"""Cross-entropy and squared error through a sigmoid, and how hard each pushes the logit.
+
+    For one sample with label ``y`` and logit :math:`x` (:math:`p = \sigma(x)`), left:
+    the binary cross-entropy (:func:`xentlearn.binary_cross_entropy`, from logits, in
+    nats) and the squared error :math:`(p - y)^2`; right: the size of their gradients
+    by the logit, :math:`|p - y|` (:func:`xentlearn.binary_cross_entropy_grad`) and
+    :math:`|2 (p - y) p (1 - p)|`. The shaded side is where the prediction is wrong
+    (:math:`p < 0.5` for ``y = 1``): there the cross-entropy's gradient tends to 1 while
+    the squared error's vanishes.
+
+    Parameters
+    ----------
+    y : {0, 1}
+        The true label.
+    lo, hi : float
+        Range of logits.
+    num : int
+        Points on the curves.
+    """
+    from .activations import sigmoid
+    from .grad import binary_cross_entropy_grad
+
+    if y not in (0, 1):
+        raise ValueError(f"y must be 0 or 1, got {y!r}")
+    x = np.linspace(lo, hi, num)
+    labels = np.full(x.size, float(y))
+    p = sigmoid(x)
+    bce = binary_cross_entropy(labels, x, from_logits=True, reduction="none")
+    sq = (p - y) ** 2
+    g_bce = np.abs(binary_cross_entropy_grad(labels, x, reduction="none"))
+    g_sq = np.abs(2 * (p - y) * p * (1 - p))
+    fig, axes = _figure(width=10, height=3.6, ncols=2)
+    left, right = axes[0]
+    left.plot(x, bce, color="tab:blue", label="cross-entropy (nats)")
+    left.plot(x, sq, color="tab:orange", label="squared error (p - y)^2")
+    left.set_ylabel("loss")
+    left.set_title(f"Loss of one sample with y = {y}")
+    right.plot(x, g_bce, color="tab:blue", label="cross-entropy: |p - y|")
+    right.plot(x, g_sq, color="tab:orange", label="squared error: |2(p - y) p (1 - p)|")
+    right.set_ylabel("|d loss / d logit|")
+    right.set_title("How hard the loss pushes the logit")
+    right.set_ylim(0, 1.05)
+    # the legends go on the right side's empty part (the left side's for y = 0)
+    loc = "upper right" if y == 1 else "upper left"
+    for ax in (left, right):
+        if y == 1:
+            ax.axvspan(lo, 0, color="tab:red", alpha=0.08, label="wrong side (p < 0.5)")
+        else:
+            ax.axvspan(0, hi, color="tab:red", alpha=0.08, label="wrong side (p > 0.5)")
+        ax.set_xlabel("logit x (p = sigmoid(x))")
+        ax.set_xlim(lo, hi)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize="small", loc=loc)
+    return fig
+
+
+# --- chapter 08: pitfalls -------------------------------------------------------------------
+
+
+def training_curves_by_run(runs, *, best_epoch: int | None = None,
+                           title: str | None = None) -> Figure:
+    """Loss and accuracy per epoch of several training runs, one colour per run.
+
+    Like :func:`training_curves` given a mapping of runs, but readable with many runs:
+    a run's training (solid) and validation (dashed) curves share its colour, and one
+    legend below the panels names the runs and the two line styles, instead of one
+    entry per line inside the axes.
+
+    Parameters
+    ----------
+    runs : mapping of str to a fitted model or its ``history_`` dict
+        E.g. ``{"plain": m1, "L2 penalty": m2}``; each history has ``train_loss`` and
+        ``train_acc`` and optionally ``val_loss`` and ``val_acc``, one entry per epoch.
+    best_epoch : int, optional
+        Marks an epoch (e.g. the one early stopping restored) with a dotted line.
+    title : str, optional
+        A figure title.
+    """
+    from matplotlib.lines import Line2D
+
+    if not isinstance(runs, Mapping) or "train_loss" in runs:
+        raise TypeError("runs must be a mapping of names to fitted models or history_ dicts; "
+                        "for a single run use training_curves")
+    histories = _histories(runs)
+    fig, axes = _figure(width=10, height=4.4, ncols=2)
+    loss_ax, acc_ax = axes[0]
+    handles = []
+    for i, (name, h) in enumerate(histories.items()):
+        color = f"C{i % 10}"
+        for ax, key in ((loss_ax, "loss"), (acc_ax, "acc")):
+            train = np.asarray(h[f"train_{key}"], dtype=float)
+            epochs = np.arange(1, train.size + 1)
+            ax.plot(epochs, train, color=color, label=f"{name}: train")
+            if f"val_{key}" in h:
+                ax.plot(epochs, np.asarray(h[f"val_{key}"], dtype=float), "--", color=color,
+                        label=f"{name}: validation")
+        handles.append(Line2D([], [], color=color, lw=3, label=name))
+    handles += [Line2D([], [], color="black", label="training data"),
+                Line2D([], [], color="black", ls="--", label="validation data")]
+    if best_epoch is not None:
+        handles.append(Line2D([], [], color="gray", ls=":", label=f"best epoch {best_epoch}"))
+    for ax, ylabel, name in ((loss_ax, "loss (nats)", "Loss"), (acc_ax, "accuracy", "Accuracy")):
+        if best_epoch is not None:
+            ax.axvline(best_epoch, color="gray", ls=":", label=f"best epoch {best_epoch}")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(ylabel)
+        ax.set_title(name)
+        ax.grid(alpha=0.3)
+    fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 4),
+               fontsize="small")
+    if title:
+        fig.suptitle(title)
     return fig
