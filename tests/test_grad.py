@@ -229,3 +229,58 @@ def test_float32_gradients(rng, reduction):
         g64 = fn(target, z, reduction=reduction, **kw)
         assert g64.dtype == np.float64, fn.__name__
         np.testing.assert_allclose(g32, g64, rtol=1e-5, atol=1e-6, err_msg=fn.__name__)
+
+
+# --- focal losses ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("gamma", [0.0, 0.5, 1.0, 2.0, 3.5])
+@pytest.mark.parametrize("alpha", [None, 0.25])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_binary_focal_gradient_matches_finite_differences(gamma, alpha, reduction):
+    rng = np.random.default_rng(4)
+    x = np.concatenate([rng.normal(scale=3, size=8), [-30.0, 30.0, 0.0]])
+    for t in (rng.integers(0, 2, x.size).astype(float), rng.uniform(size=x.size)):
+        g = xl.binary_focal_cross_entropy_grad(t, x, gamma=gamma, alpha=alpha,
+                                               reduction=reduction)
+        f = _total(xl.binary_focal_cross_entropy, t, gamma=gamma, alpha=alpha,
+                   from_logits=True, reduction=reduction)
+        assert_matches_finite_differences(g, central_difference(f, x))
+
+
+@pytest.mark.parametrize("gamma", [0.0, 0.5, 1.0, 2.0, 3.5])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_categorical_focal_gradient_matches_finite_differences(gamma, reduction):
+    rng = np.random.default_rng(5)
+    z = rng.normal(scale=3, size=(6, 4))
+    z[0] = [40.0, 0.0, -1.0, 2.0]  # q ~ 1 on class 0
+    labels = rng.integers(0, 4, 6)
+    labels[0] = 0
+    onehot = np.eye(4)[labels]
+    soft = onehot * 0.8 + 0.05
+    for t, a in ((onehot, None), (soft, np.array([1.0, 0.5, 2.0, 0.25])), (onehot, 0.5)):
+        g = xl.categorical_focal_cross_entropy_grad(t, z, gamma=gamma, alpha=a,
+                                                    reduction=reduction)
+        f = _total(xl.categorical_focal_cross_entropy, t, gamma=gamma, alpha=a,
+                   from_logits=True, reduction=reduction)
+        assert_matches_finite_differences(g, central_difference(f, z))
+
+
+def test_focal_gradients_with_gamma_zero_are_the_cross_entropy_gradients(rng):
+    z = rng.normal(size=(5, 3))
+    y = rng.integers(0, 3, 5)
+    np.testing.assert_allclose(
+        xl.categorical_focal_cross_entropy_grad(np.eye(3)[y], z, gamma=0.0),
+        xl.sparse_categorical_cross_entropy_grad(y, z), atol=1e-15)
+    x, t = z[:, 0], (y > 0).astype(float)
+    np.testing.assert_allclose(xl.binary_focal_cross_entropy_grad(t, x, gamma=0.0),
+                               xl.binary_cross_entropy_grad(t, x), atol=1e-16)
+
+
+def test_focal_gradient_is_finite_where_probabilities_underflow():
+    z = np.array([[800.0, 0.0, -800.0]])
+    g = xl.categorical_focal_cross_entropy_grad(np.array([[0.0, 1.0, 0.0]]), z, gamma=2.0)
+    assert np.isfinite(g).all()
+    np.testing.assert_allclose(g, [[1.0, -1.0, 0.0]], atol=1e-12)
+    gb = xl.binary_focal_cross_entropy_grad([1.0, 0.0], [-800.0, 800.0], gamma=2.0)
+    np.testing.assert_allclose(gb, [-0.5, 0.5])

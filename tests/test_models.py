@@ -18,8 +18,6 @@ from xentlearn.models import (
     LogisticRegression,
     MLPClassifier,
     SoftmaxRegression,
-    _binary_focal_grad,
-    _categorical_focal_grad,
 )
 
 MODELS = [LogisticRegression, SoftmaxRegression, MLPClassifier]
@@ -118,48 +116,6 @@ def test_mlp_gradient_backpropagates_through_the_hidden_layer(small, activation,
     model = MLPClassifier(hidden=5, activation=activation, loss=loss, class_weight=class_weight,
                           label_smoothing=label_smoothing, l2=l2, epochs=1).fit(X, ym)
     _check_model_gradient(model, X, ym, seed=3)
-
-
-@pytest.mark.parametrize("gamma", [0.0, 0.5, 1.0, 2.0, 3.5])
-def test_binary_focal_gradient_matches_the_core_loss(gamma):
-    rng = np.random.default_rng(4)
-    x = np.concatenate([rng.normal(scale=3, size=8), [-30.0, 30.0, 0.0]])
-    for t in (rng.integers(0, 2, x.size).astype(float), rng.uniform(size=x.size)):
-        def f(t=t):
-            return float(xl.binary_focal_cross_entropy(t, x, gamma=gamma, from_logits=True,
-                                                       reduction="sum"))
-        assert_matches_finite_differences(_binary_focal_grad(t, x, gamma),
-                                          central_difference(f, x))
-
-
-@pytest.mark.parametrize("gamma", [0.0, 0.5, 1.0, 2.0, 3.5])
-def test_categorical_focal_gradient_matches_the_core_loss(gamma):
-    rng = np.random.default_rng(5)
-    z = rng.normal(scale=3, size=(6, 4))
-    z[0] = [40.0, 0.0, -1.0, 2.0]  # q ~ 1 on class 0
-    labels = rng.integers(0, 4, 6)
-    labels[0] = 0
-    onehot = np.eye(4)[labels]
-    soft = onehot * 0.8 + 0.05
-    alpha = np.array([1.0, 0.5, 2.0, 0.25])
-    for t, a in ((onehot, None), (soft, alpha)):
-        def f(t=t, a=a):
-            return float(xl.categorical_focal_cross_entropy(t, z, gamma=gamma, alpha=a,
-                                                            from_logits=True, reduction="sum"))
-        assert_matches_finite_differences(_categorical_focal_grad(t, z, gamma, a),
-                                          central_difference(f, z))
-
-
-def test_focal_gradient_with_gamma_zero_is_the_cross_entropy_gradient():
-    rng = np.random.default_rng(6)
-    z = rng.normal(size=(5, 3))
-    y = rng.integers(0, 3, 5)
-    np.testing.assert_allclose(
-        _categorical_focal_grad(np.eye(3)[y], z, 0.0),
-        xl.sparse_categorical_cross_entropy_grad(y, z, reduction="none"), atol=1e-15)
-    x, t = z[:, 0], (y > 0).astype(float)
-    np.testing.assert_allclose(_binary_focal_grad(t, x, 0.0),
-                               xl.binary_cross_entropy_grad(t, x, reduction="none"))
 
 
 def test_squared_error_gradient_vanishes_when_confidently_wrong(small):

@@ -14,7 +14,9 @@ from .activations import log_sigmoid, log_softmax, logsumexp, sigmoid, softmax, 
 from .calibration import expected_calibration_error, fit_temperature, reliability_curve
 from .grad import (
     binary_cross_entropy_grad,
+    binary_focal_cross_entropy_grad,
     categorical_cross_entropy_grad,
+    categorical_focal_cross_entropy_grad,
     sparse_categorical_cross_entropy_grad,
 )
 from .information import cross_entropy, entropy, kl_divergence
@@ -48,6 +50,8 @@ __all__ = [
     "binary_cross_entropy_grad",
     "categorical_cross_entropy_grad",
     "sparse_categorical_cross_entropy_grad",
+    "binary_focal_cross_entropy_grad",
+    "categorical_focal_cross_entropy_grad",
     "LogisticRegression",
     "SoftmaxRegression",
     "MLPClassifier",

@@ -23,13 +23,16 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .activations import _sigmoid, _softmax
+from . import _validation as v
+from .activations import _log_softmax, _sigmoid, _softmax, _softplus
 from .losses import _prepare_binary, _prepare_categorical, _prepare_sparse, _prepare_targets
 
 __all__ = [
     "binary_cross_entropy_grad",
     "categorical_cross_entropy_grad",
     "sparse_categorical_cross_entropy_grad",
+    "binary_focal_cross_entropy_grad",
+    "categorical_focal_cross_entropy_grad",
 ]
 
 
@@ -121,6 +124,139 @@ def sparse_categorical_cross_entropy_grad(labels: ArrayLike, logits: ArrayLike, 
     if s.valid is not None:
         g *= s.valid[..., None]
     return np.moveaxis(_finish(g, c.red, g[..., 0].size, per_sample=True), -1, axis)
+
+
+def binary_focal_cross_entropy_grad(y_true: ArrayLike, logits: ArrayLike, *, gamma: float = 2.0,
+                                    alpha: float | None = None, reduction: str = "mean",
+                                    base: float | None = None) -> np.ndarray:
+    r"""Gradient of :func:`~xentlearn.binary_focal_cross_entropy` (``from_logits=True``).
+
+    Elementwise, see :func:`_binary_focal_grad` for the formula; ``gamma=0`` and
+    ``alpha=None`` give :math:`\sigma(x) - y`, the plain binary gradient.
+
+    Returns
+    -------
+    ndarray
+        Same shape as ``logits``.
+    """
+    g_ = v.check_scalar(gamma, "gamma", low=0.0, hint="; 0 gives plain cross-entropy")
+    a = None if alpha is None else v.check_scalar(alpha, "alpha", low=0.0, high=1.0)
+    b = _prepare_binary(y_true, logits, from_logits=True, reduction=reduction, base=base,
+                        pred_name="logits")
+    g = _binary_focal_grad(b.y, b.x, g_)
+    if a is not None:
+        g = g * (b.y * a + (1 - b.y) * (1 - a))
+    return _finish(g, b.red, b.x.size)
+
+
+def categorical_focal_cross_entropy_grad(y_true: ArrayLike, logits: ArrayLike, *,
+                                         gamma: float = 2.0,
+                                         alpha: float | ArrayLike | None = None,
+                                         reduction: str = "mean", base: float | None = None,
+                                         axis: int = -1) -> np.ndarray:
+    r"""Gradient of :func:`~xentlearn.categorical_focal_cross_entropy` (``from_logits=True``).
+
+    See :func:`_categorical_focal_grad` for the formula; ``gamma=0`` and ``alpha=None``
+    give :math:`\mathrm{softmax}(z) - y`.
+
+    Returns
+    -------
+    ndarray
+        Same shape as ``logits``.
+    """
+    g_ = v.check_scalar(gamma, "gamma", low=0.0, hint="; 0 gives plain cross-entropy")
+    c = _prepare_categorical(logits, from_logits=True, label_smoothing=0.0, class_weight=None,
+                             sample_weight=None, reduction=reduction, base=base, axis=axis,
+                             pred_name="logits")
+    y = _prepare_targets(y_true, c, axis)
+    weights = None
+    if alpha is not None:
+        if np.ndim(alpha) == 0:
+            weights = np.full(c.n_classes, v.check_scalar(alpha, "alpha", low=0.0),
+                              dtype=c.x.dtype)
+        else:
+            weights = v.check_weights(alpha, "alpha", c.n_classes, c.x.dtype,
+                                      "one weight per class, or a scalar")
+    g = _categorical_focal_grad(y, c.x, g_, weights)
+    return np.moveaxis(_finish(g, c.red, g[..., 0].size, per_sample=True), -1, axis)
+
+
+def _binary_focal_grad(t: np.ndarray, x: np.ndarray, gamma: float) -> np.ndarray:
+    r"""Elementwise gradient of :func:`~xentlearn.binary_focal_cross_entropy` by the logits.
+
+    With :math:`p = \sigma(x)`, :math:`m = 1 - p_t = t(1 - p) + (1 - t)p` and
+    :math:`B = -t\log p - (1 - t)\log(1 - p)`, the loss :math:`l = m^\gamma B` has
+
+    .. math:: \frac{\partial l}{\partial x} = m^\gamma \Big[\gamma (1 - 2t)
+              \frac{p(1 - p)}{m} B + p - t\Big],
+
+    which is :math:`p - t` for :math:`\gamma = 0`. :math:`p(1-p)/m` is bounded
+    (by 1 for hard targets); where :math:`m` underflows to 0 the bracket's first
+    term is multiplied by :math:`m^\gamma = 0` and is set to 0.
+
+    Parameters
+    ----------
+    t : ndarray, shape (N,)
+        Targets in [0, 1].
+    x : ndarray, shape (N,)
+        Logits.
+    gamma : float
+        ``>= 0``.
+
+    Returns
+    -------
+    ndarray, shape (N,)
+        The gradient of each sample's own loss (``reduction="none"``).
+    """
+    p, p_neg = _sigmoid(x), _sigmoid(-x)
+    if gamma == 0:
+        return p - t
+    m = t * p_neg + (1 - t) * p
+    bce = t * _softplus(-x) + (1 - t) * _softplus(x)
+    ratio = np.divide(p * p_neg, m, out=np.zeros_like(m), where=m > 0)
+    return m**gamma * (gamma * (1 - 2 * t) * ratio * bce + p - t)
+
+
+def _categorical_focal_grad(targets: np.ndarray, z: np.ndarray, gamma: float,
+                            alpha: np.ndarray | None = None) -> np.ndarray:
+    r"""Gradient of :func:`~xentlearn.categorical_focal_cross_entropy` by the logits.
+
+    For :math:`l = -\sum_k \alpha_k t_k (1 - q_k)^\gamma \log q_k` with
+    :math:`q = \mathrm{softmax}(z)`, let
+
+    .. math:: a_k = \alpha_k t_k (1 - q_k)^\gamma
+              \Big[\gamma q_k \frac{\log q_k}{1 - q_k} - 1\Big];
+
+    then :math:`\partial l / \partial z_j = a_j - q_j \sum_k a_k` (for
+    :math:`\gamma = 0`, :math:`q_j \sum_k \alpha_k t_k - \alpha_j t_j`, the
+    weighted cross-entropy gradient). :math:`\log q` comes from ``log_softmax``
+    (finite even where :math:`q` underflows to 0), and :math:`\log q / (1 - q)` is
+    computed as ``log_q / -expm1(log_q)``, taken as its limit -1 where :math:`q = 1`.
+
+    Parameters
+    ----------
+    targets : ndarray, shape (N, K)
+        Target distributions (one-hot or smoothed).
+    z : ndarray, shape (N, K)
+        Logits.
+    gamma : float
+        ``>= 0``.
+    alpha : ndarray, shape (K,), optional
+        Class weights.
+
+    Returns
+    -------
+    ndarray, shape (N, K)
+        The gradient of each sample's own loss (``reduction="none"``).
+    """
+    log_q = _log_softmax(z)
+    q = np.exp(log_q)
+    m = -np.expm1(log_q)
+    ratio = np.divide(log_q, m, out=np.full_like(m, -1.0), where=m > 0)
+    w = targets if alpha is None else targets * alpha
+    a = w * m**gamma * (gamma * q * ratio - 1)
+    return a - q * a.sum(axis=-1, keepdims=True)
+
 
 
 def _finish(g: np.ndarray, red, count: int, per_sample: bool = False) -> np.ndarray:

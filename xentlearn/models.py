@@ -115,7 +115,12 @@ from numpy.typing import ArrayLike
 
 from . import _validation as v
 from .activations import _sigmoid, _softmax
-from .grad import binary_cross_entropy_grad, sparse_categorical_cross_entropy_grad
+from .grad import (
+    _binary_focal_grad,
+    _categorical_focal_grad,
+    binary_cross_entropy_grad,
+    sparse_categorical_cross_entropy_grad,
+)
 from .losses import (
     binary_cross_entropy,
     binary_focal_cross_entropy,
@@ -131,83 +136,6 @@ Params = dict[str, np.ndarray]
 
 
 # --- gradients not (yet) in the core ----------------------------------------------------------
-
-
-def _binary_focal_grad(t: np.ndarray, x: np.ndarray, gamma: float) -> np.ndarray:
-    r"""Elementwise gradient of :func:`~xentlearn.binary_focal_cross_entropy` by the logits.
-
-    With :math:`p = \sigma(x)`, :math:`m = 1 - p_t = t(1 - p) + (1 - t)p` and
-    :math:`B = -t\log p - (1 - t)\log(1 - p)`, the loss :math:`l = m^\gamma B` has
-
-    .. math:: \frac{\partial l}{\partial x} = m^\gamma \Big[\gamma (1 - 2t)
-              \frac{p(1 - p)}{m} B + p - t\Big],
-
-    which is :math:`p - t` for :math:`\gamma = 0`. :math:`p(1-p)/m` is bounded
-    (by 1 for hard targets); where :math:`m` underflows to 0 the bracket's first
-    term is multiplied by :math:`m^\gamma = 0` and is set to 0.
-
-    Parameters
-    ----------
-    t : ndarray, shape (N,)
-        Targets in [0, 1].
-    x : ndarray, shape (N,)
-        Logits.
-    gamma : float
-        ``>= 0``.
-
-    Returns
-    -------
-    ndarray, shape (N,)
-        The gradient of each sample's own loss (``reduction="none"``).
-    """
-    p, p_neg = _sigmoid(x), _sigmoid(-x)
-    if gamma == 0:
-        return p - t
-    m = t * p_neg + (1 - t) * p
-    bce = binary_cross_entropy(t, x, from_logits=True, reduction="none")
-    ratio = np.divide(p * p_neg, m, out=np.zeros_like(m), where=m > 0)
-    return m**gamma * (gamma * (1 - 2 * t) * ratio * bce + p - t)
-
-
-def _categorical_focal_grad(targets: np.ndarray, z: np.ndarray, gamma: float,
-                            alpha: np.ndarray | None = None) -> np.ndarray:
-    r"""Gradient of :func:`~xentlearn.categorical_focal_cross_entropy` by the logits.
-
-    For :math:`l = -\sum_k \alpha_k t_k (1 - q_k)^\gamma \log q_k` with
-    :math:`q = \mathrm{softmax}(z)`, let
-
-    .. math:: a_k = \alpha_k t_k (1 - q_k)^\gamma
-              \Big[\gamma q_k \frac{\log q_k}{1 - q_k} - 1\Big];
-
-    then :math:`\partial l / \partial z_j = a_j - q_j \sum_k a_k` (for
-    :math:`\gamma = 0`, :math:`q_j \sum_k \alpha_k t_k - \alpha_j t_j`, the
-    weighted cross-entropy gradient). :math:`\log q / (1 - q)` is computed as
-    ``log_q / -expm1(log_q)`` and taken as its limit -1 where :math:`q = 1`.
-
-    Parameters
-    ----------
-    targets : ndarray, shape (N, K)
-        Target distributions (one-hot or smoothed).
-    z : ndarray, shape (N, K)
-        Logits.
-    gamma : float
-        ``>= 0``.
-    alpha : ndarray, shape (K,), optional
-        Class weights.
-
-    Returns
-    -------
-    ndarray, shape (N, K)
-        The gradient of each sample's own loss (``reduction="none"``).
-    """
-    q = _softmax(z)
-    with np.errstate(divide="ignore"):
-        log_q = np.log(q)
-    m = -np.expm1(log_q)
-    ratio = np.divide(log_q, m, out=np.full_like(m, -1.0), where=m > 0)
-    w = targets if alpha is None else targets * alpha
-    a = w * m**gamma * (gamma * q * ratio - 1)
-    return a - q * a.sum(axis=-1, keepdims=True)
 
 
 # --- argument checks ----------------------------------------------------------------------
