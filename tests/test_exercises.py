@@ -337,3 +337,32 @@ def test_naive_logit_loss_fails_on_a_hidden_case_with_the_largest_difference():
         result = _check(q, naive)
     assert result.status == "incorrect" and "hidden" in result.message
     assert "Largest difference" in result.message and "allowed: relative 1e-07" in result.message
+
+
+def test_a_close_value_is_told_to_be_more_precise():
+    q = chapter(8).q3
+    result = _check(q, round(q.expected, 1))
+    assert not result.passed and "close" in result.message and "0.001" in result.message
+
+
+def test_function_mistakes_get_their_explanation():
+    q = chapter(7).q2
+
+    def cross_entropy_only(labels, probs):
+        return -np.mean(np.log(probs[np.arange(len(labels)), labels]))
+
+    result = _check(q, cross_entropy_only)
+    assert not result.passed and "perplexity is e to its power" in result.message
+
+
+def test_naive_softmax_fails_the_temperature_overflow_case():
+    q = chapter(8).q2
+
+    def naive(z, labels, t):
+        e = np.exp(z / t)
+        return -np.mean(np.log((e / e.sum(axis=1, keepdims=True))[np.arange(len(labels)),
+                                                                     labels]))
+
+    with np.errstate(all="ignore"):
+        result = _check(q, naive)
+    assert not result.passed and "log-sum-exp" in result.message

@@ -624,6 +624,11 @@ def _chapter_07() -> list[Question]:
             f"def perplexity(labels, probs):\n    {NOT_DONE}",
             reference=lambda labels, probs: np.exp(
                 xl.sparse_categorical_cross_entropy(labels, probs)),
+            mistakes=[(np.log, "That is the cross-entropy; perplexity is e to its power."),
+                      (lambda e: np.exp(np.log(e) / LN2), "That is e to the cross-entropy in "
+                       "bits: use e ** nats, or 2 ** bits."),
+                      (lambda e: 1 / e, "That is e to the mean log-probability: the sign is "
+                       "flipped.")],
             arg_names=["labels", "probs"],
             example=Case((np.array([0, 1]), np.array([[0.5, 0.5], [0.25, 0.75]])),
                          "worked example"),
@@ -688,6 +693,8 @@ def _chapter_08() -> list[Question]:
                               f"hidden, {n}x{k}, T = {t:g}"))
         cases.append(Case((np.array([[900.0, 0.0], [0.0, 800.0]]), np.array([1, 1]), 3.0),
                           "hidden, logits in the hundreds"))
+        cases.append(Case((np.array([[1000.0, 0.0], [0.0, 900.0]]), np.array([0, 0]), 0.5),
+                          "hidden, logits / T of 2000 (overflow test)"))
         return cases
 
     def ece_cases(rng):
@@ -710,7 +717,8 @@ def _chapter_08() -> list[Question]:
             "08.q1",
             "Write `balanced_weights(y, n_classes)`: class weights N / (K * n_k) for integer "
             "labels `y` (N of them) and K = `n_classes` classes, n_k the count of class k "
-            "(as scikit-learn's 'balanced'). A class with no samples gets weight 0.",
+            "(scikit-learn's 'balanced' rule). Unlike scikit-learn, which raises an error, "
+            "give a class with no samples the weight 0.",
             ["np.bincount(y, minlength=n_classes) counts each class.",
              "`counts = np.bincount(y, minlength=n_classes)`; divide len(y) by "
              "n_classes * counts where counts > 0, else 0."],
@@ -751,8 +759,8 @@ def _chapter_08() -> list[Question]:
         ValueQuestion(
             "08.q3",
             "Fit a temperature: for the validation logits and labels in the cell, which T > 0 "
-            "minimises the mean cross-entropy of softmax(logits / T)? (Your nll_at_temperature "
-            "and a fine grid of T work, or xl.fit_temperature.)",
+            "minimises the mean cross-entropy of softmax(logits / T)? Give T to 0.1 % (a grid "
+            "step of 0.001 or finer with your nll_at_temperature works, or xl.fit_temperature).",
             ["The model is over-confident on the wrong answers, so the best T is above 1.",
              "`answer = xl.fit_temperature(logits, labels)`, or scan "
              "`np.linspace(0.5, 5, 20000)` and keep the T with the lowest loss."],
@@ -769,8 +777,9 @@ def _chapter_08() -> list[Question]:
             "Write `ece(probs, labels, n_bins)`: the expected calibration error of predictions "
             "`probs` (N x K) for integer `labels`. Each sample's confidence is its largest "
             "probability, correct if that class (the first, on ties) is its label. Bins are "
-            "(0, 1/M], (1/M, 2/M], ..., ((M-1)/M, 1] for M = `n_bins`; ECE is the sum over "
-            "non-empty bins of (bin size / N) * |accuracy in bin - mean confidence in bin|.",
+            "[0, 1/M], (1/M, 2/M], ..., ((M-1)/M, 1] for M = `n_bins`: a confidence exactly on "
+            "an edge belongs to the lower bin. ECE is the sum over non-empty bins of "
+            "(bin size / N) * |accuracy in bin - mean confidence in bin|.",
             ["`conf = probs.max(axis=1)`, `correct = probs.argmax(axis=1) == labels`; the bin "
              "of a confidence c is `np.ceil(c * n_bins) - 1` (clipped to [0, n_bins - 1]).",
              "Loop over the bins: for each non-empty mask add "

@@ -265,6 +265,12 @@ class ValueQuestion(Question):
         for wrong, why in self.mistakes.items():
             if self._close(x, wrong):
                 return CheckResult(self.id, "incorrect", f"{x:.6g} is not it: {why}")
+        off = abs(x - self.expected) / max(abs(self.expected), self.atol)
+        if off < 0.05:
+            return CheckResult(self.id, "incorrect",
+                               f"{x:.6g} is close ({off:.2%} off) but not within the "
+                               f"relative tolerance {self.rtol:g}: compute more precisely "
+                               "(more digits, a finer grid, or the exact formula)")
         return CheckResult(self.id, "incorrect",
                            f"{x:.6g} is not it (tolerance {self.rtol:g} relative); "
                            "try ex." + self.id.split(".")[1] + ".hint()")
@@ -287,6 +293,9 @@ class FunctionQuestion(Question):
     unit_factor : float or None
         Where units matter, the factor between the asked unit and the other one
         (``ln 2`` between nats and bits); an answer off by it is told so.
+    mistakes : list of (callable, str)
+        Common wrong answers: ``wrong(expected)`` gives what such an answer returns,
+        and the text says what went wrong.
     """
 
     reference: Callable = print
@@ -295,6 +304,7 @@ class FunctionQuestion(Question):
     hidden: Callable[[np.random.Generator], list[Case]] = lambda rng: []
     unit_factor: float | None = None
     seed: int = 0
+    mistakes: list[tuple[Callable[[np.ndarray], np.ndarray], str]] = field(default_factory=list)
 
     def __post_init__(self):
         self.kind = "function"
@@ -388,6 +398,10 @@ class FunctionQuestion(Question):
         return None
 
     def _diagnose(self, got: np.ndarray, expected: np.ndarray, case: Case) -> str:
+        with np.errstate(all="ignore"):
+            for wrong, why in self.mistakes:
+                if np.allclose(got, wrong(expected), rtol=1e-6, atol=1e-12):
+                    return f" {why}"
         arrays = [np.asarray(a) for a in case.args if isinstance(a, np.ndarray)]
         large = any(a.dtype.kind == "f" and np.abs(a).max() >= 100 for a in arrays)
         broken = ~np.isfinite(got) & np.isfinite(expected)
