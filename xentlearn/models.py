@@ -488,13 +488,7 @@ class _BaseClassifier:
         ``y`` holds class indices (``0..K-1``). Returns ``(J, grads)`` with ``grads[name]``
         of the shape of ``params[name]`` (``J`` is NaN when not ``need_loss``).
         """
-        with np.errstate(over="ignore", invalid="ignore"):
-            z, cache = self._forward(params, X)
-        if not np.isfinite(z).all():
-            raise v.InvalidInputError(
-                "the logits overflowed: the weights have grown without bound (training "
-                "diverged); lower learning_rate"
-            )
+        z, cache = self._finite_forward(params, X)
         loss, dz = self._head.loss_and_grad(z, y, need_loss=need_loss)
         grads = self._backward(params, cache, dz)
         l2 = self._l2
@@ -638,15 +632,20 @@ class _BaseClassifier:
         self.n_epochs_ = epoch
         return self
 
-    def _evaluate(self, params: Params, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-        """Mean loss (no penalty) and accuracy."""
+    def _finite_forward(self, params: Params, X: np.ndarray) -> tuple[np.ndarray, tuple]:
+        """The forward pass, refusing logits that overflowed (training diverged)."""
         with np.errstate(over="ignore", invalid="ignore"):
-            z, _ = self._forward(params, X)
+            z, cache = self._forward(params, X)
         if not np.isfinite(z).all():
             raise v.InvalidInputError(
                 "the logits overflowed: the weights have grown without bound (training "
                 "diverged); lower learning_rate"
             )
+        return z, cache
+
+    def _evaluate(self, params: Params, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+        """Mean loss (no penalty) and accuracy."""
+        z, _ = self._finite_forward(params, X)
         loss, _ = self._head.loss_and_grad(z, y, need_grad=False)
         return loss, float(np.mean(self._head.predict(z) == y))
 
