@@ -93,12 +93,9 @@ _SYMBOLS = {"correct": "✓", "incorrect": "✗", "error": "✗", "timeout": "�
 
 
 def _in_notebook() -> bool:
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    shell = get_ipython()
-    return shell is not None and getattr(shell, "kernel", None) is not None
+    from ..progress import in_jupyter_kernel
+
+    return in_jupyter_kernel()
 
 
 def show(kind: str, title: str, body: str, code: str | None = None) -> None:
