@@ -366,3 +366,13 @@ def test_naive_softmax_fails_the_temperature_overflow_case():
     with np.errstate(all="ignore"):
         result = _check(q, naive)
     assert not result.passed and "log-sum-exp" in result.message
+
+
+def test_without_sigalrm_checks_run_unlimited_and_say_so_once(monkeypatch, capsys):
+    monkeypatch.delattr(checker.signal, "SIGALRM")
+    monkeypatch.setattr(checker, "_WARNED_NO_LIMIT", False)
+    q = chapter(1).q3
+    assert q.check(q.reference).passed
+    assert q.check(q.reference).passed
+    out = capsys.readouterr().out
+    assert out.count("without a time limit") == 1

@@ -136,11 +136,20 @@ class _Timeout(Exception):
     pass
 
 
+_WARNED_NO_LIMIT = False
+
+
 def _call_with_limit(fn: Callable, args: tuple, seconds: float):
     """Call ``fn(*args)``, stopping it after ``seconds`` where SIGALRM allows."""
     can_alarm = (hasattr(signal, "SIGALRM")
                  and threading.current_thread() is threading.main_thread())
     if not can_alarm:
+        global _WARNED_NO_LIMIT
+        if not _WARNED_NO_LIMIT:
+            _WARNED_NO_LIMIT = True
+            show("hint", "note", "this system cannot stop a function that never returns "
+                 "(no SIGALRM, e.g. Windows): checks run without a time limit; interrupt the "
+                 "kernel if a check does not finish")
         return fn(*args)
 
     def handler(signum, frame):
