@@ -173,3 +173,22 @@ def assert_close_to_mp(actual, exact, rtol: float = 1e-13) -> None:
     actual = np.asarray(actual)
     assert actual.shape == expected.shape, (actual.shape, expected.shape)
     np.testing.assert_allclose(actual.astype(np.float64), expected, rtol=rtol, atol=TINY_ATOL)
+
+
+# --- finite differences ----------------------------------------------------------------------
+
+
+def central_difference(f, x: np.ndarray, h: float = 1e-6) -> np.ndarray:
+    """The gradient of the scalar ``f`` at ``x`` by central differences, entry by entry."""
+    g = np.empty_like(x)
+    for idx in np.ndindex(x.shape):
+        xp, xm = x.copy(), x.copy()
+        xp[idx] += h
+        xm[idx] -= h
+        g[idx] = (f(xp) - f(xm)) / (xp[idx] - xm[idx])
+    return g
+
+
+def assert_matches_finite_differences(grad, numeric):
+    scale = max(1.0, float(np.abs(numeric).max()))
+    np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-7 * scale)

@@ -7,7 +7,14 @@ import math
 import numpy as np
 import pytest
 import scipy.special as sp
-from helpers import random_distribution, random_one_hot, seeds, shapes
+from helpers import (
+    assert_matches_finite_differences,
+    central_difference,
+    random_distribution,
+    random_one_hot,
+    seeds,
+    shapes,
+)
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -16,26 +23,10 @@ import xentlearn as xl
 REDUCTIONS = ["mean", "sum", "none"]
 
 
-def central_difference(f, x: np.ndarray, h: float = 1e-6) -> np.ndarray:
-    """The gradient of the scalar ``f`` at ``x`` by central differences, entry by entry."""
-    g = np.empty_like(x)
-    for idx in np.ndindex(x.shape):
-        xp, xm = x.copy(), x.copy()
-        xp[idx] += h
-        xm[idx] -= h
-        g[idx] = (f(xp) - f(xm)) / (xp[idx] - xm[idx])
-    return g
-
-
 def _total(loss_fn, *args, **kw):
     """The scalar whose gradient the grad function returns: with "none", the sum of the
     per-sample losses (each depends only on its own logits)."""
     return lambda x: float(np.sum(loss_fn(*args[:1], x, *args[1:], **kw)))
-
-
-def assert_matches_finite_differences(grad, numeric):
-    scale = max(1.0, float(np.abs(numeric).max()))
-    np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-7 * scale)
 
 
 # --- the famous closed forms -------------------------------------------------------------------

@@ -9,6 +9,7 @@ import types
 
 import numpy as np
 import pytest
+from helpers import assert_matches_finite_differences, central_difference
 from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 from sklearn.metrics import log_loss
 
@@ -21,25 +22,6 @@ from xentlearn.models import (
 )
 
 MODELS = [LogisticRegression, SoftmaxRegression, MLPClassifier]
-
-
-def central_difference(f, x: np.ndarray, h: float = 1e-6) -> np.ndarray:
-    """The gradient of the scalar ``f`` at ``x``, entry by entry (``x`` is restored)."""
-    g = np.empty_like(x)
-    for idx in np.ndindex(x.shape):
-        old = x[idx]
-        x[idx] = old + h
-        up = f()
-        x[idx] = old - h
-        down = f()
-        x[idx] = old
-        g[idx] = (up - down) / (2 * h)
-    return g
-
-
-def assert_matches_finite_differences(grad, numeric):
-    scale = max(1.0, float(np.abs(numeric).max()))
-    np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-7 * scale)
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +53,8 @@ def _check_model_gradient(model, X, y, seed=0):
     params = {k: rng.normal(size=p.shape) for k, p in model.params_.items()}
     _, grads = model.loss_and_gradient(X, y, params)
     for name, p in params.items():
-        numeric = central_difference(lambda: model.loss_and_gradient(X, y, params)[0], p)
+        numeric = central_difference(
+            lambda q, name=name: model.loss_and_gradient(X, y, {**params, name: q})[0], p)
         assert grads[name].shape == p.shape
         assert_matches_finite_differences(grads[name], numeric)
 
