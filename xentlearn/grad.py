@@ -25,7 +25,13 @@ from numpy.typing import ArrayLike
 
 from . import _validation as v
 from .activations import _log_softmax, _sigmoid, _softmax, _softplus
-from .losses import _prepare_binary, _prepare_categorical, _prepare_sparse, _prepare_targets
+from .losses import (
+    _class_alpha,
+    _prepare_binary,
+    _prepare_categorical,
+    _prepare_sparse,
+    _prepare_targets,
+)
 
 __all__ = [
     "binary_cross_entropy_grad",
@@ -169,15 +175,7 @@ def categorical_focal_cross_entropy_grad(y_true: ArrayLike, logits: ArrayLike, *
                              sample_weight=None, reduction=reduction, base=base, axis=axis,
                              pred_name="logits")
     y = _prepare_targets(y_true, c, axis)
-    weights = None
-    if alpha is not None:
-        if np.ndim(alpha) == 0:
-            weights = np.full(c.n_classes, v.check_scalar(alpha, "alpha", low=0.0),
-                              dtype=c.x.dtype)
-        else:
-            weights = v.check_weights(alpha, "alpha", c.n_classes, c.x.dtype,
-                                      "one weight per class, or a scalar")
-    g = _categorical_focal_grad(y, c.x, g_, weights)
+    g = _categorical_focal_grad(y, c.x, g_, _class_alpha(alpha, c))
     return np.moveaxis(_finish(g, c.red, g[..., 0].size, per_sample=True), -1, axis)
 
 

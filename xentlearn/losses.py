@@ -406,14 +406,21 @@ def categorical_focal_cross_entropy(y_true: ArrayLike, y_pred: ArrayLike, *, gam
     if g != 0:
         one_minus_q = -np.expm1(log_q) if c.from_logits else 1 - c.x
         target = target * one_minus_q ** c.x.dtype.type(g)
-    if alpha is not None:
-        if np.ndim(alpha) == 0:
-            a = v.check_scalar(alpha, "alpha", low=0.0, hint="; None means no class balancing")
-            target = target * c.x.dtype.type(a)
-        else:
-            target = target * v.check_weights(alpha, "alpha", c.n_classes, c.x.dtype,
-                                              "one weight per class, or a scalar")
+    alpha_k = _class_alpha(alpha, c)
+    if alpha_k is not None:
+        target = target * alpha_k
     return c.red.apply(-_times(target, log_q).sum(axis=-1))
+
+
+def _class_alpha(alpha, c: _Categorical) -> np.ndarray | None:
+    """The focal ``alpha`` as one weight per class (a scalar is the same for all), or None."""
+    if alpha is None:
+        return None
+    if np.ndim(alpha) == 0:
+        a = v.check_scalar(alpha, "alpha", low=0.0, hint="; None means no class balancing")
+        return np.full(c.n_classes, a, dtype=c.x.dtype)
+    return v.check_weights(alpha, "alpha", c.n_classes, c.x.dtype,
+                           "one weight per class, or a scalar")
 
 
 # --- sparse categorical ----------------------------------------------------------------

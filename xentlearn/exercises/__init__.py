@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .chapters import CHAPTERS
-from .checker import TIME_LIMIT, CheckResult, FunctionQuestion, Question, ValueQuestion
+from .checker import TIME_LIMIT, CheckResult, Question
 
 __all__ = ["chapter", "all_questions", "Chapter", "CheckResult", "Question", "TIME_LIMIT"]
 
@@ -59,7 +59,3 @@ def all_questions() -> Iterator[Question]:
     """Every question of every chapter, in order."""
     for number in sorted(CHAPTERS):
         yield from chapter(number).questions
-
-
-# imported for type checks and introspection
-_ = (FunctionQuestion, ValueQuestion)
