@@ -327,3 +327,58 @@ def test_lists_and_ints_give_float64():
     assert xl.cross_entropy([1, 0], [0.5, 0.5]).dtype == np.float64
     assert xl.kl_divergence(np.array([1, 0]), np.array([0.25, 0.75], dtype=np.float16)).dtype \
         == np.float64
+
+
+# --- Huffman's code --------------------------------------------------------------------------
+
+
+def test_huffman_merges_of_the_five_letter_alphabet():
+    steps = xl.information.huffman_merges([0.35, 0.25, 0.2, 0.12, 0.08])
+    assert [(s.first, s.second) for s in steps] == [((4,), (3,)), ((2,), (3, 4)), ((1,), (0,)),
+                                                    ((2, 3, 4), (0, 1))]
+    np.testing.assert_allclose([(s.p_first, s.p_second, s.p_merged) for s in steps],
+                               [(0.08, 0.12, 0.2), (0.2, 0.2, 0.4), (0.25, 0.35, 0.6),
+                                (0.4, 0.6, 1.0)])
+
+
+@pytest.mark.parametrize(("p", "lengths"), [([0.35, 0.25, 0.2, 0.12, 0.08], [2, 2, 2, 3, 3]),
+                                            ([0.5, 0.25, 0.125, 0.125], [1, 2, 3, 3]),
+                                            ([0.125, 0.125, 0.25, 0.5], [3, 3, 2, 1]),
+                                            ([0.25] * 4, [2, 2, 2, 2]),
+                                            ([0.5, 0.5, 0.0], [2, 1, 2]),
+                                            ([1.0], [0])])
+def test_huffman_code_lengths_of_the_course_examples(p, lengths):
+    assert xl.information.huffman_code_lengths(p).tolist() == lengths
+
+
+def test_huffman_refuses_more_than_one_distribution():
+    with pytest.raises(xl.InvalidInputError, match="one distribution"):
+        xl.information.huffman_merges([[0.5, 0.5], [0.5, 0.5]])
+    assert xl.information.huffman_merges([1.0]) == []
+
+
+@given(distributions())
+def test_huffman_merges_the_two_least_likely_groups_each_time(p):
+    steps = xl.information.huffman_merges(p)
+    assert len(steps) == p.size - 1
+    groups = {(k,): float(pk) for k, pk in enumerate(p)}
+    for step in steps:
+        assert groups.pop(step.first) == step.p_first
+        assert groups.pop(step.second) == step.p_second
+        assert step.p_first <= step.p_second <= min(groups.values(), default=math.inf)
+        assert step.p_merged == step.p_first + step.p_second
+        groups[tuple(sorted(step.first + step.second))] = step.p_merged
+    assert list(groups) == [tuple(range(p.size))]
+
+
+@given(distributions(allow_zero=False))
+def test_huffman_lengths_count_merges_satisfy_kraft_and_the_source_coding_theorem(p):
+    lengths = xl.information.huffman_code_lengths(p)
+    counts = np.zeros(p.size, dtype=int)
+    for step in xl.information.huffman_merges(p):
+        counts[list(step.first + step.second)] += 1
+    np.testing.assert_array_equal(lengths, counts)
+    assert np.sum(2.0 ** -lengths) == 1.0  # Kraft: a complete prefix code
+    h = float(xl.entropy(p, base=2))
+    avg = float(np.sum(p * lengths))
+    assert h <= avg + 1e-12 and avg < h + 1

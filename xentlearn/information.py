@@ -8,12 +8,16 @@ of ``q``. Units are nats (natural log) by default, ``base=2`` gives bits.
 
 from __future__ import annotations
 
+import heapq
+from typing import NamedTuple
+
 import numpy as np
 from numpy.typing import ArrayLike
 
 from . import _validation as v
 
-__all__ = ["entropy", "cross_entropy", "kl_divergence", "huffman_code_lengths"]
+__all__ = ["entropy", "cross_entropy", "kl_divergence", "HuffmanMerge", "huffman_merges",
+           "huffman_code_lengths"]
 
 
 def _xlogy(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -207,12 +211,85 @@ def kl_divergence(p: ArrayLike, q: ArrayLike, *, base: float | None = None,
     return in_base(d, ln_b)
 
 
+class HuffmanMerge(NamedTuple):
+    """One step of Huffman's method: two groups of outcomes joined into one.
+
+    Attributes
+    ----------
+    first, second : tuple of int
+        The outcomes (indices into ``p``, in increasing order) of the two least likely
+        groups; ``first`` is the less (or equally) likely one. Their code words get one more leading
+        bit: 0 for ``first``, 1 for ``second``.
+    p_first, p_second : float
+        The two groups' probabilities.
+    p_merged : float
+        The new group's probability, ``p_first + p_second``.
+    """
+
+    first: tuple[int, ...]
+    second: tuple[int, ...]
+    p_first: float
+    p_second: float
+    p_merged: float
+
+
+def huffman_merges(p: ArrayLike) -> list[HuffmanMerge]:
+    """The merge steps of Huffman's method for a binary code for ``p``.
+
+    Start with one group per outcome. Repeatedly take the two least likely groups and
+    join them into one whose probability is their sum, until one group is left. Each
+    time a group takes part in a merge, the code words of its outcomes grow by one bit,
+    so an outcome's code length is the number of merges it takes part in
+    (:func:`huffman_code_lengths`).
+
+    Ties are broken in a fixed order: single outcomes before merged groups, outcomes by
+    index, merged groups by the step that formed them. Any choice among tied groups
+    gives a code of the same, shortest, average length.
+
+    Parameters
+    ----------
+    p : array_like, shape (K,)
+        One distribution, ``K >= 1``.
+
+    Returns
+    -------
+    list of HuffmanMerge
+        ``K - 1`` steps in the order they are made; none for a single outcome.
+
+    Examples
+    --------
+    >>> for step in huffman_merges([0.35, 0.25, 0.2, 0.12, 0.08]):
+    ...     print(step.first, step.second, round(step.p_merged, 2))
+    (4,) (3,) 0.2
+    (2,) (3, 4) 0.4
+    (1,) (0,) 0.6
+    (2, 3, 4) (0, 1) 1.0
+    """
+    pa = _distribution(p, "p", -1)
+    if pa.ndim != 1:
+        raise v.InvalidInputError(f"p must be one distribution (1-D), got shape {pa.shape}")
+    # heap of (probability, tie-break, member outcomes)
+    heap = [(float(pk), k, (k,)) for k, pk in enumerate(pa)]
+    heapq.heapify(heap)
+    steps: list[HuffmanMerge] = []
+    counter = pa.size
+    while len(heap) > 1:
+        p1, _, m1 = heapq.heappop(heap)
+        p2, _, m2 = heapq.heappop(heap)
+        steps.append(HuffmanMerge(m1, m2, p1, p2, p1 + p2))
+        heapq.heappush(heap, (p1 + p2, counter, tuple(sorted(m1 + m2))))
+        counter += 1
+    return steps
+
+
 def huffman_code_lengths(p: ArrayLike) -> np.ndarray:
     r"""Code word lengths, in bits, of a binary Huffman code for the distribution ``p``.
 
     Huffman's code has the shortest average length :math:`L = \sum_k p_k \ell_k`
-    among prefix codes, and :math:`H_2(p) \le L < H_2(p) + 1` (Shannon's source
-    coding theorem), so entropy is the average length of the best code.
+    among prefix codes, and :math:`H_2(p) \le L < H_2(p) + 1` when every :math:`p_k > 0`
+    (Shannon's source coding theorem): entropy is the average length of the best code to
+    within one bit.
+    Each length counts the merges of :func:`huffman_merges` that the outcome takes part in.
 
     Parameters
     ----------
@@ -223,21 +300,14 @@ def huffman_code_lengths(p: ArrayLike) -> np.ndarray:
     -------
     ndarray of int, shape (K,)
         :math:`\ell_k`; a single outcome gets length 0 (nothing needs sending).
-    """
-    import heapq
 
-    pa = _distribution(p, "p", -1)
-    if pa.ndim != 1:
-        raise v.InvalidInputError(f"p must be one distribution (1-D), got shape {pa.shape}")
-    lengths = np.zeros(pa.size, dtype=np.int64)
-    # heap of (probability, tie-break, member outcomes)
-    heap = [(float(pk), k, [k]) for k, pk in enumerate(pa)]
-    heapq.heapify(heap)
-    counter = pa.size
-    while len(heap) > 1:
-        p1, _, m1 = heapq.heappop(heap)
-        p2, _, m2 = heapq.heappop(heap)
-        lengths[m1 + m2] += 1
-        heapq.heappush(heap, (p1 + p2, counter, m1 + m2))
-        counter += 1
+    Examples
+    --------
+    >>> huffman_code_lengths([0.35, 0.25, 0.2, 0.12, 0.08]).tolist()
+    [2, 2, 2, 3, 3]
+    """
+    steps = huffman_merges(p)
+    lengths = np.zeros(len(steps) + 1, dtype=np.int64)
+    for step in steps:
+        lengths[list(step.first + step.second)] += 1
     return lengths
