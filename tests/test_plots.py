@@ -47,10 +47,40 @@ def test_code_lengths_shows_entropy_and_average_length():
     fig = plots.code_lengths(p, symbols="abcd")
     labels = fig.axes[0].get_legend_handles_labels()[1]
     assert any("entropy H = 1.750 bits" in s for s in labels)
-    assert any("average code length = 1.750 bits" in s for s in labels)
+    assert any("average code length L = 1.750 bits" in s for s in labels)
+    assert "H ≤ L < H + 1" in fig.axes[0].get_title()
     heights = [r.get_height() for r in fig.axes[0].patches]
     np.testing.assert_allclose(heights[:4], [1, 2, 3, 3])
     np.testing.assert_allclose(heights[4:], [1, 2, 3, 3])
+
+
+@pytest.mark.parametrize("p", [[0.35, 0.25, 0.2, 0.12, 0.08], [0.5, 0.25, 0.125, 0.125],
+                               [0.1, 0.1, 0.1, 0.1, 0.1, 0.5], [0.6, 0.4], [1.0]])
+def test_huffman_tree_spells_a_prefix_code_with_huffmans_lengths(p):
+    fig = plots.huffman_tree(p)
+    ax = fig.axes[0]
+    words = [t.get_text() for t in ax.texts if t.get_gid() == "code word"]
+    if len(p) == 1:
+        assert words == ["(no bits)"]
+        return
+    assert [len(w) for w in words] == xl.information.huffman_code_lengths(p).tolist()
+    assert all(set(w) <= {"0", "1"} for w in words)
+    assert not any(a != b and b.startswith(a) for a in words for b in words)  # prefix-free
+    assert len(ax.lines) == 2 * (len(p) - 1)  # two branches per merge
+    bits = sorted(t.get_text() for t in ax.texts if t.get_gid() == "branch")
+    assert bits == ["0"] * (len(p) - 1) + ["1"] * (len(p) - 1)
+
+
+def test_huffman_tree_labels_leaves_and_merges_of_the_five_letters():
+    fig = plots.huffman_tree([0.35, 0.25, 0.2, 0.12, 0.08], "ABCDE")
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert [w for w, t in zip(texts, fig.axes[0].texts, strict=True)
+            if t.get_gid() == "code word"] == ["11", "10", "00", "011", "010"]
+    for leaf in ["A\n0.35", "B\n0.25", "C\n0.20", "D\n0.12", "E\n0.08"]:
+        assert leaf in texts
+    for merged in ["0.20", "0.40", "0.60", "1.00"]:
+        assert merged in texts
+    assert [t for t in texts if t.startswith("step")] == ["step 1", "step 2", "step 3", "step 4"]
 
 
 def test_cross_entropy_family_touches_entropy_at_q_equal_p():
@@ -61,6 +91,15 @@ def test_cross_entropy_family_touches_entropy_at_q_equal_p():
     np.testing.assert_allclose(y, xl.cross_entropy(p, np.stack([t, 1 - t], -1), base=2))
     assert x[np.argmin(y)] == pytest.approx(0.7)
     assert np.min(y) == pytest.approx(float(xl.entropy(p, base=2)))
+
+
+def test_cross_entropy_family_names_the_parameter_in_the_legend_and_describes_it_on_the_axis():
+    p = np.array([0.6, 0.3, 0.1])
+    t = np.linspace(0, 1, 11)
+    qs = (1 - t)[:, None] * p + t[:, None] * p[::-1]
+    fig = plots.cross_entropy_family(p, qs, t, param_label="t", xlabel="t (0: q = p)")
+    assert "minimum at t = 0.00" in fig.axes[0].get_legend_handles_labels()[1]
+    assert fig.axes[0].get_xlabel() == "t (0: q = p)"
 
 
 def test_bce_curves_match_the_loss_and_mark_both_labels():

@@ -16,7 +16,7 @@ from numpy.typing import ArrayLike
 
 from .activations import softmax
 from .distributions import KLFit, discretized_gaussian
-from .information import cross_entropy, entropy, huffman_code_lengths
+from .information import cross_entropy, entropy, huffman_code_lengths, huffman_merges
 from .losses import binary_cross_entropy, sparse_categorical_cross_entropy
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "coin_entropy_curve",
     "container_entropies",
     "code_lengths",
+    "huffman_tree",
     "cross_entropy_family",
     "bce_curves",
     "softmax_bars",
@@ -129,19 +130,104 @@ def code_lengths(p: ArrayLike, symbols: Sequence[str] | None = None) -> Figure:
     h = float(entropy(pa, base=2))
     avg = float((pa * lengths).sum())
     ax.axhline(h, color="black", ls="--", label=f"entropy H = {h:.3f} bits")
-    ax.axhline(avg, color="tab:green", ls=":", label=f"average code length = {avg:.3f} bits")
+    ax.axhline(avg, color="tab:green", ls=":", label=f"average code length L = {avg:.3f} bits")
     ax.set_xticks(x, symbols)
     ax.set_ylabel("bits")
-    ax.set_title("Entropy is the average length of the best code")
+    ax.set_title("The best code's average length L: H ≤ L < H + 1")
     ax.legend(fontsize="small")
     return fig
 
 
+def huffman_tree(p: ArrayLike, symbols: Sequence[str] | None = None) -> Figure:
+    """Huffman's code for ``p`` as a tree, built from the merges of :func:`huffman_merges`.
+
+    Each merge is a node above the two groups it joins, labelled with the merged
+    probability and its step number; the branch to the less likely group is labelled 0,
+    the other 1. A symbol's code word is read along the branches from the top down to
+    its leaf, so its code length is the leaf's depth. Leaves show the symbol, its
+    probability and, below, its code word.
+
+    Parameters
+    ----------
+    p : array_like, shape (K,)
+        One distribution, ``K >= 1``.
+    symbols : sequence of str, optional
+        A name per outcome; default ``"0"``, ``"1"``, ...
+
+    Returns
+    -------
+    Figure
+        One axes without frame; the code words are its texts with gid ``"code word"``,
+        in the order of the symbols, the branch labels those with gid ``"branch"``.
+
+    Examples
+    --------
+    >>> fig = huffman_tree([0.35, 0.25, 0.2, 0.12, 0.08], "ABCDE")
+    >>> [t.get_text() for t in fig.axes[0].texts if t.get_gid() == "code word"]
+    ['11', '10', '00', '011', '010']
+    """
+    pa = np.asarray(p, dtype=float)
+    steps = huffman_merges(pa)
+    symbols = list(symbols) if symbols is not None else [str(k) for k in range(pa.size)]
+    # a node is the tuple of its outcomes; a merged node's children are (first, second)
+    children = {tuple(sorted(s.first + s.second)): (s.first, s.second) for s in steps}
+    number = {node: i + 1 for i, node in enumerate(children)}
+    prob = {(k,): float(pk) for k, pk in enumerate(pa)}
+    prob.update({node: s.p_merged for node, s in zip(children, steps, strict=True)})
+    # two or three decimals when they show every probability exactly, else 3 significant digits
+    digits = next((d for d in (2, 3) if np.allclose(np.round(pa, d), pa, rtol=0, atol=1e-12)),
+                  None)
+    fmt = "{:.3g}" if digits is None else f"{{:.{digits}f}}"
+
+    pos: dict[tuple[int, ...], tuple[float, int]] = {}
+    words: dict[int, str] = {}
+
+    def place(node: tuple[int, ...], depth: int, word: str) -> float:
+        if node not in children:  # a leaf
+            x = float(len(words))
+            words[node[0]] = word
+        else:
+            x = float(np.mean([place(child, depth + 1, word + bit)
+                               for child, bit in zip(children[node], "01", strict=True)]))
+        pos[node] = (x, depth)
+        return x
+
+    place(tuple(range(pa.size)), 0, "")
+    depth = max(d for _, d in pos.values())
+    fig, ((ax,),) = _figure(width=max(4.0, 1.2 * pa.size), height=1.2 + 0.9 * depth)
+    for node, (first, second) in children.items():
+        x, y = pos[node]
+        for child, bit in ((first, "0"), (second, "1")):
+            cx, cy = pos[child]
+            ax.plot([x, cx], [-y, -cy], color="0.6", lw=1.5, zorder=1)
+            ax.text((x + cx) / 2, -(y + cy) / 2, bit, ha="center", va="center",
+                    color="tab:blue", fontweight="bold", gid="branch",
+                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none"})
+        ax.text(x, -y, fmt.format(prob[node]), ha="center", va="center", zorder=2,
+                bbox={"boxstyle": "circle,pad=0.3", "fc": "0.93", "ec": "0.4"})
+        ax.text(x + 0.22, -y + 0.22, f"step {number[node]}", ha="left", va="bottom",
+                fontsize="small", color="0.35")
+    for k in range(pa.size):
+        x, y = pos[(k,)]
+        ax.text(x, -y, f"{symbols[k]}\n{fmt.format(pa[k])}", ha="center", va="center",
+                zorder=2, bbox={"boxstyle": "round,pad=0.3", "fc": "#fdd9b5", "ec": "0.4"})
+        ax.text(x, -y - 0.55, words[k] or "(no bits)", ha="center", va="top",
+                family="monospace", gid="code word")
+    ax.set_xlim(-0.7, pa.size - 0.3)
+    ax.set_ylim(-depth - 1.0, 0.6)
+    ax.set_axis_off()
+    ax.set_title("Huffman tree: read each code word from the top down")
+    return fig
+
+
 def cross_entropy_family(p: ArrayLike, qs: ArrayLike, params: ArrayLike, *,
-                         base: float | None = 2, param_label: str = "q parameter") -> Figure:
+                         base: float | None = 2, param_label: str = "q parameter",
+                         xlabel: str | None = None) -> Figure:
     """H(p, q) for a family of ``q`` (one row per parameter value), with H(p) as a floor.
 
-    The curve touches H(p) where ``q = p`` (Gibbs' inequality).
+    The curve touches H(p) where ``q = p`` (Gibbs' inequality). ``param_label`` names
+    the parameter in the legend ("minimum at t = 0.00"); ``xlabel`` (default
+    ``param_label``) can describe it at length on the axis.
     """
     qa = np.asarray(qs, dtype=float)
     t = np.asarray(params, dtype=float)
@@ -152,7 +238,7 @@ def cross_entropy_family(p: ArrayLike, qs: ArrayLike, params: ArrayLike, *,
     ax.axhline(hp, color="black", ls="--", label=f"H(p) = {hp:.3f} {unit_label(base)}")
     i = int(np.argmin(hpq))
     ax.plot([t[i]], [hpq[i]], "o", color="tab:red", label=f"minimum at {param_label} = {t[i]:.2f}")
-    ax.set_xlabel(param_label)
+    ax.set_xlabel(param_label if xlabel is None else xlabel)
     ax.set_ylabel(unit_label(base))
     ax.set_title("Cross-entropy is lowest when q matches p")
     top = np.nanmax(np.where(np.isfinite(hpq), hpq, np.nan))
