@@ -6,6 +6,8 @@
 #   make notebooks   re-execute every notebook in place (after a change to the package)
 #   make exercises   rewrite the exercise notebooks from xentlearn/exercises/chapters.py, then run them
 #   make bench       run the benchmarks (tables on stdout)
+#   make site        the course website in _build/site/ (Sphinx + myst-nb, from the stored notebooks)
+#   make test-site   build the site and check it in Chromium: figures, math, search, links, axe
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -14,7 +16,7 @@ STAMP  := $(VENV)/.installed-dev
 NOTEBOOKS := $(wildcard notebooks/*.ipynb exercises/*.ipynb exercises/solutions/*.ipynb)
 LAB_FLAGS := $(if $(NO_BROWSER),--no-browser) $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test test-browser lint pytest nbval notebooks exercises bench clean
+.PHONY: lab test test-browser lint pytest nbval notebooks exercises bench site test-site clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "xentlearn needs Python 3.10 or newer, found " + sys.version.split()[0]'
@@ -34,7 +36,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 pytest: $(STAMP)
-	$(BIN)/python -m pytest tests --ignore=tests/browser --doctest-modules xentlearn
+	$(BIN)/python -m pytest tests --ignore=tests/browser --ignore=tests/site --doctest-modules xentlearn
 
 # Needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium chromium-driver);
 # without it, or without playwright, the browser tests skip and say why.
@@ -60,5 +62,13 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_losses.py
 	$(BIN)/python benchmarks/bench_training.py
 
+# Needs npm once (MathJax is unpacked from npm's registry into _build/mathjax/).
+site: $(STAMP)
+	$(BIN)/python scripts/build_site.py
+
+# Builds the site itself; the browser checks skip without Chromium, like test-browser.
+test-site: $(STAMP)
+	$(BIN)/python -m pytest tests/site -p no:cacheprovider
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info
+	rm -rf $(VENV) _build .pytest_cache .ruff_cache .hypothesis *.egg-info

@@ -26,8 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 INTRO = """# Exercises {number:02d} · {title}
 
-Practice for the chapter `notebooks/{name}.ipynb`. Each question has a cell to fill in that
-ends with a check: run it and you get immediate feedback.
+Practice for the chapter [notebooks/{name}.ipynb]({up}notebooks/{name}.ipynb). Each
+question has a cell to fill in that ends with a check: run it and you get immediate feedback.
 
 - Replace `...` (or `raise NotImplementedError`) with your answer and run the cell.
 - `ex.q1.hint()` gives a hint, `ex.q1.hint(2)` a stronger one, `ex.q1.solution()` an answer.
@@ -58,7 +58,8 @@ def _function_name(template: str) -> str:
 def build(number: int, solved: bool) -> nbformat.NotebookNode:
     ch = chapter(number)
     nb = new_notebook()
-    cells = [new_markdown_cell(INTRO.format(number=number, title=ch.title, name=ch.name)),
+    up = "../../" if solved else "../"
+    cells = [new_markdown_cell(INTRO.format(number=number, title=ch.title, name=ch.name, up=up)),
              new_code_cell(SETUP.format(number=number))]
     for q in ch.questions:
         key = q.id.split(".")[1]
@@ -77,7 +78,8 @@ def build(number: int, solved: bool) -> nbformat.NotebookNode:
             f"{body}\n\nex.{key}.check({target})\n# ex.{key}.hint()    ex.{key}.solution()"))
     cells.append(new_markdown_cell(
         "## Done?\n\nEvery check above shows ✓ when the chapter is mastered. Instructors can "
-        "tabulate a class's notebooks with `python -m xentlearn progress exercises/`."))
+        "tabulate a class's notebooks with `python -m xentlearn progress exercises/`.\n\n"
+        f"Back to the chapter: [notebooks/{ch.name}.ipynb]({up}notebooks/{ch.name}.ipynb)."))
     nb.cells = cells
     nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python",
                                  "name": "python3"}

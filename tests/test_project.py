@@ -33,15 +33,15 @@ def _pyproject_packages() -> set[str]:
     return names
 
 
-def _environment_packages() -> tuple[set[str], list[str]]:
-    """Conda packages and pip entries under ``dependencies:`` of environment.yml.
+def _environment_packages(path: Path = ROOT / "environment.yml") -> tuple[set[str], list[str]]:
+    """Conda packages and pip entries under ``dependencies:`` of a conda environment file.
 
     Read line by line (no YAML library needed): top-level keys, ``- item`` lines, and
     the indented list under ``- pip:``.
     """
     conda, pip = set(), []
     section, in_pip = None, False
-    for line in (ROOT / "environment.yml").read_text().splitlines():
+    for line in path.read_text().splitlines():
         text = line.split("#", 1)[0].rstrip()
         if not text.strip():
             continue
@@ -62,13 +62,36 @@ def _environment_packages() -> tuple[set[str], list[str]]:
     return conda - {"python", "pip"}, pip
 
 
+def _pip_packages(pip: list[str]) -> set[str]:
+    """Named packages of a ``pip:`` list (not ``-e .``): those conda-forge does not carry."""
+    return {_name(entry) for entry in pip if not entry.startswith(("-", "."))}
+
+
 def test_environment_yml_lists_the_same_packages_as_pyproject():
-    conda, _ = _environment_packages()
+    conda, pip = _environment_packages()
+    listed = conda | _pip_packages(pip)
     pyproject = _pyproject_packages()
-    assert conda == pyproject, (
-        f"only in environment.yml: {sorted(conda - pyproject)}; "
-        f"only in pyproject.toml: {sorted(pyproject - conda)}"
+    assert not conda & _pip_packages(pip), "a package listed for both conda and pip"
+    assert listed == pyproject, (
+        f"only in environment.yml: {sorted(listed - pyproject)}; "
+        f"only in pyproject.toml: {sorted(pyproject - listed)}"
     )
+
+
+def test_binder_environment_has_what_the_chapters_need_and_postbuild_installs_xentlearn():
+    """repo2docker builds binder/environment.yml before the repository is copied in, so the
+    package comes from postBuild, not from a ``pip: -e .`` entry."""
+    conda, pip = _environment_packages(ROOT / "binder" / "environment.yml")
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    needed = {_name(r) for r in project["dependencies"]}
+    needed |= {_name(r) for r in project["optional-dependencies"]["course"]}
+    assert conda | _pip_packages(pip) == needed
+    assert not any(entry.startswith(("-e", ".")) for entry in pip), pip
+    post_build = ROOT / "binder" / "postBuild"
+    assert post_build.stat().st_mode & 0o111, "binder/postBuild must be executable"
+    commands = [line for line in post_build.read_text().splitlines()
+                if line.strip() and not line.startswith("#")]
+    assert any(re.search(r"pip install .*(\s\.|-e \.)$", line) for line in commands), commands
 
 
 def test_environment_yml_installs_the_project_itself_with_pip():
