@@ -87,21 +87,21 @@ verbose : "auto", True or False
 
 Fitted attributes
 -----------------
-classes_ : ndarray, shape (K,)
+``classes_`` : ndarray, shape (K,)
     The labels, sorted; column ``k`` of ``predict_proba`` is ``classes_[k]``.
-params_ : dict of ndarray
+``params_`` : dict of ndarray
     The weights, by name (``"W"``, ``"b"``; the MLP's ``"W1"``, ``"b1"``, ``"W2"``, ``"b2"``).
-history_ : dict of lists
+``history_`` : dict of lists
     One entry per epoch: ``train_loss`` and ``train_acc`` on the whole training set
     after the epoch, and ``val_loss`` and ``val_acc`` when validation data are given.
     The losses are the training loss as configured (weights, smoothing, focal) in
     nats, *without* the L2 penalty.
-n_epochs_ : int
+``n_epochs_`` : int
     Epochs run (fewer than ``epochs`` after early stopping).
-best_epoch_ : int
+``best_epoch_`` : int
     With early stopping: the epoch (from 1) whose weights were restored; else
     ``n_epochs_``.
-class_weight_ : ndarray, shape (K,), or None
+``class_weight_`` : ndarray, shape (K,), or None
     The class weights used.
 """
 
