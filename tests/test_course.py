@@ -113,3 +113,28 @@ def test_every_claim_is_shown_by_a_tagged_code_cell():
 def test_chapters_with_explorers_have_them(chapter):
     path = NOTEBOOKS[chapter]
     assert any("explorer(" in _source(c) for c in _cells(path) if c["cell_type"] == "code")
+
+
+EXERCISES = sorted((ROOT / "exercises").glob("*.ipynb"))
+SOLUTIONS = sorted((ROOT / "exercises" / "solutions").glob("*.ipynb"))
+LINK = re.compile(r"\]\(([^)\s#]+\.ipynb)(?:#[^)]*)?\)")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS + EXERCISES + SOLUTIONS,
+                         ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_every_notebook_link_opens_an_existing_notebook(path):
+    for cell in _cells(path):
+        if cell["cell_type"] == "markdown":
+            for target in LINK.findall(_source(cell)):
+                assert not target.startswith(("/", "http")), target
+                assert (path.parent / target).resolve().is_file(), f"{path.name}: {target}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS[1:], ids=lambda p: p.name)
+def test_chapter_links_to_its_exercises_and_the_exercises_link_back(path):
+    tail = " ".join(_source(c) for c in _cells(path)[-3:] if c["cell_type"] == "markdown")
+    assert f"](../exercises/{path.name})" in tail
+    for exercise, up in ((ROOT / "exercises" / path.name, "../"),
+                         (ROOT / "exercises" / "solutions" / path.name, "../../")):
+        text = " ".join(_source(c) for c in _cells(exercise) if c["cell_type"] == "markdown")
+        assert f"]({up}notebooks/{path.name})" in text, exercise
