@@ -56,19 +56,30 @@ def _anchor(claim: str, n: int) -> str:
     return f"claim-{claim.lower()}-{n}"
 
 
-def prepare_notebook(src: Path, dest: Path, claims: dict[str, list[tuple[str, str]]]) -> None:
-    """Copy one notebook, giving figures their alt text and claim cells their anchors."""
+Claims = dict[str, list[tuple[str, str, str]]]  # claim -> (page, anchor, section title)
+
+
+def prepare_notebook(src: Path, dest: Path, claims: Claims) -> None:
+    """Copy one notebook, giving figures their alt text and claim cells their anchors.
+
+    Each claim cell is recorded in ``claims`` with its page, anchor and the title of the
+    section it stands in.
+    """
     nb = json.loads(src.read_text(encoding="utf-8"))
     rel = dest.relative_to(SRC).as_posix()
     cells = []
+    section = ""
     for index, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] == "markdown":
+            headings = re.findall(r"^#{1,3} (.+)$", _text(cell["source"]), re.M)
+            section = headings[-1].strip() if headings else section
         tags = cell.get("metadata", {}).get("tags", [])
         for tag in tags:
             match = CLAIM_TAG.match(tag)
             if match:
                 claim = match.group(1)
                 label = _anchor(claim, len(claims.setdefault(claim, [])) + 1)
-                claims[claim].append((rel, label))
+                claims[claim].append((rel, label, section))
                 cells.append({"cell_type": "markdown", "metadata": {},
                               "source": f"({label})=\n"})
         if cell["cell_type"] == "code":
@@ -90,11 +101,16 @@ def prepare_notebook(src: Path, dest: Path, claims: dict[str, list[tuple[str, st
     dest.write_text(json.dumps(nb, indent=1, ensure_ascii=False), encoding="utf-8")
 
 
+def _link_text(section: str) -> str:
+    """A section title as the text of a {ref} link: no markup that would end the role."""
+    return _cell(re.sub(r"[`<>]", "", section)) or "top"
+
+
 def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
-def claims_page(claims: dict[str, list[tuple[str, str]]]) -> str:
+def claims_page(claims: Claims) -> str:
     """The Markdown of "What the sources claim, checked", one table row per claim."""
     import yaml
 
@@ -111,6 +127,10 @@ def claims_page(claims: dict[str, list[tuple[str, str]]]) -> str:
         raise SiteError(f"cells tagged with claims that docs/claims.yml does not state: "
                         f"{unlisted}")
     lines = [
+        "---",
+        "html_theme.sidebar_secondary.remove: true",
+        "---",
+        "",
         "# What the sources claim, checked",
         "",
         "The course grew from four introductory articles on cross-entropy. Each of their",
@@ -132,11 +152,14 @@ def claims_page(claims: dict[str, list[tuple[str, str]]]) -> str:
         verdict = f"**{VERDICTS[row['verdict']]}**"
         if row.get("precisely"):
             verdict += f": {_cell(row['precisely'])}"
-        links = ", ".join(
-            f"{{ref}}`{Path(page).stem[:2]} · cell {n} <{label}>`"
-            for n, (page, label) in enumerate(claims[row["id"]], start=1))
-        lines.append(f"| ({row['id'].lower()})= {row['id']} | {_cell(row['claim'])} | "
-                     f"{verdict} | {links} |")
+        texts = [f"{Path(page).stem[:2]} · {_link_text(section)}"
+                 for page, _, section in claims[row["id"]]]
+        # cells in the same section are told apart by their order in it
+        texts = [t if texts.count(t) == 1 else f"{t} ({texts[:i + 1].count(t)})"
+                 for i, t in enumerate(texts)]
+        links = "; ".join(f"{{ref}}`{text} <{label}>`"
+                          for text, (_, label, _) in zip(texts, claims[row["id"]], strict=True))
+        lines.append(f"| {row['id']} | {_cell(row['claim'])} | {verdict} | {links} |")
     return "\n".join(lines) + "\n"
 
 
@@ -146,7 +169,7 @@ def stage() -> None:
         shutil.rmtree(SRC)
     shutil.copytree(DOCS, SRC, ignore=shutil.ignore_patterns("conf.py", "claims.yml",
                                                              "__pycache__", "_static"))
-    claims: dict[str, list[tuple[str, str]]] = {}
+    claims: Claims = {}
     for folder in ("notebooks", "exercises", "exercises/solutions"):
         for nb in sorted((ROOT / folder).glob("*.ipynb")):
             prepare_notebook(nb, SRC / folder / nb.name, claims)

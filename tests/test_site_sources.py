@@ -17,7 +17,8 @@ from scripts import build_site  # noqa: E402
 
 
 def _all_claims() -> dict[str, list[tuple[str, str]]]:
-    return {f"C{n:02d}": [("notebooks/x.ipynb", f"claim-c{n:02d}-1")] for n in range(1, 30)}
+    return {f"C{n:02d}": [("notebooks/x.ipynb", f"claim-c{n:02d}-1", "Surprise")]
+            for n in range(1, 30)}
 
 
 def test_claims_yml_states_every_claim_once_with_a_known_verdict():
@@ -32,13 +33,16 @@ def test_claims_yml_states_every_claim_once_with_a_known_verdict():
 
 def test_claims_page_has_one_row_per_claim_linking_each_tagged_cell():
     claims = _all_claims()
-    claims["C04"].append(("notebooks/02_cross_entropy.ipynb", "claim-c04-2"))
+    claims["C04"].append(("notebooks/02_cross_entropy.ipynb", "claim-c04-2", "The `q` <family>"))
+    claims["C05"].append(("notebooks/x.ipynb", "claim-c05-2", "Surprise"))
     page = build_site.claims_page(claims)
-    rows = [line for line in page.splitlines() if line.startswith("| (c")]
+    rows = [line for line in page.splitlines() if line.startswith("| C")]
     assert len(rows) == 29
-    c04 = next(r for r in rows if r.startswith("| (c04)="))
-    assert "<claim-c04-1>" in c04 and "02 · cell 2 <claim-c04-2>" in c04
-    assert "**loose or wrong as stated**" in next(r for r in rows if "(c16)=" in r)
+    c04 = next(r for r in rows if r.startswith("| C04 |"))
+    assert "x · Surprise <claim-c04-1>" in c04 and "02 · The q family <claim-c04-2>" in c04
+    c05 = next(r for r in rows if r.startswith("| C05 |"))
+    assert "x · Surprise (1) <claim-c05-1>" in c05 and "x · Surprise (2) <claim-c05-2>" in c05
+    assert "**loose or wrong as stated**" in next(r for r in rows if r.startswith("| C16 |"))
 
 
 def test_a_claim_whose_cell_was_deleted_stops_the_build():
@@ -50,7 +54,7 @@ def test_a_claim_whose_cell_was_deleted_stops_the_build():
 
 def test_a_tag_for_a_claim_nobody_stated_stops_the_build():
     claims = _all_claims()
-    claims["C30"] = [("notebooks/x.ipynb", "claim-c30-1")]
+    claims["C30"] = [("notebooks/x.ipynb", "claim-c30-1", "Surprise")]
     with pytest.raises(build_site.SiteError, match="C30"):
         build_site.claims_page(claims)
 
@@ -77,7 +81,7 @@ def test_a_figure_description_becomes_its_alt_text_and_a_claim_cell_gets_an_anch
     assert cells[0]["source"] == "(claim-c01-1)=\n"
     alt = cells[1]["metadata"]["mystnb"]["image"]["alt"]
     assert alt == "Line chart of a coin's entropy in bits."
-    assert claims == {"C01": [("notebooks/01.ipynb", "claim-c01-1")]}
+    assert claims == {"C01": [("notebooks/01.ipynb", "claim-c01-1", "")]}
 
 
 def test_a_figure_without_a_description_stops_the_build(tmp_path, monkeypatch):
