@@ -31,6 +31,9 @@ def test_likelihood_and_loss_draws_the_product_and_the_mean_cross_entropy():
     assert right.get_legend_handles_labels()[1] == ["minimum at theta = 0.70"]
     assert right.get_ylabel() == "mean cross-entropy (nats)"
     assert left.get_title() == "Likelihood of the 10 labels"
+    # L is the loss throughout the course; the likelihood is Lik
+    assert left.get_ylabel() == "likelihood Lik(theta)"
+    assert right.get_title() == "Mean cross-entropy L = -log(Lik) / N"
 
 
 @pytest.mark.parametrize("y", [1, 0])
@@ -59,6 +62,10 @@ def test_sigmoid_loss_gradients_draws_the_losses_and_gradient_sizes(y):
     assert right.lines[0].get_ydata()[wrong_end] > 0.99
     assert right.lines[1].get_ydata()[wrong_end] < 0.01
     assert right.get_title() == "How hard the loss pushes the logit"
+    # the right panel draws sizes: the gradient itself is p - y, near -1 for y = 1
+    assert right.get_ylabel() == "size of the gradient |d loss / d logit|"
+    signed = xl.binary_cross_entropy_grad(labels, x, reduction="none")
+    assert signed[wrong_end] == pytest.approx(-1.0 if y == 1 else 1.0, abs=0.01)
     assert left.get_title() == f"Loss of one sample with y = {y}"
     assert any("wrong side" in label for label in right.get_legend_handles_labels()[1])
 
@@ -66,3 +73,20 @@ def test_sigmoid_loss_gradients_draws_the_losses_and_gradient_sizes(y):
 def test_sigmoid_loss_gradients_rejects_other_labels():
     with pytest.raises(ValueError, match="0 or 1"):
         plots.sigmoid_loss_gradients(y=2)
+
+
+def test_activation_functions_draws_relu_tanh_and_the_sigmoid():
+    fig = plots.activation_functions(lo=-3, hi=3, num=61)
+    assert isinstance(fig, Figure) and len(fig.axes) == 1
+    ax = fig.axes[0]
+    relu, tanh, sig = ax.lines[:3]
+    u = np.linspace(-3, 3, 61)
+    np.testing.assert_allclose(relu.get_xdata(), u)
+    np.testing.assert_allclose(relu.get_ydata(), np.where(u > 0, u, 0.0))
+    np.testing.assert_allclose(tanh.get_ydata(), np.tanh(u))
+    np.testing.assert_allclose(sig.get_ydata(), xl.sigmoid(u))
+    # tanh is the sigmoid stretched to (-1, 1): 2 sigmoid(2u) - 1
+    np.testing.assert_allclose(tanh.get_ydata(), 2 * xl.sigmoid(2 * u) - 1, atol=1e-12)
+    assert relu.get_ydata().min() == 0 and tanh.get_ydata().min() > -1
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "ReLU: max(u, 0)", "tanh(u): from -1 to 1", "sigmoid(u), for comparison"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
@@ -27,8 +29,8 @@ def test_reliability_diagram_before_and_after(digits, fitted):
     z = fitted.decision_function(s.X_test)
     before, after = xl.softmax(z), xl.softmax(z, temperature=1.7)
     fig = plots.reliability_diagram(before, s.y_test, after, temperature=1.7)
-    assert isinstance(fig, Figure) and len(fig.axes) == 2
-    for ax, p in zip(fig.axes, (before, after), strict=True):
+    assert isinstance(fig, Figure) and len(fig.axes) == 3  # two panels and the colour scale
+    for ax, p in zip(fig.axes[:2], (before, after), strict=True):
         ece = calibration.expected_calibration_error(p, s.y_test)
         assert f"ECE = {ece:.4f}" in ax.get_title()
         curve = calibration.reliability_curve(p, s.y_test)
@@ -36,7 +38,43 @@ def test_reliability_diagram_before_and_after(digits, fitted):
         np.testing.assert_allclose(heights, sorted(curve.accuracy[curve.counts > 0]))
     assert "T = 1.70" in fig.axes[1].get_title()
     single = plots.reliability_diagram(before[:, 0] * 0 + 0.7, (s.y_test == 0).astype(int))
-    assert len(single.axes) == 1
+    assert len(single.axes) == 2
+
+
+def test_reliability_diagram_has_a_key_for_every_colour_and_shade(digits, fitted):
+    s = digits
+    probs = xl.softmax(fitted.decision_function(s.X_test), temperature=0.5)  # over-confident
+    fig = plots.reliability_diagram(probs, s.y_test)
+    ax, scale = fig.axes
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "accuracy (darker: more predictions)", "confidence above accuracy",
+        "accuracy above confidence", "perfect calibration"]
+    assert scale.get_ylabel() == "predictions in the bin"
+    curve = calibration.reliability_curve(probs, s.y_test)
+    full = curve.counts > 0
+    acc, conf, counts = curve.accuracy[full], curve.confidence[full], curve.counts[full]
+    bars, gaps = ax.patches[:full.sum()], ax.patches[full.sum():]
+    # fuller bins are darker: the shade falls as the count rises
+    shade = [sum(bar.get_facecolor()[:3]) for bar in bars]
+    for i in range(len(bars)):
+        for j in range(len(bars)):
+            if counts[i] < counts[j]:
+                assert shade[i] > shade[j]
+    # each gap spans accuracy to confidence, red where over-confident, purple where under
+    legend = {t.get_text(): h for t, h in zip(ax.get_legend().get_texts(),
+                                              ax.get_legend().legend_handles, strict=True)}
+    over = legend["confidence above accuracy"].get_facecolor()
+    under = legend["accuracy above confidence"].get_facecolor()
+    spans = {"over": [], "under": []}
+    for gap in gaps:
+        kind = "over" if gap.get_facecolor() == over else "under"
+        assert gap.get_facecolor() in (over, under)
+        spans[kind].append((gap.get_y(), gap.get_y() + gap.get_height()))
+    expected_over = sorted(zip(acc[conf > acc], conf[conf > acc], strict=True))
+    expected_under = sorted(zip(conf[acc > conf], acc[acc > conf], strict=True))
+    assert expected_over and expected_under  # both kinds occur in these bins
+    np.testing.assert_allclose(sorted(spans["over"]), expected_over)
+    np.testing.assert_allclose(sorted(spans["under"]), expected_under)
 
 
 def test_training_curves_of_a_model_and_its_history(fitted):
@@ -95,11 +133,17 @@ def test_misclassified_images_most_confident_first(digits, fitted):
     shown = [ax for ax in fig.axes if ax.images]
     wrong = np.flatnonzero(pred != s.y_test)
     assert len(shown) == min(6, wrong.size)
-    conf = [float(ax.get_title().rsplit("p = ", 1)[1]) for ax in shown]
+    titles = [re.fullmatch(r"predicted (\d) with\np = ([\d.]+); true (\d)", ax.get_title())
+              for ax in shown]
+    assert all(titles), [ax.get_title() for ax in shown]
+    conf = [float(t[2]) for t in titles]
     assert conf == sorted(conf, reverse=True)
     assert conf[0] == pytest.approx(probs[wrong, pred[wrong]].max(), abs=5e-4)
     i = wrong[np.argmax(probs[wrong, pred[wrong]])]
     np.testing.assert_array_equal(shown[0].images[0].get_array(), s.images_test[i])
+    # p is the probability of the predicted (wrong) class, not of the true one
+    assert titles[0][1] == str(pred[i]) and titles[0][3] == str(s.y_test[i]) != titles[0][1]
+    assert "probability of the predicted, wrong class" in fig.get_suptitle()
 
 
 def test_misclassified_images_flat_input_and_no_mistakes():

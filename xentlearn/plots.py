@@ -39,6 +39,7 @@ __all__ = [
     "misclassified_images",
     "likelihood_and_loss",
     "sigmoid_loss_gradients",
+    "activation_functions",
     "training_curves_by_run",
 ]
 
@@ -447,9 +448,13 @@ def reliability_diagram(probs: ArrayLike, labels: ArrayLike,
                         temperature: float | None = None) -> Figure:
     """Accuracy against confidence per bin, before (and after) temperature scaling.
 
-    Bars are each bin's accuracy, red bars the gap to its mean confidence, the
-    dashed diagonal perfect calibration; each title gives the expected calibration
-    error. Bars of bins with more samples are darker.
+    Each filled bin is a blue bar as high as its accuracy, shaded by how many
+    predictions it holds (darker is more; the colour scale on the right gives the
+    count, on a logarithmic scale). A hatched patch spans the gap between the bin's
+    accuracy and its mean confidence: red above the bar where the confidence is higher
+    (over-confident), purple over the bar's top where the accuracy is higher
+    (under-confident). The dashed diagonal is perfect calibration; each title gives
+    the expected calibration error. A legend names every colour.
 
     Parameters
     ----------
@@ -462,7 +467,19 @@ def reliability_diagram(probs: ArrayLike, labels: ArrayLike,
         Equal-width confidence bins.
     temperature : float, optional
         The temperature behind ``calibrated_probs``, shown in its title.
+
+    Returns
+    -------
+    Figure
+        One panel per set of probabilities, then the colour scale's axes. In each panel
+        the first patches are the accuracy bars of the filled bins, in bin order.
     """
+    from matplotlib import colormaps
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import ListedColormap, LogNorm
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
     from .calibration import expected_calibration_error, reliability_curve
 
     panels = [("uncalibrated", probs)]
@@ -471,28 +488,43 @@ def reliability_diagram(probs: ArrayLike, labels: ArrayLike,
         if temperature is not None:
             after += f" (T = {temperature:.2f})"
         panels.append((after, calibrated_probs))
-    fig, axes = _figure(width=4.6 * len(panels), height=4.2, ncols=len(panels), sharey=True)
+    n = np.asarray(labels).size
+    # the palest shade stays visible: the upper 70 % of matplotlib's "Blues"
+    shades = ListedColormap(colormaps["Blues"](np.linspace(0.3, 1.0, 256)))
+    norm = LogNorm(vmin=1, vmax=max(n, 2))
+    over = {"facecolor": "#f4a6a6", "edgecolor": "tab:red", "hatch": "//"}
+    under = {"facecolor": "#cdb3e6", "edgecolor": "tab:purple", "hatch": "\\\\"}
+    fig, axes = _figure(width=4.6 * len(panels) + 1.0, height=4.6, ncols=len(panels),
+                        sharey=True)
     for ax, (name, p) in zip(axes[0], panels, strict=True):
         curve = reliability_curve(p, labels, n_bins)
         ece = expected_calibration_error(p, labels, n_bins)
         width = 1.0 / n_bins
         centers = curve.edges[:-1] + width / 2
         full = curve.counts > 0
-        share = curve.counts[full] / curve.counts.sum()
-        alphas = 0.35 + 0.65 * share / share.max()
-        colors = [(0.12, 0.47, 0.71, a) for a in alphas]
-        ax.bar(centers[full], curve.accuracy[full], width=width, color=colors,
-               edgecolor="tab:blue", label="accuracy")
-        ax.bar(centers[full], curve.confidence[full] - curve.accuracy[full], width=width,
-               bottom=curve.accuracy[full], color="tab:red", alpha=0.3, edgecolor="tab:red",
-               hatch="//", label="gap to confidence")
-        ax.plot([0, 1], [0, 1], "k--", lw=1, label="perfect calibration")
+        acc, conf = curve.accuracy[full], curve.confidence[full]
+        ax.bar(centers[full], acc, width=width, color=shades(norm(curve.counts[full])),
+               edgecolor="tab:blue")
+        for sel, style in ((conf > acc, over), (acc > conf, under)):
+            low = np.minimum(acc, conf)[sel]
+            ax.bar(centers[full][sel], np.abs(conf - acc)[sel], bottom=low, width=width,
+                   **style)
+        ax.plot([0, 1], [0, 1], "k--", lw=1)
         ax.set_xlim(0, 1)
         ax.set_ylim(0, 1)
         ax.set_xlabel("confidence (highest predicted probability)")
         ax.set_title(f"{name}\nECE = {ece:.4f}")
-        ax.legend(loc="upper left", fontsize="small")
+        ax.legend(handles=[
+            Patch(facecolor=shades(0.75), edgecolor="tab:blue",
+                  label="accuracy (darker: more predictions)"),
+            Patch(**over, label="confidence above accuracy"),
+            Patch(**under, label="accuracy above confidence"),
+            Line2D([], [], color="black", ls="--", lw=1, label="perfect calibration"),
+        ], loc="upper left", fontsize="small")
     axes[0, 0].set_ylabel("accuracy")
+    scale = fig.colorbar(ScalarMappable(norm=norm, cmap=shades), ax=list(axes[0]),
+                         fraction=0.05, pad=0.02)
+    scale.set_label("predictions in the bin")
     return fig
 
 
@@ -603,7 +635,8 @@ def misclassified_images(images: ArrayLike, y_true: ArrayLike, y_pred: ArrayLike
     """The ``k`` most confidently wrong predictions, as images with true and predicted class.
 
     Misclassified samples are sorted by the probability the model gave its (wrong)
-    prediction, highest first.
+    prediction, highest first. Each image is titled with the predicted class and that
+    probability, then the true class: "predicted 3 with p = 0.947" over "true 8".
 
     Parameters
     ----------
@@ -647,9 +680,10 @@ def misclassified_images(images: ArrayLike, y_true: ArrayLike, y_pred: ArrayLike
         ax.axis("off")
     for ax, i in zip(axes.ravel(), chosen, strict=False):
         ax.imshow(imgs[i], cmap="gray_r")
-        ax.set_title(f"true {name(t[i])}, pred {name(p[i])}\np = {q[i, p[i]]:.3f}",
+        ax.set_title(f"predicted {name(p[i])} with\np = {q[i, p[i]]:.3f}; true {name(t[i])}",
                      fontsize="small")
-    fig.suptitle(f"Most confidently wrong: {chosen.size} of {wrong.size} mistakes")
+    fig.suptitle(f"Most confidently wrong: {chosen.size} of {wrong.size} mistakes "
+                 "(p: the probability of the predicted, wrong class)")
     return fig
 
 
@@ -660,9 +694,10 @@ def likelihood_and_loss(y: ArrayLike, thetas: ArrayLike) -> Figure:
     r"""The likelihood of 0/1 labels under a constant probability, next to their cross-entropy.
 
     The model says :math:`P(y = 1) = \theta` for every sample. Left: the likelihood
-    :math:`L(\theta) = \prod_i \theta^{y_i} (1 - \theta)^{1 - y_i}` over ``thetas``;
-    right: the mean binary cross-entropy of the labels,
-    :func:`xentlearn.binary_cross_entropy`, which is :math:`-\frac1N \log L(\theta)`.
+    :math:`\mathrm{Lik}(\theta) = \prod_i \theta^{y_i} (1 - \theta)^{1 - y_i}` over
+    ``thetas`` (not :math:`L`, which the course keeps for the loss); right: the mean
+    binary cross-entropy of the labels, :func:`xentlearn.binary_cross_entropy`, which is
+    :math:`L(\theta) = -\frac1N \log \mathrm{Lik}(\theta)`.
     The best grid point of each is marked: the maximum of the likelihood and the
     minimum of the loss are at the same :math:`\theta` (the fraction of 1s).
 
@@ -682,12 +717,12 @@ def likelihood_and_loss(y: ArrayLike, thetas: ArrayLike) -> Figure:
     left.plot(t, likelihood, color="tab:green")
     left.plot([t[i]], [likelihood[i]], "o", color="tab:red",
               label=f"maximum at theta = {t[i]:.2f}")
-    left.set_ylabel("likelihood L(theta)")
+    left.set_ylabel("likelihood Lik(theta)")
     left.set_title(f"Likelihood of the {ya.size} labels")
     right.plot(t, loss, color="tab:blue")
     right.plot([t[j]], [loss[j]], "o", color="tab:red", label=f"minimum at theta = {t[j]:.2f}")
     right.set_ylabel("mean cross-entropy (nats)")
-    right.set_title("Cross-entropy = -log L / N")
+    right.set_title("Mean cross-entropy L = -log(Lik) / N")
     for ax in (left, right):
         ax.axvline(t[i], color="gray", ls=":")
         ax.set_xlabel("theta = predicted P(y = 1)")
@@ -706,8 +741,9 @@ def sigmoid_loss_gradients(*, y: int = 1, lo: float = -8.0, hi: float = 8.0,
     nats) and the squared error :math:`(p - y)^2`; right: the size of their gradients
     by the logit, :math:`|p - y|` (:func:`xentlearn.binary_cross_entropy_grad`) and
     :math:`|2 (p - y) p (1 - p)|`. The shaded side is where the prediction is wrong
-    (:math:`p < 0.5` for ``y = 1``): there the cross-entropy's gradient tends to 1 while
-    the squared error's vanishes.
+    (:math:`p < 0.5` for ``y = 1``): there the cross-entropy's gradient tends to -1 for
+    ``y = 1`` (+1 for ``y = 0``), so its size tends to 1, while the squared error's
+    vanishes.
 
     Parameters
     ----------
@@ -738,7 +774,7 @@ def sigmoid_loss_gradients(*, y: int = 1, lo: float = -8.0, hi: float = 8.0,
     left.set_title(f"Loss of one sample with y = {y}")
     right.plot(x, g_bce, color="tab:blue", label="cross-entropy: |p - y|")
     right.plot(x, g_sq, color="tab:orange", label="squared error: |2(p - y) p (1 - p)|")
-    right.set_ylabel("|d loss / d logit|")
+    right.set_ylabel("size of the gradient |d loss / d logit|")
     right.set_title("How hard the loss pushes the logit")
     right.set_ylim(0, 1.05)
     # the legends go on the right side's empty part (the left side's for y = 0)
@@ -752,6 +788,46 @@ def sigmoid_loss_gradients(*, y: int = 1, lo: float = -8.0, hi: float = 8.0,
         ax.set_xlim(lo, hi)
         ax.grid(alpha=0.3)
         ax.legend(fontsize="small", loc=loc)
+    return fig
+
+
+def activation_functions(*, lo: float = -4.0, hi: float = 4.0, num: int = 161) -> Figure:
+    r"""What a hidden unit does to its weighted sum: ReLU and tanh, with the sigmoid.
+
+    A hidden unit computes a weighted sum :math:`u` of its inputs plus an intercept and
+    passes it through a fixed bend, its activation. Drawn over :math:`u`:
+    :math:`\mathrm{relu}(u) = \max(u, 0)` (negative sums become 0, positive ones pass
+    unchanged), :math:`\tanh(u)` (an S from -1 to 1, :math:`2\sigma(2u) - 1`), and for
+    comparison the sigmoid :math:`\sigma(u)` of chapter 03, dashed.
+
+    Parameters
+    ----------
+    lo, hi : float
+        Range of weighted sums.
+    num : int
+        Points on the curves.
+
+    Returns
+    -------
+    Figure
+        One axes; its lines are ReLU, tanh and the sigmoid, in that order.
+    """
+    from .activations import sigmoid
+
+    u = np.linspace(lo, hi, num)
+    fig, ((ax,),) = _figure(width=6.0, height=3.6)
+    ax.plot(u, np.maximum(u, 0.0), color="tab:blue", lw=2, label="ReLU: max(u, 0)")
+    ax.plot(u, np.tanh(u), color="tab:green", lw=2, label="tanh(u): from -1 to 1")
+    ax.plot(u, sigmoid(u), color="gray", ls="--", label="sigmoid(u), for comparison")
+    ax.axhline(0, color="black", lw=0.8)
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_xlim(lo, hi)
+    ax.set_ylim(-1.2, min(hi, 4.0) + 0.2)
+    ax.set_xlabel("u: the unit's weighted sum of its inputs, plus its intercept")
+    ax.set_ylabel("the unit's output")
+    ax.set_title("Two activations of a hidden unit")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", fontsize="small")
     return fig
 
 
