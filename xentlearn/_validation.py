@@ -18,7 +18,19 @@ REDUCTIONS = ("mean", "sum", "none")
 
 
 class InvalidInputError(ValueError):
-    """An argument that xentlearn cannot use; the message names it and says how to fix it."""
+    """An argument that xentlearn cannot use; the message names it and says how to fix it.
+
+    A subclass of :class:`ValueError`, so ``except ValueError`` catches it too.
+
+    Examples
+    --------
+    >>> import xentlearn as xl
+    >>> try:
+    ...     xl.entropy([0.5, 0.6])
+    ... except xl.InvalidInputError as err:
+    ...     print(str(err).split(";")[0])
+    p must sum to 1 along the class axis (tolerance 1.5e-08)
+    """
 
 
 def float_dtype(*arrays: np.ndarray) -> np.dtype:

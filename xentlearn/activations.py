@@ -104,7 +104,15 @@ def logsumexp(z: ArrayLike, *, axis: int = -1) -> np.ndarray:
     Returns
     -------
     ndarray
-        ``z``'s shape without ``axis``.
+        ``z``'s shape without ``axis``, on the scale of ``z`` (for natural-log logits,
+        nats).
+
+    Examples
+    --------
+    >>> round(float(logsumexp([0.0, 0.0])), 4)                # log 2
+    0.6931
+    >>> round(float(logsumexp([1000.0, 1000.0])), 4)          # 1000 + log 2, no overflow
+    1000.6931
     """
     arr = v.move_axis_last(v.as_float(z, "z"), axis, "z")
     return _logsumexp(arr)
@@ -129,7 +137,15 @@ def log_softmax(z: ArrayLike, *, axis: int = -1, temperature: float = 1.0) -> np
     Returns
     -------
     ndarray
-        Same shape as ``z``; each slice along ``axis`` satisfies ``logsumexp = 0``.
+        Same shape as ``z``; natural-log probabilities (:math:`-\log q_k` is the surprise
+        in nats), each slice along ``axis`` satisfies ``logsumexp = 0``.
+
+    Examples
+    --------
+    >>> log_softmax([2.0, 1.0, 0.1]).round(4).tolist()
+    [-0.417, -1.417, -2.317]
+    >>> log_softmax([0.0, -1000.0]).tolist()
+    [0.0, -1000.0]
     """
     arr = _scaled(z, temperature)
     moved = v.move_axis_last(arr, axis, "z")
@@ -156,7 +172,15 @@ def softmax(z: ArrayLike, *, axis: int = -1, temperature: float = 1.0) -> np.nda
     Returns
     -------
     ndarray
-        Same shape as ``z``, non-negative, summing to 1 along ``axis``.
+        Same shape as ``z``: probabilities (no unit), non-negative, summing to 1 along
+        ``axis``.
+
+    Examples
+    --------
+    >>> softmax([2.0, 1.0, 0.1]).round(4).tolist()
+    [0.659, 0.2424, 0.0986]
+    >>> softmax([2.0, 1.0, 0.1], temperature=10).round(4).tolist()  # flatter
+    [0.3661, 0.3312, 0.3027]
     """
     arr = _scaled(z, temperature)
     moved = v.move_axis_last(arr, axis, "z")
@@ -169,6 +193,21 @@ def sigmoid(z: ArrayLike) -> np.ndarray:
 
     Evaluated as :math:`e^{z} / (1 + e^{z})` for negative ``z``, so neither branch
     overflows. :math:`\sigma(-z) = 1 - \sigma(z)`.
+
+    Parameters
+    ----------
+    z : array_like, any shape
+        Logits, finite.
+
+    Returns
+    -------
+    ndarray
+        Same shape as ``z``: probabilities in [0, 1] (no unit).
+
+    Examples
+    --------
+    >>> sigmoid([0.0, 2.0, -2.0]).round(4).tolist()
+    [0.5, 0.8808, 0.1192]
     """
     return _sigmoid(v.as_float(z, "z"))
 
@@ -178,6 +217,24 @@ def log_sigmoid(z: ArrayLike) -> np.ndarray:
 
     ``log_sigmoid(-1000)`` is ``-1000`` (not ``-inf``); ``log_sigmoid(40)`` is
     ``-4.25e-18`` (not ``0``).
+
+    Parameters
+    ----------
+    z : array_like, any shape
+        Logits, finite.
+
+    Returns
+    -------
+    ndarray
+        Same shape as ``z``: natural-log probabilities, at most 0 (minus the surprise in
+        nats).
+
+    Examples
+    --------
+    >>> round(float(log_sigmoid(0.0)), 4)                     # log 1/2
+    -0.6931
+    >>> float(log_sigmoid(-1000.0))
+    -1000.0
     """
     return _log_sigmoid(v.as_float(z, "z"))
 
@@ -187,5 +244,22 @@ def softplus(z: ArrayLike) -> np.ndarray:
 
     The binary cross-entropy of a logit ``z`` is ``softplus(-z)`` for label 1 and
     ``softplus(z)`` for label 0 (in nats).
+
+    Parameters
+    ----------
+    z : array_like, any shape
+        Finite real numbers.
+
+    Returns
+    -------
+    ndarray
+        Same shape as ``z``, positive; in nats when it is a loss as above.
+
+    Examples
+    --------
+    >>> softplus([0.0, 2.0, -2.0]).round(4).tolist()
+    [0.6931, 2.1269, 0.1269]
+    >>> float(softplus(1000.0))                               # no overflow
+    1000.0
     """
     return _softplus(v.as_float(z, "z"))

@@ -64,6 +64,14 @@ class Split:
     images_test : ndarray of shape (N_test, 8, 8), or None
         For the digits: the test images, unstandardised (grey levels 0..16), to look
         at misclassified examples.
+
+    Examples
+    --------
+    >>> s = load_breast_cancer_split()
+    >>> s
+    Split(train=343, val=113, test=113, features=30, classes=2)
+    >>> s.X_train.shape, s.y_train.shape, s.class_names
+    ((343, 30), (343,), ('malignant', 'benign'))
     """
 
     X_train: np.ndarray
@@ -211,6 +219,14 @@ def load_breast_cancer_split(seed: int = 0, val_size: float = 0.2,
     -------
     Split
         30 standardised features (``feature_names`` such as ``"mean radius"``).
+
+    Examples
+    --------
+    >>> s = load_breast_cancer_split()
+    >>> s.X_train.shape, s.X_val.shape, s.X_test.shape
+    ((343, 30), (113, 30), (113, 30))
+    >>> s.feature_names[0], s.class_names[1]
+    ('mean radius', 'benign')
     """
     from sklearn.datasets import load_breast_cancer
 
@@ -273,6 +289,18 @@ def normalize_text(text: str) -> str:
     space, runs of spaces become one, lines are stripped and runs of blank lines become
     one blank line.
 
+    Parameters
+    ----------
+    text : str
+        Any text.
+
+    Returns
+    -------
+    str
+        Characters from :data:`TEXT_ALPHABET` only.
+
+    Examples
+    --------
     >>> normalize_text("Return   the  CAFÉ's  value_1.\\n\\n\\n\\nDone!")
     "return the cafe's value .\\n\\ndone!"
     """
@@ -310,6 +338,12 @@ def load_text(min_chars: int = 200_000) -> str:
     ------
     InvalidInputError
         If all the modules together give fewer than ``min_chars`` characters.
+
+    Examples
+    --------
+    >>> text = load_text(min_chars=1000)
+    >>> len(text) >= 1000, set(text) <= set(TEXT_ALPHABET)
+    (True, True)
     """
     if isinstance(min_chars, bool) or not isinstance(min_chars, numbers.Integral) \
             or min_chars < 1:
@@ -346,6 +380,17 @@ class CharSplit:
         Character codes: ``alphabet[code]`` is the character.
     alphabet : str
         The sorted distinct characters of the whole text; K = ``len(alphabet)``.
+
+    Examples
+    --------
+    >>> split = char_bigram_split("the cat sat on the mat. " * 100, chunk_chars=100)
+    >>> split.alphabet, split.n_classes
+    (' .acehmnost', 11)
+    >>> split.encode("cat").tolist(), split.decode([3, 2, 10])
+    ([3, 2, 10], 'cat')
+    >>> x, y = split.bigrams("train", one_hot=True)
+    >>> x.shape, y.shape
+    ((1999, 11), (1999,))
     """
 
     train: np.ndarray
@@ -423,6 +468,15 @@ def char_bigram_split(text: str, seed: int = 0, val_size: float = 0.1, test_size
     Returns
     -------
     CharSplit
+        Codes of shape (N_train,), (N_val,), (N_test,) adding up to ``len(text)``.
+
+    Examples
+    --------
+    2,400 characters make 24 chunks of 100: 2 for validation, 2 for test.
+
+    >>> split = char_bigram_split("the cat sat on the mat. " * 100, chunk_chars=100)
+    >>> split.train.shape, split.val.shape, split.test.shape
+    ((2000,), (200,), (200,))
     """
     if not isinstance(text, str):
         raise InvalidInputError(f"text must be a str, got {type(text).__name__}")

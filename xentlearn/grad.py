@@ -50,12 +50,28 @@ def binary_cross_entropy_grad(y_true: ArrayLike, logits: ArrayLike, *,
     r"""Gradient of :func:`~xentlearn.binary_cross_entropy` (``from_logits=True``) by ``logits``.
 
     Elementwise :math:`\sigma(x) - y`; with ``pos_weight`` :math:`w_+`,
-    :math:`(1 - y)\sigma(x) - w_+ y \,\sigma(-x)`.
+    :math:`(1 - y)\sigma(x) - w_+ y \,\sigma(-x)`. ``"mean"`` divides it by the number
+    of elements.
+
+    Parameters
+    ----------
+    y_true : array_like, shape (...)
+        Targets in [0, 1], as in :func:`~xentlearn.binary_cross_entropy`.
+    logits : array_like, shape (...)
+        The logits :math:`x`, same shape as ``y_true``.
+    label_smoothing, sample_weight, pos_weight, reduction, base
+        As in :func:`~xentlearn.binary_cross_entropy`.
 
     Returns
     -------
     ndarray
-        Same shape as ``logits``.
+        Same shape as ``logits``; nats per unit of logit (bits with ``base=2``, which
+        divides it by :math:`\ln 2`).
+
+    Examples
+    --------
+    >>> binary_cross_entropy_grad([1, 0], [2.0, -1.0]).round(4).tolist()  # (sigma(x) - y) / 2
+    [-0.0596, 0.1345]
     """
     b = _prepare_binary(y_true, logits, from_logits=True, label_smoothing=label_smoothing,
                         sample_weight=sample_weight, pos_weight=pos_weight,
@@ -75,12 +91,28 @@ def categorical_cross_entropy_grad(y_true: ArrayLike, logits: ArrayLike, *,
                                    axis: int = -1) -> np.ndarray:
     r"""Gradient of :func:`~xentlearn.categorical_cross_entropy` (``from_logits=True``).
 
-    Per sample :math:`\mathrm{softmax}(z) - y`, scaled as described in the module notes.
+    Per sample :math:`\mathrm{softmax}(z) - y`, scaled as described in the module notes;
+    with class weights and label smoothing :math:`q \sum_k t_k - t`,
+    :math:`t_k = w_k y'_k`.
+
+    Parameters
+    ----------
+    y_true : array_like, shape (N..., K)
+        Target distributions along ``axis``, as in :func:`~xentlearn.categorical_cross_entropy`.
+    logits : array_like, shape (N..., K)
+        The logits :math:`z`.
+    label_smoothing, class_weight, sample_weight, reduction, base, axis
+        As in :func:`~xentlearn.categorical_cross_entropy`.
 
     Returns
     -------
     ndarray
-        Same shape as ``logits``.
+        Same shape as ``logits``; nats per unit of logit (bits with ``base=2``).
+
+    Examples
+    --------
+    >>> categorical_cross_entropy_grad([[1, 0, 0]], [[2.0, 1.0, 0.1]]).round(4).tolist()
+    [[-0.341, 0.2424, 0.0986]]
     """
     c = _prepare_categorical(logits, from_logits=True, label_smoothing=label_smoothing,
                              class_weight=class_weight, sample_weight=sample_weight,
@@ -104,10 +136,24 @@ def sparse_categorical_cross_entropy_grad(labels: ArrayLike, logits: ArrayLike, 
     Per sample :math:`\mathrm{softmax}(z) - \mathrm{onehot}(y)`, built without a
     one-hot array; rows of ignored samples are 0.
 
+    Parameters
+    ----------
+    labels : array_like of int, shape (N...)
+        Class indices in ``[0, K)``, as in :func:`~xentlearn.sparse_categorical_cross_entropy`.
+    logits : array_like, shape (N..., K)
+        The logits :math:`z`.
+    label_smoothing, class_weight, sample_weight, ignore_index, reduction, base, axis
+        As in :func:`~xentlearn.sparse_categorical_cross_entropy`.
+
     Returns
     -------
     ndarray
-        Same shape as ``logits``.
+        Same shape as ``logits``; nats per unit of logit (bits with ``base=2``).
+
+    Examples
+    --------
+    >>> sparse_categorical_cross_entropy_grad([0], [[2.0, 1.0, 0.1]]).round(4).tolist()
+    [[-0.341, 0.2424, 0.0986]]
     """
     s = _prepare_sparse(labels, logits, from_logits=True, label_smoothing=label_smoothing,
                         class_weight=class_weight, sample_weight=sample_weight,
@@ -137,13 +183,35 @@ def binary_focal_cross_entropy_grad(y_true: ArrayLike, logits: ArrayLike, *, gam
                                     base: float | None = None) -> np.ndarray:
     r"""Gradient of :func:`~xentlearn.binary_focal_cross_entropy` (``from_logits=True``).
 
-    Elementwise, see :func:`_binary_focal_grad` for the formula; ``gamma=0`` and
-    ``alpha=None`` give :math:`\sigma(x) - y`, the plain binary gradient.
+    Elementwise, with :math:`p = \sigma(x)`, :math:`m = 1 - p_t = y(1 - p) + (1 - y)p` and
+    :math:`B = -y\log p - (1 - y)\log(1 - p)`, the loss :math:`l = \alpha_t m^\gamma B` has
+
+    .. math:: \frac{\partial l}{\partial x} = \alpha_t m^\gamma \Big[\gamma (1 - 2y)
+              \frac{p(1 - p)}{m} B + p - y\Big];
+
+    ``gamma=0`` and ``alpha=None`` give :math:`\sigma(x) - y`, the plain binary gradient.
+    ``"mean"`` divides it by the number of elements.
+
+    Parameters
+    ----------
+    y_true : array_like, shape (...)
+        Targets in [0, 1].
+    logits : array_like, shape (...)
+        The logits :math:`x`, same shape as ``y_true``.
+    gamma, alpha, reduction, base
+        As in :func:`~xentlearn.binary_focal_cross_entropy`.
 
     Returns
     -------
     ndarray
-        Same shape as ``logits``.
+        Same shape as ``logits``; nats per unit of logit (bits with ``base=2``).
+
+    Examples
+    --------
+    >>> binary_focal_cross_entropy_grad([1, 0], [2.0, -1.0]).round(4).tolist()
+    [-0.0024, 0.0263]
+    >>> binary_focal_cross_entropy_grad([1, 0], [2.0, -1.0], gamma=0).round(4).tolist()
+    [-0.0596, 0.1345]
     """
     g_ = v.check_scalar(gamma, "gamma", low=0.0, hint="; 0 gives plain cross-entropy")
     a = None if alpha is None else v.check_scalar(alpha, "alpha", low=0.0, high=1.0)
@@ -162,13 +230,33 @@ def categorical_focal_cross_entropy_grad(y_true: ArrayLike, logits: ArrayLike, *
                                          axis: int = -1) -> np.ndarray:
     r"""Gradient of :func:`~xentlearn.categorical_focal_cross_entropy` (``from_logits=True``).
 
-    See :func:`_categorical_focal_grad` for the formula; ``gamma=0`` and ``alpha=None``
-    give :math:`\mathrm{softmax}(z) - y`.
+    For :math:`l = -\sum_k \alpha_k y_k (1 - q_k)^\gamma \log q_k` with
+    :math:`q = \mathrm{softmax}(z)`, let
+
+    .. math:: a_k = \alpha_k y_k (1 - q_k)^\gamma
+              \Big[\gamma q_k \frac{\log q_k}{1 - q_k} - 1\Big];
+
+    then per sample :math:`\partial l / \partial z_j = a_j - q_j \sum_k a_k`.
+    ``gamma=0`` and ``alpha=None`` give :math:`\mathrm{softmax}(z) - y`.
+
+    Parameters
+    ----------
+    y_true : array_like, shape (N..., K)
+        Target distributions along ``axis``.
+    logits : array_like, shape (N..., K)
+        The logits :math:`z`.
+    gamma, alpha, reduction, base, axis
+        As in :func:`~xentlearn.categorical_focal_cross_entropy`.
 
     Returns
     -------
     ndarray
-        Same shape as ``logits``.
+        Same shape as ``logits``; nats per unit of logit (bits with ``base=2``).
+
+    Examples
+    --------
+    >>> categorical_focal_cross_entropy_grad([[1, 0, 0]], [[2.0, 1.0, 0.1]]).round(4).tolist()
+    [[-0.1036, 0.0736, 0.0299]]
     """
     g_ = v.check_scalar(gamma, "gamma", low=0.0, hint="; 0 gives plain cross-entropy")
     c = _prepare_categorical(logits, from_logits=True, label_smoothing=0.0, class_weight=None,

@@ -332,6 +332,13 @@ def balanced_class_weights(y: ArrayLike, n_classes: int | None = None) -> np.nda
     Returns
     -------
     ndarray, shape (K,)
+        No unit. When every class occurs, their mean over the samples,
+        :math:`\frac1N \sum_i w_{y_i}`, is 1.
+
+    Examples
+    --------
+    >>> balanced_class_weights([0, 0, 0, 1]).round(4).tolist()   # 4 / (2 * 3), 4 / (2 * 1)
+    [0.6667, 2.0]
     """
     y_arr = v.as_array(y, "y").ravel()
     k = int(y_arr.max()) + 1 if n_classes is None else _check_int(n_classes, "n_classes", 1)
@@ -765,6 +772,20 @@ class SoftmaxRegression(_BaseClassifier):
     intercept_ : ndarray, shape (K,)
         As in scikit-learn. Also ``classes_``, ``history_``, ``n_epochs_``,
         ``params_`` (``"W"`` shape (D, K), ``"b"`` shape (K,)).
+
+    Examples
+    --------
+    A bigram table: after character 0 the next one is 0 three times in four, after
+    character 1 it is 1 three times in four. The fitted probabilities are those
+    frequencies, and the loss is their entropy, :math:`H(0.75) = 0.5623` nats.
+
+    >>> X = np.array([[1, 0]] * 4 + [[0, 1]] * 4)
+    >>> y = [0, 0, 0, 1, 0, 1, 1, 1]
+    >>> model = SoftmaxRegression(epochs=100, learning_rate=0.2).fit(X, y)
+    >>> model.predict_proba([[1, 0], [0, 1]]).round(2).tolist()
+    [[0.75, 0.25], [0.25, 0.75]]
+    >>> round(model.history_["train_loss"][-1], 2)
+    0.56
     """
 
     def _init_params(self, n_features, n_outputs, rng):
@@ -824,6 +845,18 @@ class MLPClassifier(_BaseClassifier):
     intercepts_ : list of 2 ndarrays, shapes (hidden,) and (K,)
         As in scikit-learn's ``MLPClassifier``. Also ``classes_``, ``history_``,
         ``n_epochs_``, ``params_`` (``"W1"``, ``"b1"``, ``"W2"``, ``"b2"``).
+
+    Examples
+    --------
+    XOR, which no linear model can fit:
+
+    >>> X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
+    >>> mlp = MLPClassifier(hidden=8, activation="tanh", learning_rate=0.1, epochs=60,
+    ...                     batch_size=None).fit(X, [0, 1, 1, 0])
+    >>> mlp.predict(X).tolist()
+    [0, 1, 1, 0]
+    >>> [w.shape for w in mlp.coefs_]
+    [(2, 8), (8, 2)]
     """
 
     def __init__(self, *, hidden: int = 64, activation: str = "relu",

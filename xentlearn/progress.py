@@ -37,7 +37,18 @@ REFRESH = 0.1
 
 
 def in_jupyter_kernel() -> bool:
-    """True when this Python runs inside a Jupyter (IPython) kernel."""
+    """True when this Python runs inside a Jupyter (IPython) kernel.
+
+    Returns
+    -------
+    bool
+        False in a plain script, a terminal IPython or a test run.
+
+    Examples
+    --------
+    >>> in_jupyter_kernel()          # a doctest runs outside any kernel
+    False
+    """
     ipython = sys.modules.get("IPython")
     if ipython is None:
         return False
@@ -49,7 +60,20 @@ def in_jupyter_kernel() -> bool:
 
 
 def enabled_by_environment() -> bool:
-    """False when ``XENTLEARN_PROGRESS`` is ``"0"``."""
+    """False when ``XENTLEARN_PROGRESS`` is ``"0"``.
+
+    Returns
+    -------
+    bool
+        Whether the environment allows a progress display.
+
+    Examples
+    --------
+    >>> from unittest import mock
+    >>> with mock.patch.dict(os.environ, {ENV_VAR: "0"}):
+    ...     enabled_by_environment()
+    False
+    """
     return os.environ.get(ENV_VAR, "").strip() != "0"
 
 
@@ -58,6 +82,28 @@ def resolve(verbose) -> tuple[bool, float]:
 
     Returns ``(show, delay)``: ``"auto"`` gives ``(in a kernel and enabled, 1.0)``,
     ``True`` gives ``(enabled, 0.0)`` and ``False`` gives ``(False, 0.0)``.
+
+    Parameters
+    ----------
+    verbose : "auto", True or False
+        As the models' ``verbose``.
+
+    Returns
+    -------
+    (bool, float)
+        Whether to show progress, and the delay in seconds.
+
+    Raises
+    ------
+    InvalidInputError
+        For any other ``verbose``.
+
+    Examples
+    --------
+    >>> resolve(False)
+    (False, 0.0)
+    >>> resolve("auto")              # outside a Jupyter kernel: nothing to show
+    (False, 1.0)
     """
     if verbose == "auto":
         return in_jupyter_kernel() and enabled_by_environment(), AUTO_DELAY
@@ -91,6 +137,15 @@ class Progress:
     ----------
     shown : bool
         Whether anything has been displayed.
+
+    Examples
+    --------
+    >>> Progress.format(12, 100, loss=0.30123, val_loss=0.35441)
+    'epoch 12/100  loss 0.3012  val_loss 0.3544'
+    >>> with Progress(100, verbose=False) as bar:
+    ...     bar.update(1, loss=0.3)
+    >>> bar.shown
+    False
     """
 
     def __init__(self, total: int, *, verbose="auto", description: str = "",

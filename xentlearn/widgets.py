@@ -64,6 +64,19 @@ class Explorer:
         The figure for the current setting, as PNG.
     widget : ipywidgets.VBox
         Everything, for display.
+
+    Examples
+    --------
+    >>> import ipywidgets as w
+    >>> from matplotlib.figure import Figure
+    >>> def render(values):
+    ...     return f"p = {values['p']:.2f}", Figure(figsize=(1, 1))
+    >>> ex = Explorer({"p": w.FloatSlider(value=0.5)}, render, "one slider.")
+    >>> ex.readout.value
+    'p = 0.50'
+    >>> ex.controls["p"].value = 0.25           # moving the slider redraws
+    >>> ex.readout.value, ex.values
+    ('p = 0.25', {'p': 0.25})
     """
 
     def __init__(self, controls: Mapping, render: Callable, description: str = ""):
@@ -103,9 +116,29 @@ class Explorer:
 
 
 def coin_explorer(p: float = 0.5, *, base: float | None = 2) -> Explorer:
-    """A slider for a coin's heads probability, with its entropy on the curve.
+    r"""A slider for a coin's heads probability, with its entropy on the curve.
 
+    Shows :math:`H(p) = -p \log p - (1 - p)\log(1 - p)` in bits (``base=2``, the
+    default) or nats (``base=None``).
     Static counterpart: :func:`xentlearn.plots.coin_entropy_curve`.
+
+    Parameters
+    ----------
+    p : float
+        The slider's starting value, in [0, 1].
+    base : float, optional
+        2 for bits, ``None`` for nats.
+
+    Returns
+    -------
+    Explorer
+        One slider, ``controls["p"]``.
+
+    Examples
+    --------
+    >>> ex = coin_explorer(0.11)
+    >>> ex.readout.value
+    'H(0.11) = <span class="xl-entropy">0.500</span> bits'
     """
     w = _ipywidgets()
     unit = plots.unit_label(base)
@@ -123,9 +156,32 @@ def coin_explorer(p: float = 0.5, *, base: float | None = 2) -> Explorer:
 
 
 def bce_explorer(p: float = 0.9, *, base: float | None = None) -> Explorer:
-    """A slider for the predicted probability, with the binary cross-entropy of both labels.
+    r"""A slider for the predicted probability, with the binary cross-entropy of both labels.
 
+    Shows :math:`-\log p` (label 1) and :math:`-\log(1 - p)` (label 0), in nats
+    (``base=None``, the default) or bits (``base=2``).
     Static counterpart: :func:`xentlearn.plots.bce_curves`.
+
+    Parameters
+    ----------
+    p : float
+        The slider's starting value, in [0.01, 0.99].
+    base : float, optional
+        ``None`` for nats, 2 for bits.
+
+    Returns
+    -------
+    Explorer
+        One slider, ``controls["p"]``.
+
+    Examples
+    --------
+    >>> import re
+    >>> ex = bce_explorer(0.9)
+    >>> re.findall(r'class="([a-z0-9-]+)">([0-9.]+)<', ex.readout.value)  # -log 0.9, -log 0.1
+    [('xl-loss-y1', '0.105'), ('xl-loss-y0', '2.303')]
+    >>> ex.readout.value.endswith("nats")
+    True
     """
     w = _ipywidgets()
     unit = plots.unit_label(base)
@@ -148,9 +204,37 @@ def bce_explorer(p: float = 0.9, *, base: float | None = None) -> Explorer:
 def softmax_explorer(logits: ArrayLike = (2.0, 1.0, 0.1), *,
                      labels: Sequence[str] | None = None, true_class: int = 0,
                      temperature: float = 1.0, base: float | None = None) -> Explorer:
-    """Sliders for each logit and the temperature, with the softmax bars and the loss.
+    r"""Sliders for each logit and the temperature, with the softmax bars and the loss.
 
+    Shows :math:`q = \mathrm{softmax}(z / T)` and the loss :math:`-\log q_y` of the
+    true class, in nats (``base=None``, the default) or bits (``base=2``).
     Static counterpart: :func:`xentlearn.plots.softmax_temperature_grid`.
+
+    Parameters
+    ----------
+    logits : array_like, shape (K,)
+        The sliders' starting logits.
+    labels : sequence of str, optional
+        Class names, default ``"class 0"``, ``"class 1"``, ...
+    true_class : int
+        The index of the class the loss is for.
+    temperature : float
+        The starting :math:`T`; its slider runs from 0.1 to 10.
+    base : float, optional
+        ``None`` for nats, 2 for bits.
+
+    Returns
+    -------
+    Explorer
+        Sliders ``controls["z0"]``, ..., and ``controls["T"]``.
+
+    Examples
+    --------
+    >>> ex = softmax_explorer([2.0, 1.0, 0.1])
+    >>> sorted(ex.controls)
+    ['T', 'z0', 'z1', 'z2']
+    >>> print(ex.readout.value.split("<br>")[1])
+    loss for true class class 0: <span class="xl-loss">0.417</span> nats
     """
     w = _ipywidgets()
     z0 = np.asarray(logits, dtype=float)
@@ -182,9 +266,34 @@ def softmax_explorer(logits: ArrayLike = (2.0, 1.0, 0.1), *,
 
 
 def kl_explorer(grid: ArrayLike, p: ArrayLike, *, mean: float = 0.0, std: float = 1.0) -> Explorer:
-    """Sliders for a Gaussian ``q``'s mean and width, with forward and reverse KL to ``p``.
+    r"""Sliders for a Gaussian ``q``'s mean and width, with forward and reverse KL to ``p``.
 
+    Shows :math:`D_{KL}(p \| q)` and :math:`D_{KL}(q \| p)` in nats, for ``q`` the
+    :func:`~xentlearn.distributions.discretized_gaussian` on ``grid``.
     Static counterpart: :func:`xentlearn.plots.kl_surfaces`.
+
+    Parameters
+    ----------
+    grid : array_like, shape (G,)
+        The support of ``p`` and ``q``.
+    p : array_like, shape (G,)
+        The target distribution on ``grid``.
+    mean, std : float
+        The sliders' starting values (``std`` from 0.2 to 4).
+
+    Returns
+    -------
+    Explorer
+        Sliders ``controls["mean"]`` and ``controls["std"]``.
+
+    Examples
+    --------
+    >>> from xentlearn.distributions import gaussian_mixture
+    >>> grid = np.linspace(-5, 5, 101)
+    >>> ex = kl_explorer(grid, gaussian_mixture(grid, [-2, 2], [0.6, 0.6]))
+    >>> import re
+    >>> re.findall(r'class="([a-z-]+)">([0-9.]+)<', ex.readout.value)  # nats
+    [('xl-kl-forward', '1.499'), ('xl-kl-reverse', '2.136')]
     """
     w = _ipywidgets()
     g = np.asarray(grid, dtype=float)

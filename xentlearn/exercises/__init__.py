@@ -30,6 +30,14 @@ class Chapter:
         The notebook stem, e.g. ``"01_shannon_entropy"``.
     title : str
     questions : list of Question
+
+    Examples
+    --------
+    >>> ex = Chapter(1)
+    >>> ex
+    Chapter(1: Shannon entropy, 5 questions)
+    >>> ex.q2.prompt
+    'How many bits of entropy does one roll of a fair 8-sided die have?'
     """
 
     def __init__(self, number: int):
@@ -49,13 +57,47 @@ _CACHE: dict[int, Chapter] = {}
 
 
 def chapter(number: int) -> Chapter:
-    """The exercises of chapter ``number`` (1 to 6)."""
+    """The exercises of chapter ``number`` (1 to 8), built once and then reused.
+
+    Parameters
+    ----------
+    number : int
+        The chapter, as in the notebook names (``01_...`` is 1).
+
+    Returns
+    -------
+    Chapter
+
+    Raises
+    ------
+    ValueError
+        If there is no such chapter.
+
+    Examples
+    --------
+    >>> ex = chapter(1)
+    >>> ex.q2.check(3.0).passed                 # log2 8 = 3 bits
+    ✓ 01.q2 correct: 3 is right
+    True
+    >>> chapter(1) is ex
+    True
+    """
     if number not in _CACHE:
         _CACHE[number] = Chapter(number)
     return _CACHE[number]
 
 
 def all_questions() -> Iterator[Question]:
-    """Every question of every chapter, in order."""
+    """Every question of every chapter, in order.
+
+    Yields
+    ------
+    Question
+
+    Examples
+    --------
+    >>> [q.id for q in all_questions()][:3]
+    ['01.q1', '01.q2', '01.q3']
+    """
     for number in sorted(CHAPTERS):
         yield from chapter(number).questions

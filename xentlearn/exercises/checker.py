@@ -49,6 +49,14 @@ class CheckResult:
         The feedback, one paragraph of plain text.
     cases_passed, cases_run : int
         For function questions, how many cases passed and how many were run.
+
+    Examples
+    --------
+    >>> from xentlearn.exercises import chapter
+    >>> result = chapter(1).q2.check(2.0)
+    ✗ 01.q2 incorrect: 2 is not it (tolerance 0.001 relative); try ex.q2.hint()
+    >>> result.status, result.passed
+    ('incorrect', False)
     """
 
     question: str
@@ -201,6 +209,18 @@ class Question:
         A correct answer, shown by ``solution()``.
     template : str
         The learner's starting code (the placeholder).
+
+    Examples
+    --------
+    >>> from xentlearn.exercises import chapter
+    >>> q = chapter(1).q2
+    >>> q.id, q.kind
+    ('01.q2', 'value')
+    >>> q.hint(2)
+    ? 01.q2 hint 2 of 2: For a uniform distribution over K outcomes, H = log2 K.
+    >>> q.check(...).status
+    … 01.q2 not attempted: replace the ... with your answer, then run the cell again
+    'not attempted'
     """
 
     id: str
