@@ -35,7 +35,8 @@ question has a cell to fill in that ends with a check: run it and you get immedi
   figures, or better, compute the value in code.
 - "Implement" questions are checked on the worked example **and** on hidden cases (other
   shapes, zeros, extreme values), against `xentlearn`'s own functions, to about 7 significant
-  figures. Use NumPy only; the arguments are NumPy arrays.
+  figures. Use NumPy (and xentlearn where a question says so); the arguments are NumPy
+  arrays.
 
 Run the next cell first."""
 
@@ -46,8 +47,8 @@ SETUP = ("import numpy as np\n\nimport xentlearn as xl\nfrom xentlearn.exercises
 def _code(x) -> str:
     """An argument as the Python code that makes it, on one line."""
     if isinstance(x, np.ndarray):
-        body = np.array2string(x, separator=", ", max_line_width=10**6, threshold=10**6)
-        return f"np.array({' '.join(body.split())})"
+        dtype = "" if x.dtype in (np.float64, np.int64) else f", dtype=np.{x.dtype}"
+        return f"np.array({x.tolist()!r}{dtype})"
     return repr(x)
 
 

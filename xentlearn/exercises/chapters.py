@@ -212,7 +212,8 @@ def _chapter_02() -> list[Question]:
         FunctionQuestion(
             "02.q4",
             "Write `row_cross_entropy(P, Q)`: for 2-D arrays whose rows are distributions, return "
-            "one cross-entropy in nats per row (shape (N,)). Rows of P contain no zeros.",
+            "one cross-entropy in nats per row (shape (N,)): sum along each row with "
+            "`np.sum(..., axis=1)`. Rows of P contain no zeros.",
             ["Multiply elementwise and sum along axis=1.",
              "`return -np.sum(P * np.log(Q), axis=1)`"],
             "def row_cross_entropy(P, Q):\n    return -np.sum(P * np.log(Q), axis=1)",
@@ -264,20 +265,20 @@ def _chapter_03() -> list[Question]:
         ),
         FunctionQuestion(
             "03.q3",
-            "Write `bce_from_logits(y, x)`: the binary cross-entropy in nats of each logit `x` "
+            "Write `bce_from_logits(y, z)`: the binary cross-entropy in nats of each logit `z` "
             "(an array, one loss per element, no averaging) with labels `y`. It must not "
             "overflow or return inf/nan at logits of +-1000.",
-            ["log sigmoid(x) = -softplus(-x) and log(1 - sigmoid(x)) = -softplus(x), where "
-             "softplus(x) = log(1 + e^x).",
-             "softplus(x) = max(x, 0) + log1p(exp(-|x|)); the loss is "
-             "y * softplus(-x) + (1 - y) * softplus(x)."],
-            "def bce_from_logits(y, x):\n"
+            ["log sigmoid(z) = -softplus(-z) and log(1 - sigmoid(z)) = -softplus(z), where "
+             "softplus(z) = log(1 + e^z).",
+             "softplus(z) = max(z, 0) + log1p(exp(-|z|)); the loss is "
+             "y * softplus(-z) + (1 - y) * softplus(z)."],
+            "def bce_from_logits(y, z):\n"
             "    softplus = lambda t: np.maximum(t, 0) + np.log1p(np.exp(-np.abs(t)))\n"
-            "    return y * softplus(-x) + (1 - y) * softplus(x)",
-            f"def bce_from_logits(y, x):\n    {NOT_DONE}",
-            reference=lambda y, x: xl.binary_cross_entropy(y, x, from_logits=True,
+            "    return y * softplus(-z) + (1 - y) * softplus(z)",
+            f"def bce_from_logits(y, z):\n    {NOT_DONE}",
+            reference=lambda y, z: xl.binary_cross_entropy(y, z, from_logits=True,
                                                            reduction="none"),
-            arg_names=["y", "x"],
+            arg_names=["y", "z"],
             example=Case((np.array([1.0, 0.0]), np.array([2.0, -1.0])), "worked example"),
             hidden=_logit_cases,
             unit_factor=LN2,
@@ -357,7 +358,9 @@ def _chapter_04() -> list[Question]:
         ValueQuestion(
             "04.q3",
             "For the logits [2.0, 1.0, 0.1], which temperature T makes the probability of the "
-            "first class exactly 0.9?",
+            "first class exactly 0.9? No formula gives T directly: try values with "
+            "`xl.softmax([2.0, 1.0, 0.1], temperature=T)[0]` (it falls as T rises) and narrow "
+            "in until it is 0.9 to four significant figures.",
             ["A temperature below 1 sharpens the distribution.",
              "Try values of T with xl.softmax(z, temperature=T)[0] and narrow in (bisection)."],
             "lo, hi = 0.01, 1.0\nfor _ in range(60):\n    mid = (lo + hi) / 2\n"
@@ -533,7 +536,8 @@ def _chapter_06() -> list[Question]:
         ),
         FunctionQuestion(
             "06.q3",
-            "Write `js(p, q)`: the Jensen-Shannon divergence in nats, "
+            "A symmetric relative of KL, not in the chapter, compares p and q each with their "
+            "average m. Write `js(p, q)`: this Jensen-Shannon divergence in nats, "
             "0.5 D_KL(p || m) + 0.5 D_KL(q || m) with m = (p + q) / 2. Zeros may appear in p or q.",
             ["m is never 0 where p or q is positive, so JS is always finite.",
              "With your `kl` from question 2: `m = (p + q) / 2; return 0.5 * kl(p, m) + "
@@ -594,15 +598,15 @@ def _chapter_07() -> list[Question]:
         FunctionQuestion(
             "07.q1",
             "Write `gd_step(w, X, y, lr)`: one step of gradient descent for logistic regression "
-            "without a bias. The loss is the mean binary cross-entropy of `sigmoid(X @ w)` "
-            "against labels `y` (shape N); its gradient is `X.T @ (sigmoid(X @ w) - y) / N`. "
-            "Return the new weights; do not change `w` in place.",
+            "without an intercept (no b). The loss is the mean binary cross-entropy of "
+            "`sigmoid(X @ w)` against labels `y` (shape N); its gradient is "
+            "`X.T @ (sigmoid(X @ w) - y) / N`. Return the new weights; do not change `w` in place.",
             ["The gradient with respect to the logits is (sigmoid(logits) - y) / N; the chain "
              "rule through logits = X @ w multiplies by X.T.",
              "`p = 1 / (1 + np.exp(-(X @ w)))`, then `return w - lr * X.T @ (p - y) / len(y)`; "
              "for large weights compute the sigmoid without overflow (e.g. `xl.sigmoid`)."],
-            "def gd_step(w, X, y, lr):\n    x = X @ w\n"
-            "    p = np.exp(-np.logaddexp(0, -x))  # sigmoid without overflow\n"
+            "def gd_step(w, X, y, lr):\n    z = X @ w\n"
+            "    p = np.exp(-np.logaddexp(0, -z))  # sigmoid without overflow\n"
             "    return w - lr * X.T @ (p - y) / len(y)",
             f"def gd_step(w, X, y, lr):\n    {NOT_DONE}",
             reference=step_reference,
@@ -616,7 +620,8 @@ def _chapter_07() -> list[Question]:
             "07.q2",
             "Write `perplexity(labels, probs)`: the perplexity exp(cross-entropy in nats) of a "
             "language model that gave the probabilities `probs` (N x K, rows summing to 1) to "
-            "the next character, whose true codes are `labels` (shape N).",
+            "the next character, where `labels` (shape N) holds the integer codes of the true "
+            "next characters.",
             ["Perplexity is e to the mean negative log-probability of the true characters.",
              "`return np.exp(-np.mean(np.log(probs[np.arange(len(labels)), labels])))`"],
             "def perplexity(labels, probs):\n"
@@ -653,7 +658,7 @@ def _chapter_07() -> list[Question]:
             "07.q4",
             "The true label is 1 and the model's logit is -2. What is the derivative of the "
             "binary cross-entropy (nats) with respect to the logit?",
-            ["For sigmoid + cross-entropy the derivative is sigmoid(x) - y.",
+            ["For sigmoid + cross-entropy the derivative is sigmoid(z) - y.",
              "sigmoid(-2) - 1"],
             "answer = float(xl.sigmoid(-2.0) - 1)",
             "answer = ...",
@@ -779,7 +784,7 @@ def _chapter_08() -> list[Question]:
             "probability, correct if that class (the first, on ties) is its label. Bins are "
             "[0, 1/M], (1/M, 2/M], ..., ((M-1)/M, 1] for M = `n_bins`: a confidence exactly on "
             "an edge belongs to the lower bin. ECE is the sum over non-empty bins of "
-            "(bin size / N) * |accuracy in bin - mean confidence in bin|.",
+            "(number of samples in the bin / N) * |accuracy in bin - mean confidence in bin|.",
             ["`conf = probs.max(axis=1)`, `correct = probs.argmax(axis=1) == labels`; the bin "
              "of a confidence c is `np.ceil(c * n_bins) - 1` (clipped to [0, n_bins - 1]).",
              "Loop over the bins: for each non-empty mask add "
