@@ -31,8 +31,7 @@ TIME_LIMIT = 2.0
 
 STATUSES = ("correct", "incorrect", "error", "not attempted", "timeout")
 
-#: The latest result of every question checked in this process, by question id.
-RESULTS: dict[str, CheckResult] = {}
+from .record import RESULTS, record  # noqa: E402, F401 - RESULTS stays importable from here
 
 
 @dataclass(frozen=True)
@@ -240,7 +239,7 @@ class Question:
         except Exception as exc:  # the learner's objects can break anything
             result = CheckResult(self.id, "error",
                                  f"checking failed with {type(exc).__name__}: {exc}")
-        RESULTS[self.id] = result
+        record(result)
         show(result.status, f"{self.id} {result.status}", result.message)
         return result
 
