@@ -4,6 +4,11 @@ Figures are built with :class:`matplotlib.figure.Figure` directly (not pyplot),
 so nothing is left open between calls and tests can inspect the returned
 object. In a notebook a returned Figure displays itself (the inline backend);
 elsewhere save it with ``fig.savefig(...)``.
+
+Each figure is a :class:`DescribedFigure`: it carries a description, in one to three
+sentences, of what it shows (the kind of chart, its axes and units, and the key numbers
+of the data drawn). The description is the figure's text form, which a notebook stores
+beside the image and the course website uses as the image's alt text.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from .information import cross_entropy, entropy, huffman_code_lengths, huffman_m
 from .losses import binary_cross_entropy, sparse_categorical_cross_entropy
 
 __all__ = [
+    "DescribedFigure",
     "unit_label",
     "coin_entropy_curve",
     "container_entropies",
@@ -56,14 +62,85 @@ def unit_label(base: float | None) -> str:
     return f"base-{base:g} units"
 
 
-def _figure(width: float = 6.0, height: float = 3.6, ncols: int = 1, nrows: int = 1, **kw):
-    fig = Figure(figsize=(width, height), layout="constrained")
+class DescribedFigure(Figure):
+    """A matplotlib Figure that carries a description of what it shows.
+
+    The description is the figure's text form (``repr``): a notebook stores it beside the
+    image as ``text/plain``, and the course website uses it as the image's alt text, so a
+    reader who cannot see the picture still learns what it shows.
+
+    Attributes
+    ----------
+    description : str
+        One to three sentences on one line; empty until set, and then ``repr`` is
+        matplotlib's own (``<DescribedFigure size 600x360 with 1 Axes>``).
+
+    Examples
+    --------
+    >>> fig = DescribedFigure(figsize=(6, 3.6))
+    >>> repr(fig)
+    '<DescribedFigure size 600x360 with 0 Axes>'
+    >>> fig.description = "Empty canvas of 6 by 3.6 inches."
+    >>> repr(fig)
+    'Empty canvas of 6 by 3.6 inches.'
+    """
+
+    description: str = ""
+
+    def __repr__(self) -> str:
+        return self.description or super().__repr__()
+
+
+def _described(fig: DescribedFigure, text: str) -> DescribedFigure:
+    """Attach ``text`` (whitespace collapsed) as ``fig``'s description and return ``fig``."""
+    fig.description = " ".join(text.split())
+    return fig
+
+
+def _figure(width: float = 6.0, height: float = 3.6, ncols: int = 1, nrows: int = 1,
+            **kw) -> tuple[DescribedFigure, np.ndarray]:
+    """A constrained-layout :class:`DescribedFigure` and its axes, shape (nrows, ncols)."""
+    fig = DescribedFigure(figsize=(width, height), layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False, **kw)
     return fig, axes
 
 
+def _num(x: float, digits: int = 3) -> str:
+    """``x`` with ``digits`` decimals, or "infinite" / "undefined" where it is not finite."""
+    if np.isnan(x):
+        return "undefined"
+    if np.isinf(x):
+        return "infinite" if x > 0 else "minus infinity"
+    return f"{x:.{digits}f}"
+
+
+def _some(items: Sequence[str], limit: int = 6) -> str:
+    """``items`` joined by "; ", the middle ones left out (and counted) beyond ``limit``."""
+    items = list(items)
+    if len(items) > limit:
+        items = items[:limit - 1] + [f"... ({len(items) - limit} more) ...", items[-1]]
+    return "; ".join(items)
+
+
+def _valley(x: np.ndarray, y: np.ndarray, name: str, unit: str) -> str:
+    """Where the finite part of the curve ``y(x)`` starts, is lowest, and ends, in words."""
+    ok = np.flatnonzero(np.isfinite(y))
+    if ok.size == 0:
+        return "is infinite everywhere"
+    first, last, low = ok[0], ok[-1], ok[np.argmin(y[ok])]
+
+    def at(k: int) -> str:
+        return f"{y[k]:.3f} {unit} at {name} = {x[k]:.2f}"
+
+    if low == first:
+        return f"is lowest, {at(low)}, and rises to {at(last)}"
+    if low == last:
+        return f"falls from {at(first)} to its lowest, {at(low)}"
+    return f"falls from {at(first)} to its lowest, {at(low)}, then rises to {at(last)}"
+
+
 def coin_entropy_curve(*, base: float | None = 2, mark: float | None = None,
-                       num: int = 201) -> Figure:
+                       num: int = 201) -> DescribedFigure:
     """Entropy of a coin with heads probability ``p``, over ``p`` in [0, 1].
 
     The curve peaks at ``p = 0.5`` (1 bit): a fair coin is the hardest to predict.
@@ -86,11 +163,18 @@ def coin_entropy_curve(*, base: float | None = 2, mark: float | None = None,
     ax.set_xlim(0, 1)
     ax.set_ylim(0, float(h.max()) * 1.15)
     ax.grid(alpha=0.3)
-    return fig
+    unit = unit_label(base)
+    peak = int(np.argmax(h))
+    text = (f"Line chart of a coin's entropy in {unit} (vertical) against P(heads) from 0 to 1 "
+            f"(horizontal): a symmetric arch from 0 at both ends to its peak of "
+            f"{h[peak]:.3f} {unit} at P(heads) = {round(float(p[peak]), 2):g}")
+    if mark is not None:
+        text += f"; the point at P(heads) = {mark:.2f} has H = {hm:.3f} {unit}"
+    return _described(fig, text + ".")
 
 
 def container_entropies(containers: Mapping[str, Sequence[float]], *, base: float | None = 2,
-                        outcome_names: Sequence[str] = ("cubes", "spheres")) -> Figure:
+                        outcome_names: Sequence[str] = ("cubes", "spheres")) -> DescribedFigure:
     """Stacked bars of each container's contents, annotated with its entropy.
 
     ``containers`` maps a name to counts of each kind of object.
@@ -111,10 +195,16 @@ def container_entropies(containers: Mapping[str, Sequence[float]], *, base: floa
     ax.set_ylabel("objects")
     ax.set_title("The more mixed the container, the higher its entropy")
     ax.legend(loc="upper center", ncols=2)
-    return fig
+    kinds = [outcome_names[j] if j < len(outcome_names) else f"kind {j}"
+             for j in range(counts.shape[1])]
+    each = _some([f"{n}: H = {hi:.3f}" for n, hi in zip(names, h, strict=True)])
+    return _described(fig, f"Stacked bar chart of the objects in {len(names)} containers, "
+                            f"{' and '.join(kinds)} stacked, counted on the vertical axis, "
+                            f"each bar labelled with its entropy in {unit_label(base)}: "
+                            f"{each}. The more mixed the container, the higher its entropy.")
 
 
-def code_lengths(p: ArrayLike, symbols: Sequence[str] | None = None) -> Figure:
+def code_lengths(p: ArrayLike, symbols: Sequence[str] | None = None) -> DescribedFigure:
     """Surprise ``-log2 p`` of each symbol next to its Huffman code length, with the entropy.
 
     The average Huffman length is within one bit above the entropy.
@@ -127,19 +217,24 @@ def code_lengths(p: ArrayLike, symbols: Sequence[str] | None = None) -> Figure:
     fig, ((ax,),) = _figure(width=6.5)
     x = np.arange(pa.size)
     ax.bar(x - 0.2, surprise, width=0.4, label="surprise -log2 p (bits)")
-    ax.bar(x + 0.2, lengths, width=0.4, label="Huffman code length (bits)")
+    ax.bar(x + 0.2, lengths, width=0.4, label="Huffman code length nₖ (bits)")
     h = float(entropy(pa, base=2))
     avg = float((pa * lengths).sum())
     ax.axhline(h, color="black", ls="--", label=f"entropy H = {h:.3f} bits")
-    ax.axhline(avg, color="tab:green", ls=":", label=f"average code length L = {avg:.3f} bits")
+    ax.axhline(avg, color="tab:green", ls=":", label=f"average code length n̄ = {avg:.3f} bits")
     ax.set_xticks(x, symbols)
     ax.set_ylabel("bits")
-    ax.set_title("The best code's average length L: H ≤ L < H + 1")
+    ax.set_title("The best code's average length n̄: H ≤ n̄ < H + 1")
     ax.legend(fontsize="small")
-    return fig
+    pairs = _some([f"{sym}: {_num(s)} and {n}"
+                   for sym, s, n in zip(symbols, surprise, lengths, strict=True)])
+    return _described(fig, f"Grouped bar chart in bits: for each of {pa.size} symbols, its "
+                            f"surprise -log2 p next to its Huffman code length ({pairs}). "
+                            f"A dashed line marks the entropy H = {h:.3f} bits and a dotted "
+                            f"one the average code length n̄ = {avg:.3f} bits: H ≤ n̄ < H + 1.")
 
 
-def huffman_tree(p: ArrayLike, symbols: Sequence[str] | None = None) -> Figure:
+def huffman_tree(p: ArrayLike, symbols: Sequence[str] | None = None) -> DescribedFigure:
     """Huffman's code for ``p`` as a tree, built from the merges of :func:`huffman_merges`.
 
     Each merge is a node above the two groups it joins, labelled with the merged
@@ -218,12 +313,21 @@ def huffman_tree(p: ArrayLike, symbols: Sequence[str] | None = None) -> Figure:
     ax.set_ylim(-depth - 1.0, 0.6)
     ax.set_axis_off()
     ax.set_title("Huffman tree: read each code word from the top down")
-    return fig
+    if pa.size == 1:
+        return _described(fig, f"Tree diagram of Huffman's code for a single symbol, "
+                                f"{symbols[0]} with probability {fmt.format(pa[0])}: one leaf "
+                                f"and no merges, so its code word has no bits.")
+    leaves = _some([f"{symbols[k]} ({fmt.format(pa[k])}): {words[k]}" for k in range(pa.size)])
+    return _described(fig, f"Tree diagram of Huffman's code for {pa.size} symbols, built in "
+                            f"{len(steps)} merges of the two least likely groups, each merge a "
+                            f"node with the merged probability. Reading the branch labels 0 "
+                            f"and 1 from the top down to a leaf spells its code word: "
+                            f"{leaves}.")
 
 
 def cross_entropy_family(p: ArrayLike, qs: ArrayLike, params: ArrayLike, *,
                          base: float | None = 2, param_label: str = "q parameter",
-                         xlabel: str | None = None) -> Figure:
+                         xlabel: str | None = None) -> DescribedFigure:
     """H(p, q) for a family of ``q`` (one row per parameter value), with H(p) as a floor.
 
     The curve touches H(p) where ``q = p`` (Gibbs' inequality). ``param_label`` names
@@ -243,14 +347,25 @@ def cross_entropy_family(p: ArrayLike, qs: ArrayLike, params: ArrayLike, *,
     ax.set_ylabel(unit_label(base))
     ax.set_title("Cross-entropy is lowest when q matches p")
     top = np.nanmax(np.where(np.isfinite(hpq), hpq, np.nan))
-    ax.set_ylim(0, min(top, 4 * max(hp, 0.25)) * 1.05)
+    ceiling = min(top, 4 * max(hp, 0.25)) * 1.05
+    ax.set_ylim(0, ceiling)
     ax.legend()
     ax.grid(alpha=0.3)
-    return fig
+    unit = unit_label(base)
+    if np.isclose(hpq[i], hp, rtol=0, atol=5e-4):
+        floor = "its lowest value equals H(p): there q matches p"
+    else:
+        floor = f"its lowest value is {hpq[i] - hp:.3f} {unit} above H(p)"
+    cut = f" (the chart is cut off at {ceiling:.2f} {unit})" if top > ceiling else ""
+    return _described(fig, f"Line chart of the cross-entropy H(p, q) in {unit} on the vertical "
+                            f"axis against {param_label if xlabel is None else xlabel} on the "
+                            f"horizontal one, above a dashed line at the entropy H(p) = "
+                            f"{hp:.3f} {unit}: the "
+                            f"curve {_valley(t, hpq, param_label, unit)}{cut}; {floor}.")
 
 
 def bce_curves(*, base: float | None = None, mark: float | None = None,
-               num: int = 400) -> Figure:
+               num: int = 400) -> DescribedFigure:
     """Binary cross-entropy over the predicted probability ``p`` for ``y = 1`` and ``y = 0``.
 
     ``mark`` adds both losses at that ``p``. Also the static counterpart of
@@ -261,8 +376,9 @@ def bce_curves(*, base: float | None = None, mark: float | None = None,
     l1 = binary_cross_entropy(ones, p, reduction="none", base=base)
     l0 = binary_cross_entropy(zeros, p, reduction="none", base=base)
     fig, ((ax,),) = _figure()
-    ax.plot(p, l1, color=COLORS["y1"], label="true label y = 1: -log p")
-    ax.plot(p, l0, color=COLORS["y0"], label="true label y = 0: -log(1 - p)")
+    log = "ln" if base is None else "log₂" if base == 2 else f"log_{base:g}"
+    ax.plot(p, l1, color=COLORS["y1"], label=f"true label y = 1: -{log} p")
+    ax.plot(p, l0, color=COLORS["y0"], label=f"true label y = 0: -{log}(1 - p)")
     if mark is not None:
         for y, color in ((1, COLORS["y1"]), (0, COLORS["y0"])):
             val = float(binary_cross_entropy([y], [mark], base=base))
@@ -275,18 +391,35 @@ def bce_curves(*, base: float | None = None, mark: float | None = None,
     ax.set_ylim(0, float(l1.max()) * 1.02)
     ax.legend()
     ax.grid(alpha=0.3)
-    return fig
+    unit = unit_label(base)
+    text = (f"Line chart of the binary cross-entropy in {unit} (vertical) against the "
+            f"predicted probability p of class 1 from 0 to 1 (horizontal). For the true label "
+            f"y = 1 the loss -{log} p falls from {l1[0]:.3f} {unit} at p = {p[0]:.3f} to "
+            f"{l1[-1]:.3f} at p = {p[-1]:.3f}; for y = 0 the loss -{log}(1 - p) is its mirror "
+            f"image, so a confident mistake costs the most")
+    if mark is not None:
+        v1, v0 = (float(binary_cross_entropy([y], [mark], base=base)) for y in (1, 0))
+        text += (f"; at p = {mark:.2f} the loss is {v1:.3f} {unit} if y = 1 and {v0:.3f} "
+                 f"{unit} if y = 0")
+    return _described(fig, text + ".")
 
 
 def softmax_bars(logits: ArrayLike, *, labels: Sequence[str] | None = None,
-                 temperature: float = 1.0, true_class: int | None = None) -> Figure:
+                 temperature: float = 1.0, true_class: int | None = None) -> DescribedFigure:
     """Bars of ``softmax(logits / temperature)``, the true class highlighted."""
     q = softmax(logits, temperature=temperature)
     labels = list(labels) if labels is not None else [str(k) for k in range(q.size)]
     fig, ((ax,),) = _figure(width=5.5, height=3.2)
     _draw_bars(ax, q, labels, true_class)
     ax.set_title(f"softmax(z / T), T = {temperature:g}")
-    return fig
+    z = np.asarray(logits, dtype=float).ravel()
+    text = (f"Bar chart of the probabilities softmax(z / T) of {q.size} classes at temperature "
+            f"T = {temperature:g}, from the logits z = ({', '.join(f'{v:g}' for v in z)}), "
+            f"probability on the vertical axis from 0 to 1: "
+            f"{_some([f'{lab}: {qk:.3f}' for lab, qk in zip(labels, q, strict=True)])}")
+    if true_class is not None:
+        text += f"; the true class, {labels[true_class]} (green), gets {q[true_class]:.3f}"
+    return _described(fig, text + ".")
 
 
 def _draw_bars(ax, q: np.ndarray, labels: Sequence[str], true_class: int | None) -> None:
@@ -306,7 +439,7 @@ def _draw_bars(ax, q: np.ndarray, labels: Sequence[str], true_class: int | None)
 def softmax_temperature_grid(logits: ArrayLike, temperatures: Sequence[float], *,
                              labels: Sequence[str] | None = None,
                              true_class: int | None = None,
-                             base: float | None = None) -> Figure:
+                             base: float | None = None) -> DescribedFigure:
     """Small multiples of the softmax bars at several temperatures, each with its loss.
 
     The static counterpart of :func:`xentlearn.widgets.softmax_explorer`.
@@ -315,6 +448,8 @@ def softmax_temperature_grid(logits: ArrayLike, temperatures: Sequence[float], *
     labels = list(labels) if labels is not None else [str(k) for k in range(z.size)]
     n = len(temperatures)
     fig, axes = _figure(width=3.0 * n, height=3.0, ncols=n, sharey=True)
+    unit = unit_label(base)
+    panels = []
     for ax, t in zip(axes[0], temperatures, strict=True):
         q = softmax(z, temperature=t)
         _draw_bars(ax, q, labels, true_class)
@@ -322,12 +457,22 @@ def softmax_temperature_grid(logits: ArrayLike, temperatures: Sequence[float], *
         if true_class is not None:
             loss = float(sparse_categorical_cross_entropy([true_class], (z / t)[None],
                                                           from_logits=True, base=base))
-            title += f"\nloss {loss:.3f} {unit_label(base)}"
+            title += f"\nloss {loss:.3f} {unit}"
+            panels.append(f"{q[true_class]:.3f} at T = {t:g} (loss {loss:.3f}"
+                          f"{'' if panels else ' ' + unit})")
+        else:
+            panels.append(f"{q.max():.3f}, for {labels[int(np.argmax(q))]}, at T = {t:g}")
         ax.set_title(title)
-    return fig
+    which = (f"the true class {labels[true_class]} (green) gets"
+             if true_class is not None else "the largest probability is")
+    return _described(fig, f"{n} bar charts side by side, one per temperature T, of the "
+                            f"probabilities softmax(z / T) of {z.size} classes "
+                            f"({', '.join(labels)}), 0 to 1 on the vertical axis; {which} "
+                            f"{_some(panels)}. A lower T sharpens the bars, a higher T "
+                            f"flattens them towards 1/{z.size} each.")
 
 
-def kl_fit_figure(grid: ArrayLike, p: ArrayLike, fit: KLFit) -> Figure:
+def kl_fit_figure(grid: ArrayLike, p: ArrayLike, fit: KLFit) -> DescribedFigure:
     """The two-bump ``p`` with the Gaussian ``q`` that minimises forward and reverse KL."""
     g = np.asarray(grid, dtype=float)
     q_fwd = discretized_gaussian(g, *fit.forward_best)
@@ -335,24 +480,45 @@ def kl_fit_figure(grid: ArrayLike, p: ArrayLike, fit: KLFit) -> Figure:
     fig, ((ax,),) = _figure(width=6.5)
     ax.plot(g, p, color=COLORS["p"], lw=2, label="target p (two bumps)")
     ax.plot(g, q_fwd, color=COLORS["forward"], ls="--",
-            label="argmin KL(p || q): covers both modes")
+            label="best q for forward KL(p || q): covers both modes")
     ax.plot(g, q_rev, color=COLORS["reverse"], ls="-.",
-            label="argmin KL(q || p): seeks one mode")
+            label="best q for reverse KL(q || p): seeks one mode")
     ax.set_xlabel("x")
     ax.set_ylabel("probability")
     ax.set_title("Forward vs reverse KL")
     ax.legend(fontsize="small")
-    return fig
+    pa = np.asarray(p, dtype=float)
+    peaks = [f"{g[i]:.2f}" for i in range(1, pa.size - 1)
+             if pa[i] > pa[i - 1] and pa[i] >= pa[i + 1]]
+    where = f", with peaks at x = {' and '.join(peaks)}" if 0 < len(peaks) <= 4 else ""
+
+    def gaussian(best: tuple[float, float], kl: np.ndarray) -> str:
+        return f"mean {best[0]:.2f}, std {best[1]:.2f}, KL {_num(float(np.min(kl)))} nats"
+
+    return _described(fig, f"Line chart of probability (vertical) over x from {g[0]:g} to "
+                            f"{g[-1]:g} (horizontal): the target p (black){where}; dashed, the "
+                            f"Gaussian q that minimises KL(p || q) ("
+                            f"{gaussian(fit.forward_best, fit.forward)}), which covers both "
+                            f"modes; dash-dotted, the one that minimises KL(q || p) ("
+                            f"{gaussian(fit.reverse_best, fit.reverse)}), which seeks one mode.")
 
 
-def kl_surfaces(fit: KLFit) -> Figure:
+def kl_surfaces(fit: KLFit) -> DescribedFigure:
     """Forward and reverse KL over the searched (mean, std) grid, minima marked.
 
     The static counterpart of :func:`xentlearn.widgets.kl_explorer`.
     """
     fig, axes = _figure(width=10, height=3.8, ncols=2)
-    for ax, surf, best, name in ((axes[0, 0], fit.forward, fit.forward_best, "KL(p || q)"),
-                                 (axes[0, 1], fit.reverse, fit.reverse_best, "KL(q || p)")):
+    panels = []
+    for side, ax, surf, best, name in (
+            ("left", axes[0, 0], fit.forward, fit.forward_best, "KL(p || q)"),
+            ("right", axes[0, 1], fit.reverse, fit.reverse_best, "KL(q || p)")):
+        surf = np.asarray(surf, dtype=float)
+        infinite = int(np.sum(np.isinf(surf)))
+        panels.append(f"{side}, {name}, lowest ({_num(float(np.min(surf)))} nats) at mean "
+                      f"{best[0]:.2f}, std {best[1]:.2f}, the red star"
+                      + (f", and infinite in {infinite} of {surf.size} cells" if infinite
+                         else ""))
         shown = np.log10(np.where(np.isfinite(surf), surf, np.nan) + 1e-3)
         mesh = ax.pcolormesh(fit.stds, fit.means, shown, shading="auto", cmap="viridis")
         fig.colorbar(mesh, ax=ax, label="log10(KL + 0.001), nats; white: infinite")
@@ -360,11 +526,16 @@ def kl_surfaces(fit: KLFit) -> Figure:
         ax.set_xlabel("std of q")
         ax.set_ylabel("mean of q")
         ax.set_title(f"{name}: best mean {best[0]:.2f}, std {best[1]:.2f}")
-    return fig
+    means, stds = np.asarray(fit.means, dtype=float), np.asarray(fit.stds, dtype=float)
+    return _described(fig, f"Two heat maps over the searched Gaussians q, std from "
+                            f"{stds.min():.2f} to {stds.max():.2f} (horizontal) and mean from "
+                            f"{means.min():.2f} to {means.max():.2f} (vertical), coloured by "
+                            f"log10(KL + 0.001) with KL in nats, white where it is infinite: "
+                            f"{'; '.join(panels)}.")
 
 
 def padded_token_losses(labels: ArrayLike, y_pred: ArrayLike, *, ignore_index: int = -100,
-                        from_logits: bool = False, base: float | None = None) -> Figure:
+                        from_logits: bool = False, base: float | None = None) -> DescribedFigure:
     """Per-token losses of a padded batch (sequences x positions), padding greyed out.
 
     Each real token's cell shows its loss :math:`-\\log q_{y}` from
@@ -402,11 +573,20 @@ def padded_token_losses(labels: ArrayLike, y_pred: ArrayLike, *, ignore_index: i
     ax.set_ylabel("sequence")
     ax.set_title(f"Per-token loss: mean over the {int((~pad).sum())} real tokens = "
                  f"{mean:.3f} {unit_label(base)}")
-    return fig
+    unit = unit_label(base)
+    real = losses[~pad]
+    spread = (f"The losses range from {real.min():.2f} to {real.max():.2f} {unit}; their "
+              if real.size else "There are no real tokens; the ")
+    return _described(fig, f"Grid of per-token losses in {unit}: {n_rows} sequences (rows) by "
+                            f"{n_cols} positions (columns), each real token's cell coloured by "
+                            f"its loss and labelled with it, the {int(pad.sum())} padding cells "
+                            f"grey and marked pad. {spread}mean over the {real.size} real "
+                            f"tokens is {_num(mean)} {unit}.")
 
 
 def cross_entropy_kl_gap(p: ArrayLike, qs: ArrayLike, params: ArrayLike, *,
-                         base: float | None = None, param_label: str = "q parameter") -> Figure:
+                         base: float | None = None,
+                         param_label: str = "q parameter") -> DescribedFigure:
     """H(p, q) and KL(p || q) over a family of ``q`` (one row per parameter value).
 
     The two curves differ by the constant H(p), so they have their minimum at the
@@ -437,7 +617,17 @@ def cross_entropy_kl_gap(p: ArrayLike, qs: ArrayLike, params: ArrayLike, *,
     ax.set_ylim(bottom=0)
     ax.legend(fontsize="small")
     ax.grid(alpha=0.3)
-    return fig
+    if i == j:
+        lowest = (f"both are lowest at {param_label} = {t[i]:.2f}, H(p, q) at {hpq[i]:.3f} "
+                  f"{unit} and KL at {kl[j]:.3f} {unit}")
+    else:
+        lowest = (f"H(p, q) is lowest at {param_label} = {t[i]:.2f} ({hpq[i]:.3f} {unit}), "
+                  f"KL at {param_label} = {t[j]:.2f} ({kl[j]:.3f} {unit})")
+    return _described(fig, f"Line chart in {unit} against {param_label} (horizontal) of the "
+                            f"cross-entropy H(p, q) and KL(p || q): the cross-entropy "
+                            f"{_valley(t, hpq, param_label, unit)}, and KL runs parallel below "
+                            f"it, a constant H(p) = {hp:.3f} {unit} lower (an arrow marks the "
+                            f"gap); {lowest}.")
 
 
 # --- training, evaluation and calibration (xentlearn.models, xentlearn.calibration) ----------
@@ -445,7 +635,7 @@ def cross_entropy_kl_gap(p: ArrayLike, qs: ArrayLike, params: ArrayLike, *,
 
 def reliability_diagram(probs: ArrayLike, labels: ArrayLike,
                         calibrated_probs: ArrayLike | None = None, *, n_bins: int = 15,
-                        temperature: float | None = None) -> Figure:
+                        temperature: float | None = None) -> DescribedFigure:
     """Accuracy against confidence per bin, before (and after) temperature scaling.
 
     Each filled bin is a blue bar as high as its accuracy, shaded by how many
@@ -482,7 +672,8 @@ def reliability_diagram(probs: ArrayLike, labels: ArrayLike,
 
     from .calibration import expected_calibration_error, reliability_curve
 
-    panels = [("uncalibrated", probs)]
+    panels = [("uncalibrated" if calibrated_probs is None else "before temperature scaling",
+               probs)]
     if calibrated_probs is not None:
         after = "after temperature scaling"
         if temperature is not None:
@@ -496,6 +687,7 @@ def reliability_diagram(probs: ArrayLike, labels: ArrayLike,
     under = {"facecolor": "#cdb3e6", "edgecolor": "tab:purple", "hatch": "\\\\"}
     fig, axes = _figure(width=4.6 * len(panels) + 1.0, height=4.6, ncols=len(panels),
                         sharey=True)
+    summaries = []
     for ax, (name, p) in zip(axes[0], panels, strict=True):
         curve = reliability_curve(p, labels, n_bins)
         ece = expected_calibration_error(p, labels, n_bins)
@@ -503,6 +695,9 @@ def reliability_diagram(probs: ArrayLike, labels: ArrayLike,
         centers = curve.edges[:-1] + width / 2
         full = curve.counts > 0
         acc, conf = curve.accuracy[full], curve.confidence[full]
+        summaries.append(f"{name[0].upper()}{name[1:]}: ECE = {ece:.4f}; of {int(full.sum())} "
+                         f"filled bins {int(np.sum(conf > acc))} over-confident, "
+                         f"{int(np.sum(acc > conf))} under-confident")
         ax.bar(centers[full], acc, width=width, color=shades(norm(curve.counts[full])),
                edgecolor="tab:blue")
         for sel, style in ((conf > acc, over), (acc > conf, under)):
@@ -525,7 +720,12 @@ def reliability_diagram(probs: ArrayLike, labels: ArrayLike,
     scale = fig.colorbar(ScalarMappable(norm=norm, cmap=shades), ax=list(axes[0]),
                          fraction=0.05, pad=0.02)
     scale.set_label("predictions in the bin")
-    return fig
+    kind = "Reliability diagram" if len(panels) == 1 else "Two reliability diagrams"
+    return _described(fig, f"{kind}, {n} predictions in {n_bins} bins, accuracy (vertical) "
+                            f"against confidence (horizontal): bars at bin accuracy, darker "
+                            f"when fuller, red up to a higher mean confidence, purple down to a "
+                            f"lower; diagonal: perfect calibration. "
+                            f"{'. '.join(summaries)}.")
 
 
 def _histories(history) -> dict:
@@ -539,8 +739,63 @@ def _histories(history) -> dict:
                     "of names to those")
 
 
+def _run_summary(h: Mapping, brief: bool = False) -> str:
+    """The key numbers of one training history, for a figure's description.
+
+    In full: the first and last training and validation loss, the lowest validation
+    loss and its epoch, and the first and last accuracies. ``brief``, with validation data:
+    the last and the lowest validation loss and the last validation accuracy; without:
+    the last training loss and accuracy.
+    """
+    loss = np.asarray(h["train_loss"], dtype=float)
+    acc = np.asarray(h["train_acc"], dtype=float)
+    val = np.asarray(h["val_loss"], dtype=float) if "val_loss" in h else None
+    val_acc = np.asarray(h["val_acc"], dtype=float) if "val_acc" in h else None
+    if brief and val is not None:
+        best = int(np.nanargmin(val))
+        text = f"validation loss {val[-1]:.3f} (lowest {val[best]:.3f} at epoch {best + 1})"
+        return text + (f" and accuracy {val_acc[-1]:.3f}" if val_acc is not None else "")
+    if brief:
+        return f"training loss {loss[-1]:.3f}, accuracy {acc[-1]:.3f}"
+    text = f"Training loss from {loss[0]:.3f} to {loss[-1]:.3f}"
+    if val is not None:
+        best = int(np.nanargmin(val))
+        text += (f", validation loss from {val[0]:.3f} to {val[-1]:.3f} (lowest {val[best]:.3f} "
+                 f"at epoch {best + 1})")
+    text += f"; training accuracy from {acc[0]:.3f} to {acc[-1]:.3f}"
+    if val_acc is not None:
+        text += f", validation accuracy from {val_acc[0]:.3f} to {val_acc[-1]:.3f}"
+    return text
+
+
+def _runs_description(runs: Mapping, loss_label: str, best_epoch: int | None,
+                      val_label: str = "validation", mark: str | None = None) -> str:
+    """The description of a figure of loss (left) and accuracy (right) per epoch of ``runs``.
+
+    ``val_label`` names the dashed curves; ``mark``, if given, says what the dotted line at
+    ``best_epoch`` marks (else "best epoch N dotted").
+    """
+    lengths = {len(h["train_loss"]) for h in runs.values()}
+    styles = (f"training solid, {val_label} dashed"
+              if any("val_loss" in h for h in runs.values()) else "training data only")
+    colours = "a colour per run, " if len(runs) > 1 else ""
+    if best_epoch is None:
+        mark = ""
+    else:
+        mark = f", {mark} (dotted)" if mark else f", best epoch {best_epoch} dotted"
+    text = (f"Two line charts against epoch 1 to {max(lengths)}: {loss_label} on the left, "
+            f"accuracy on the right, {colours}{styles}{mark}. ")
+    if len(runs) == 1:
+        (h,) = runs.values()
+        return text + _run_summary(h) + "."
+    last = f"At epoch {max(lengths)}" if len(lengths) == 1 else "At each run's last epoch"
+    return (text + last + ", "
+            + "; ".join(f"{name}: {_run_summary(h, brief=True)}" for name, h in runs.items())
+            + ".")
+
+
 def training_curves(history, *, best_epoch: int | None = None,
-                    title: str | None = None, loss_label: str = "loss (nats)") -> Figure:
+                    title: str | None = None, loss_label: str = "loss (nats)") -> DescribedFigure:
     """Loss and accuracy per epoch, training (solid) against validation (dashed).
 
     Parameters
@@ -583,12 +838,12 @@ def training_curves(history, *, best_epoch: int | None = None,
     axes[0, 1].set_title("Accuracy")
     if title:
         fig.suptitle(title)
-    return fig
+    return _described(fig, _runs_description(runs, loss_label, best_epoch))
 
 
 def confusion_matrix_figure(y_true: ArrayLike, y_pred: ArrayLike,
                             class_names: Sequence[str] | None = None, *,
-                            normalize: bool = False) -> Figure:
+                            normalize: bool = False) -> DescribedFigure:
     """The confusion matrix: row = true class, column = predicted class, counts in the cells.
 
     Parameters
@@ -626,12 +881,32 @@ def confusion_matrix_figure(y_true: ArrayLike, y_pred: ArrayLike,
     ax.set_ylabel("true class")
     acc = float(np.trace(counts)) / max(int(counts.sum()), 1)
     ax.set_title(f"Confusion matrix (accuracy {acc:.1%})")
-    return fig
+    off = [(counts[i, j], i, j) for i in range(k) for j in range(k) if i != j and counts[i, j]]
+    off.sort(key=lambda c: (-c[0], c[1], c[2]))
+
+    def cell(n: int, i: int, j: int) -> str:
+        value = f"{shown[i, j]:.2f}" if normalize else str(n)
+        return f"true {names[i]} predicted as {names[j]}: {value}"
+
+    if not off:
+        mistakes = "there are no mistakes"
+    elif len(off) <= 4:
+        mistakes = "the mistakes: " + "; ".join(cell(*c) for c in off)
+    else:
+        mistakes = ("the largest mistakes: " + "; ".join(cell(*c) for c in off[:4])
+                    + f"; {sum(c[0] for c in off[4:])} more in {len(off) - 4} other cells")
+    classes = f"{k} classes: {', '.join(names)}" if k <= 12 else f"{k} classes"
+    return _described(fig, f"Confusion matrix of {t.size} samples as a heat map, true class in "
+                            f"rows and predicted class in columns ({classes}), each cell "
+                            f"{'the fraction of its true class' if normalize else 'a count'}: "
+                            f"{int(np.trace(counts))} correct on the diagonal (accuracy "
+                            f"{acc:.1%}); {mistakes}.")
 
 
 def misclassified_images(images: ArrayLike, y_true: ArrayLike, y_pred: ArrayLike,
                          probs: ArrayLike, k: int = 10, *,
-                         class_names: Sequence[str] | None = None, ncols: int = 5) -> Figure:
+                         class_names: Sequence[str] | None = None,
+                         ncols: int = 5) -> DescribedFigure:
     """The ``k`` most confidently wrong predictions, as images with true and predicted class.
 
     Misclassified samples are sorted by the probability the model gave its (wrong)
@@ -672,7 +947,8 @@ def misclassified_images(images: ArrayLike, y_true: ArrayLike, y_pred: ArrayLike
         fig, ((ax,),) = _figure(width=4, height=1.5)
         ax.axis("off")
         ax.text(0.5, 0.5, "no misclassified samples", ha="center", va="center")
-        return fig
+        return _described(fig, f"A text in place of images: no misclassified samples, every "
+                                f"one of the {t.size} samples is predicted correctly.")
     cols = min(ncols, chosen.size)
     rows = -(-chosen.size // cols)
     fig, axes = _figure(width=1.9 * cols, height=2.2 * rows, ncols=cols, nrows=rows)
@@ -684,13 +960,18 @@ def misclassified_images(images: ArrayLike, y_true: ArrayLike, y_pred: ArrayLike
                      fontsize="small")
     fig.suptitle(f"Most confidently wrong: {chosen.size} of {wrong.size} mistakes "
                  "(p: the probability of the predicted, wrong class)")
-    return fig
+    shown = _some([f"{name(p[i])} for a true {name(t[i])} (p = {q[i, p[i]]:.3f})"
+                   for i in chosen], limit=5)
+    return _described(fig, f"Grid of the {chosen.size} most confidently wrong of {wrong.size} "
+                            f"mistakes, as {imgs.shape[1]}x{imgs.shape[2]} greyscale images, "
+                            f"each titled with the predicted class, the probability p given to "
+                            f"it, and the true class: {shown}.")
 
 
 # --- chapter 07: training with cross-entropy --------------------------------------------------
 
 
-def likelihood_and_loss(y: ArrayLike, thetas: ArrayLike) -> Figure:
+def likelihood_and_loss(y: ArrayLike, thetas: ArrayLike) -> DescribedFigure:
     r"""The likelihood of 0/1 labels under a constant probability, next to their cross-entropy.
 
     The model says :math:`P(y = 1) = \theta` for every sample. Left: the likelihood
@@ -729,14 +1010,21 @@ def likelihood_and_loss(y: ArrayLike, thetas: ArrayLike) -> Figure:
         ax.set_xlim(0, 1)
         ax.grid(alpha=0.3)
         ax.legend(fontsize="small")
-    return fig
+    same = ("both at the same theta, marked by a dotted line" if i == j else
+            "a dotted line marks the likelihood's maximum")
+    return _described(fig, f"Two line charts against theta = predicted P(y = 1), from "
+                            f"{t[0]:.2f} to {t[-1]:.2f} (horizontal), for {ya.size} labels of "
+                            f"which {int(np.sum(ya == 1))} are 1 (fraction {ya.mean():.2f}): "
+                            f"left, the likelihood Lik(theta), highest ({likelihood[i]:.3g}) at "
+                            f"theta = {t[i]:.2f}; right, the mean cross-entropy in nats, lowest "
+                            f"({loss[j]:.3f}) at theta = {t[j]:.2f}; {same}.")
 
 
 def sigmoid_loss_gradients(*, y: int = 1, lo: float = -8.0, hi: float = 8.0,
-                           num: int = 321) -> Figure:
+                           num: int = 321) -> DescribedFigure:
     r"""Cross-entropy and squared error through a sigmoid, and how hard each pushes the logit.
 
-    For one sample with label ``y`` and logit :math:`x` (:math:`p = \sigma(x)`), left:
+    For one sample with label ``y`` and logit :math:`z` (:math:`p = \sigma(z)`), left:
     the binary cross-entropy (:func:`xentlearn.binary_cross_entropy`, from logits, in
     nats) and the squared error :math:`(p - y)^2`; right: the size of their gradients
     by the logit, :math:`|p - y|` (:func:`xentlearn.binary_cross_entropy_grad`) and
@@ -784,14 +1072,23 @@ def sigmoid_loss_gradients(*, y: int = 1, lo: float = -8.0, hi: float = 8.0,
             ax.axvspan(lo, 0, color="tab:red", alpha=0.08, label="wrong side (p < 0.5)")
         else:
             ax.axvspan(0, hi, color="tab:red", alpha=0.08, label="wrong side (p > 0.5)")
-        ax.set_xlabel("logit x (p = sigmoid(x))")
+        ax.set_xlabel("logit z (p = sigmoid(z))")
         ax.set_xlim(lo, hi)
         ax.grid(alpha=0.3)
         ax.legend(fontsize="small", loc=loc)
-    return fig
+    w = 0 if y == 1 else -1  # the far end of the wrong side
+    top = int(np.argmax(g_sq))
+    return _described(fig, f"Two line charts against the logit z from {lo:g} to {hi:g}, for "
+                            f"one sample with label y = {y}, the wrong side z {'<' if y else '>'} "
+                            f"0 shaded. Left, the losses: cross-entropy grows to {bce[w]:.3f} "
+                            f"nats at z = {x[w]:g}, squared error levels off at {sq[w]:.3f}. "
+                            f"Right, the sizes of their gradients by the logit: cross-entropy's "
+                            f"|p - y| approaches 1 ({g_bce[w]:.4f} at z = {x[w]:g}); squared "
+                            f"error's peaks at {g_sq[top]:.3f} (z = {x[top]:.2f}) and falls to "
+                            f"{g_sq[w]:.4f} there.")
 
 
-def activation_functions(*, lo: float = -4.0, hi: float = 4.0, num: int = 161) -> Figure:
+def activation_functions(*, lo: float = -4.0, hi: float = 4.0, num: int = 161) -> DescribedFigure:
     r"""What a hidden unit does to its weighted sum: ReLU and tanh, with the sigmoid.
 
     A hidden unit computes a weighted sum :math:`u` of its inputs plus an intercept and
@@ -828,14 +1125,23 @@ def activation_functions(*, lo: float = -4.0, hi: float = 4.0, num: int = 161) -
     ax.set_title("Two activations of a hidden unit")
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left", fontsize="small")
-    return fig
+    th, sg = np.tanh(u), sigmoid(u)
+    return _described(fig, f"Line chart of a hidden unit's output (vertical) against its "
+                            f"weighted sum u from {lo:g} to {hi:g} (horizontal): ReLU, max(u, 0), "
+                            f"is 0 for negative u and equals u for positive u (up to "
+                            f"{max(hi, 0.0):.3f}); tanh(u) is an S from {th[0]:.3f} to "
+                            f"{th[-1]:.3f}, through 0 at u = 0; the dashed sigmoid, for "
+                            f"comparison, is an S from {sg[0]:.3f} to {sg[-1]:.3f}, through 0.5 "
+                            f"at u = 0.")
 
 
 # --- chapter 08: pitfalls -------------------------------------------------------------------
 
 
 def training_curves_by_run(runs, *, best_epoch: int | None = None,
-                           title: str | None = None) -> Figure:
+                           best_epoch_label: str | None = None,
+                           val_label: str = "validation data",
+                           title: str | None = None) -> DescribedFigure:
     """Loss and accuracy per epoch of several training runs, one colour per run.
 
     Like :func:`training_curves` given a mapping of runs, but readable with many runs:
@@ -850,6 +1156,11 @@ def training_curves_by_run(runs, *, best_epoch: int | None = None,
         ``train_acc`` and optionally ``val_loss`` and ``val_acc``, one entry per epoch.
     best_epoch : int, optional
         Marks an epoch (e.g. the one early stopping restored) with a dotted line.
+    best_epoch_label : str, optional
+        The dotted line's legend entry, e.g. ``"early stopping keeps epoch 20"``;
+        default ``"best epoch {best_epoch}"``.
+    val_label : str
+        The legend entry of the dashed line style, e.g. ``"validation data (noisy labels)"``.
     title : str, optional
         A figure title.
     """
@@ -873,12 +1184,13 @@ def training_curves_by_run(runs, *, best_epoch: int | None = None,
                         label=f"{name}: validation")
         handles.append(Line2D([], [], color=color, lw=3, label=name))
     handles += [Line2D([], [], color="black", label="training data"),
-                Line2D([], [], color="black", ls="--", label="validation data")]
+                Line2D([], [], color="black", ls="--", label=val_label)]
+    mark_label = best_epoch_label or f"best epoch {best_epoch}"
     if best_epoch is not None:
-        handles.append(Line2D([], [], color="gray", ls=":", label=f"best epoch {best_epoch}"))
+        handles.append(Line2D([], [], color="gray", ls=":", label=mark_label))
     for ax, ylabel, name in ((loss_ax, "loss (nats)", "Loss"), (acc_ax, "accuracy", "Accuracy")):
         if best_epoch is not None:
-            ax.axvline(best_epoch, color="gray", ls=":", label=f"best epoch {best_epoch}")
+            ax.axvline(best_epoch, color="gray", ls=":", label=mark_label)
         ax.set_xlabel("epoch")
         ax.set_ylabel(ylabel)
         ax.set_title(name)
@@ -887,4 +1199,6 @@ def training_curves_by_run(runs, *, best_epoch: int | None = None,
                fontsize="small")
     if title:
         fig.suptitle(title)
-    return fig
+    val = "validation" if val_label == "validation data" else val_label
+    return _described(fig, _runs_description(histories, "loss in nats", best_epoch, val,
+                                             best_epoch_label))
