@@ -315,8 +315,8 @@ def huffman_merges(p: ArrayLike) -> list[HuffmanMerge]:
 def huffman_code_lengths(p: ArrayLike) -> np.ndarray:
     r"""Code word lengths, in bits, of a binary Huffman code for the distribution ``p``.
 
-    Huffman's code has the shortest average length :math:`L = \sum_k p_k \ell_k`
-    among prefix codes, and :math:`H_2(p) \le L < H_2(p) + 1` when every :math:`p_k > 0`
+    Huffman's code has the shortest average length :math:`\bar n = \sum_k p_k n_k`
+    among prefix codes, and :math:`H_2(p) \le \bar n < H_2(p) + 1` when every :math:`p_k > 0`
     (Shannon's source coding theorem): entropy is the average length of the best code to
     within one bit.
     Each length counts the merges of :func:`huffman_merges` that the outcome takes part in.
@@ -329,7 +329,7 @@ def huffman_code_lengths(p: ArrayLike) -> np.ndarray:
     Returns
     -------
     ndarray of int, shape (K,)
-        :math:`\ell_k`; a single outcome gets length 0 (nothing needs sending).
+        :math:`n_k`; a single outcome gets length 0 (nothing needs sending).
 
     Examples
     --------
