@@ -38,7 +38,7 @@ MATHJAX_VERSION = "3.2.2"
 REPOSITORY_URL = "https://github.com/xentlearn/xentlearn"
 LICENCE_TEXT = ("Code under the MIT licence; text and figures under "
                 "CC BY 4.0 (see LICENSE and LICENSE-content).")
-DEFAULT_FIGURE_TEXT = re.compile(r"^<Figure size \d+x\d+ with \d+ Axes>$")
+DEFAULT_FIGURE_TEXT = re.compile(r"^<\w*Figure size \d+x\d+ with \d+ Axes>$")
 CLAIM_TAG = re.compile(r"^claim:(C\d\d)$")
 VERDICTS = {"holds": "holds", "condition": "holds under a condition",
             "corrected": "loose or wrong as stated"}

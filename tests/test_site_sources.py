@@ -84,9 +84,11 @@ def test_a_figure_description_becomes_its_alt_text_and_a_claim_cell_gets_an_anch
     assert claims == {"C01": [("notebooks/01.ipynb", "claim-c01-1", "")]}
 
 
-def test_a_figure_without_a_description_stops_the_build(tmp_path, monkeypatch):
+@pytest.mark.parametrize("text", ["<Figure size 600x360 with 1 Axes>",
+                                  "<DescribedFigure size 600x360 with 2 Axes>", ""])
+def test_a_figure_without_a_description_stops_the_build(tmp_path, monkeypatch, text):
     monkeypatch.setattr(build_site, "SRC", tmp_path)
     monkeypatch.setattr(build_site, "ROOT", tmp_path)
-    src = _notebook(tmp_path, "<Figure size 600x360 with 1 Axes>", [])
+    src = _notebook(tmp_path, text, [])
     with pytest.raises(build_site.SiteError, match="without a description"):
         build_site.prepare_notebook(src, tmp_path / "out" / "x.ipynb", {})
