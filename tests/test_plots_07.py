@@ -67,6 +67,7 @@ def test_sigmoid_loss_gradients_draws_the_losses_and_gradient_sizes(y):
     signed = xl.binary_cross_entropy_grad(labels, x, reduction="none")
     assert signed[wrong_end] == pytest.approx(-1.0 if y == 1 else 1.0, abs=0.01)
     assert left.get_title() == f"Loss of one sample with y = {y}"
+    assert left.get_xlabel() == right.get_xlabel() == "logit z (p = sigmoid(z))"
     assert any("wrong side" in label for label in right.get_legend_handles_labels()[1])
 
 

@@ -59,6 +59,19 @@ def test_training_curves_by_run_has_one_figure_legend_naming_runs_and_styles(run
     assert not any(line.get_linestyle() == ":" for line in plain.axes[0].lines)
 
 
+def test_training_curves_by_run_names_its_validation_data_and_marked_epoch(runs):
+    fig = plots.training_curves_by_run(runs, best_epoch=7,
+                                       best_epoch_label="early stopping keeps epoch 7",
+                                       val_label="validation data (noisy labels)")
+    texts = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert texts[-2:] == ["validation data (noisy labels)", "early stopping keeps epoch 7"]
+    for ax in fig.axes:
+        (mark,) = [line for line in ax.lines if line.get_linestyle() == ":"]
+        assert mark.get_label() == "early stopping keeps epoch 7"
+    assert "validation data (noisy labels) dashed" in repr(fig)
+    assert "early stopping keeps epoch 7 (dotted)" in repr(fig)
+
+
 def test_training_curves_by_run_wants_a_mapping_of_runs(runs):
     with pytest.raises(TypeError, match="mapping of names"):
         plots.training_curves_by_run(runs["plain"].history_)

@@ -36,7 +36,8 @@ def test_reliability_diagram_before_and_after(digits, fitted):
         curve = calibration.reliability_curve(p, s.y_test)
         heights = sorted(r.get_height() for r in ax.patches[:int((curve.counts > 0).sum())])
         np.testing.assert_allclose(heights, sorted(curve.accuracy[curve.counts > 0]))
-    assert "T = 1.70" in fig.axes[1].get_title()
+    assert fig.axes[0].get_title().startswith("before temperature scaling\n")
+    assert fig.axes[1].get_title().startswith("after temperature scaling (T = 1.70)\n")
     single = plots.reliability_diagram(before[:, 0] * 0 + 0.7, (s.y_test == 0).astype(int))
     assert len(single.axes) == 2
 
