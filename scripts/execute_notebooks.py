@@ -19,6 +19,10 @@ from nbclient import NotebookClient
 
 VOLATILE_CELL_KEYS = ("execution", "collapsed", "scrolled")
 
+#: ipykernel warns at every start that it talks over local TCP without encryption;
+#: once per notebook, that buries this script's own output. Errors still show.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
+
 
 def merge_streams(outputs: list) -> list:
     """Join consecutive stdout (or stderr) chunks: how a kernel splits them varies by run."""
@@ -55,7 +59,7 @@ def normalise(nb: nbformat.NotebookNode) -> None:
 def execute(path: Path, timeout: int = 120) -> float:
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
-    NotebookClient(nb, timeout=timeout, kernel_name="python3",
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", extra_arguments=KERNEL_ARGUMENTS,
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     elapsed = time.perf_counter() - start
     normalise(nb)

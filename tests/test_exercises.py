@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -264,7 +262,7 @@ def test_html_feedback_in_a_notebook(monkeypatch):
     assert shown[0]["text/plain"].startswith("✗ 01.q2 incorrect")
 
 
-# --- notebooks and the progress report ------------------------------------------------------------
+# --- notebooks (the progress report: tests/test_progress_report.py) ------------------------------
 
 
 def test_exercise_notebooks_exist_for_every_chapter_and_match_the_questions():
@@ -275,35 +273,6 @@ def test_exercise_notebooks_exist_for_every_chapter_and_match_the_questions():
             assert f"chapter({n})" in code
             for q in chapter(n).questions:
                 assert f"ex.{q.id.split('.')[1]}.check(" in code
-
-
-def _progress(*args):
-    return subprocess.run([sys.executable, "-m", "xentlearn", "progress", *args],
-                          capture_output=True, text=True, cwd=ROOT, timeout=300)
-
-
-def test_progress_report_on_solutions_and_learner_notebooks():
-    solved = _progress("exercises/solutions", "--json")
-    assert solved.returncode == 0, solved.stderr
-    data = json.loads(solved.stdout)
-    total = len(QUESTIONS)
-    assert data["total"] == {"correct": total, "attempted": total, "total": total}
-    learner = _progress("exercises/01_shannon_entropy.ipynb")
-    assert learner.returncode == 0, learner.stderr
-    lines = learner.stdout.splitlines()
-    assert lines[0].split() == ["chapter", "correct", "attempted", "total"]
-    assert lines[2].split()[-3:] == ["0", "0", str(len(chapter(1).questions))]
-    assert "[1/1] 01_shannon_entropy.ipynb" in learner.stderr
-
-
-def test_progress_report_fails_clearly_on_an_unreadable_notebook(tmp_path):
-    bad = tmp_path / "01_shannon_entropy.ipynb"
-    bad.write_text("{not json")
-    result = _progress(str(bad))
-    assert result.returncode != 0
-    assert "cannot read" in result.stderr
-    missing = _progress(str(tmp_path / "nothing"))
-    assert missing.returncode != 0 and "does not exist" in missing.stderr
 
 
 def test_overflow_gets_the_log_sum_exp_advice_not_the_zero_advice():

@@ -1,40 +1,108 @@
-"""Command line: ``python -m xentlearn progress [PATH] [--json] [--time-limit S]``."""
+"""Command line: ``python -m xentlearn progress PATH [--csv | --json] [--jobs N] [--time-limit S]``.
+
+See ``python -m xentlearn progress --help``.
+"""
 
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import sys
-from pathlib import Path
+
+PROGRESS_DESCRIPTION = """\
+Run learners' exercise notebooks, each in a fresh kernel, and tabulate per learner
+and chapter the questions correct, attempted and in total. PATH is one learner's
+folder of exercise notebooks (NN_name.ipynb), one notebook, or a folder with one
+sub-folder per learner (the sub-folder's name is the learner's name).
+
+A chapter's notebook counts only that chapter's questions; results checked before
+a kernel died or a notebook ran out of time are kept, and the report says which
+notebook crashed, timed out, failed in its setup (a cell before the first check,
+such as `import xentlearn`) or could not be read, and at which cell.
+
+SECURITY: the report executes the learners' code with the rights of whoever runs
+it. Run it on copies of the notebooks, as an unprivileged user or in a container.
+"""
+
+
+def _seconds(text: str) -> float:
+    """argparse type: a positive finite number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(
+            f"expected a positive, finite number of seconds, got {text!r}")
+    return value
+
+
+def _jobs(text: str) -> int:
+    """argparse type: a positive whole number."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, got {text!r}")
+    return value
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m xentlearn",
                                      description="The xentlearn course's command line.")
     sub = parser.add_subparsers(dest="command", required=True)
-    prog = sub.add_parser("progress", help="run exercise notebooks and tabulate progress")
+    prog = sub.add_parser("progress", help="run exercise notebooks and tabulate a class's progress",
+                          description=PROGRESS_DESCRIPTION,
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
     prog.add_argument("path", nargs="?", default="exercises",
-                      help="a folder of exercise notebooks or one notebook (default: exercises)")
-    prog.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    prog.add_argument("--time-limit", type=float, default=120.0,
-                      help="seconds each notebook may run (default 120)")
+                      help="a learner's folder of exercise notebooks, one notebook, or a folder "
+                           "of learner folders (default: exercises)")
+    out = prog.add_mutually_exclusive_group()
+    out.add_argument("--csv", action="store_true",
+                     help="print CSV: a header row, then one row per learner and chapter")
+    out.add_argument("--json", action="store_true",
+                     help="print JSON: one record per learner and chapter")
+    prog.add_argument("--jobs", type=_jobs, default=_cores(), metavar="N",
+                      help="notebooks run at once (default: the number of cores, here "
+                           f"{_cores()})")
+    prog.add_argument("--time-limit", type=_seconds, default=120.0, metavar="SECONDS",
+                      help="seconds each notebook's cells may run in all, fractions allowed "
+                           "(default 120); a notebook still running then is stopped")
     args = parser.parse_args(argv)
 
-    from .exercises.progress import as_json, collect, format_table
+    from .exercises import progress as report
 
-    target = Path(args.path)
-    if not target.exists():
-        print(f"error: {target} does not exist; give a folder of exercise notebooks or a "
-              "notebook file", file=sys.stderr)
+    try:
+        notebooks, notes = report.find_notebooks(args.path)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
-    results = collect(target, args.time_limit)
-    if not results:
-        print(f"error: no exercise notebooks (NN_name.ipynb) in {target}", file=sys.stderr)
+    if not notebooks:
+        print(f"error: no exercise notebooks (NN_name.ipynb) in {args.path} or its "
+              "sub-folders", file=sys.stderr)
         return 2
-    print(as_json(results) if args.json else format_table(results))
-    unreadable = [r for r in results if r.error and r.error.startswith("cannot read")]
-    for r in unreadable:
-        print(f"error: {r.error}", file=sys.stderr)
-    return 1 if unreadable else 0
+    results = report.grade(notebooks, time_limit=args.time_limit, jobs=args.jobs,
+                    on_done=report.progress_bar(len(notebooks)))
+    if args.csv:
+        sys.stdout.write(report.as_csv(results))
+        for note in notes:
+            print(note, file=sys.stderr)
+    elif args.json:
+        print(report.as_json(results))
+        for note in notes:
+            print(note, file=sys.stderr)
+    else:
+        print(report.format_report(results, notes))
+    return 0
 
 
 if __name__ == "__main__":

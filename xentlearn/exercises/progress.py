@@ -1,135 +1,640 @@
-"""Execute exercise notebooks headlessly and tabulate each chapter's progress.
+"""The class report: run learners' exercise notebooks and tabulate what each got right.
 
-Used by ``python -m xentlearn progress [PATH] [--json]``. Each notebook runs in
-a fresh kernel (nbclient) with a time limit; after its last cell the checker's
-record of results is read back from the kernel.
+Used by ``python -m xentlearn progress PATH``. ``PATH`` is one learner's folder
+of exercise notebooks (``NN_name.ipynb``), one such notebook, or a folder with
+one sub-folder per learner (the sub-folder's name is the learner's name).
+
+Each notebook runs top to bottom in a fresh kernel (nbclient), from its own
+folder, with the environment variable ``XENTLEARN_RESULTS_LOG`` naming a fresh
+file: the checker appends every result to it as it happens
+(:func:`xentlearn.exercises.record.record`), so the report keeps the results
+earned before a kernel died or a cell ran past the time limit.
+
+A chapter's notebook counts only that chapter's questions, each with the
+status of its latest check; checks of other chapters' questions are listed as
+ignored. So ``correct <= attempted <= total`` always holds.
+
+Running a notebook executes its code with the rights of whoever runs the
+report: run it on copies, as an unprivileged user or in a container.
 """
 
 from __future__ import annotations
 
+import asyncio
+import csv
+import io
 import json
+import os
 import re
 import sys
+import tempfile
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .chapters import CHAPTERS
+__all__ = ["FIELDS", "STATUSES", "NotebookResult", "find_notebooks", "grade", "format_report",
+           "as_csv", "as_json", "progress_bar"]
 
-__all__ = ["NotebookProgress", "run_notebook", "collect", "format_table"]
+#: A notebook's status in the report.
+STATUSES = ("ok", "crashed", "timed out", "setup failed", "unreadable")
 
-MARKER = "XL-PROGRESS "
-REPORT_CELL = (
-    "import json as _xl_json\n"
-    "from xentlearn.exercises.checker import RESULTS as _xl_results\n"
-    f"print({MARKER!r} + _xl_json.dumps({{k: r.status for k, r in _xl_results.items()}}))"
-)
+#: The fields of one record of ``--csv`` and ``--json``, in order.
+FIELDS = ("learner", "chapter", "correct", "attempted", "total", "status", "error", "cell",
+          "ignored")
+
+#: The mark after a table entry for each status other than "ok".
+MARKS = {"crashed": "C", "timed out": "T", "setup failed": "S", "unreadable": "U"}
+
+#: Extra arguments of every kernel the report starts: ipykernel's warning that it
+#: talks to the report over local TCP without encryption would otherwise be
+#: printed once per notebook.
+KERNEL_ARGUMENTS = ("--IPKernelApp.log_level=ERROR",)
+
+#: The explanation under the table.
+LEGEND = ("Each entry: correct/attempted/total questions. C crashed (the kernel died), "
+          "T timed out,",
+          "S setup failed (a cell before the first check raised, e.g. import xentlearn),",
+          "U unreadable, + other chapters' checks ignored, - no notebook.")
+
+_NAME = re.compile(r"(\d\d)_.*\.ipynb")
+
+
+def _registry() -> dict[int, tuple[str, str]]:
+    """Chapter number -> (notebook stem, title), from ``xentlearn.exercises.CHAPTERS``."""
+    from . import CHAPTERS
+
+    return {number: (entry[0], entry[1]) for number, entry in CHAPTERS.items()}
+
+
+def _questions(number: int) -> list[str]:
+    from . import chapter
+
+    return [q.id for q in chapter(number).questions]
 
 
 @dataclass
-class NotebookProgress:
-    """One notebook's result: questions correct / attempted / total, or why it could not run."""
+class NotebookResult:
+    """One learner's notebook for one chapter, as the report found it.
 
-    path: str
-    chapter: int | None
-    title: str
-    total: int
+    Attributes
+    ----------
+    learner : str
+        The learner's folder name.
+    chapter : int
+        The chapter number, from the notebook's name (``01_...`` is 1).
+    notebook : str
+        The notebook's path.
+    correct, attempted, total : int
+        Questions of this chapter answered correctly, checked at all (any status
+        but "not attempted"), and in total.
+    status : str
+        One of :data:`STATUSES`.
+    error : str
+        What went wrong, empty when the status is "ok".
+    cell : int or None
+        The position in the notebook (1 is its first cell) of the cell where it
+        went wrong.
+    ignored : list of str
+        Questions of other chapters checked in this notebook, not counted.
+    seconds : float
+        How long the notebook ran.
+
+    Examples
+    --------
+    >>> r = NotebookResult("ana", 1, "ana/01_shannon_entropy.ipynb", correct=2, attempted=3,
+    ...                    total=5, status="crashed", error="the kernel died", cell=8)
+    >>> r.record()["status"], r.record()["cell"]
+    ('crashed', 8)
+    """
+
+    learner: str
+    chapter: int
+    notebook: str
     correct: int = 0
     attempted: int = 0
-    statuses: dict[str, str] = field(default_factory=dict)
+    total: int = 0
+    status: str = "ok"
+    error: str = ""
+    cell: int | None = None
+    ignored: list[str] = field(default_factory=list)
     seconds: float = 0.0
-    error: str | None = None
+
+    def record(self) -> dict:
+        """The fields of :data:`FIELDS` as a dict (one record of ``--json``)."""
+        data = asdict(self)
+        return {name: data[name] for name in FIELDS}
 
 
-def _chapter_of(path: Path) -> int | None:
-    m = re.match(r"(\d\d)_", path.name)
-    return int(m.group(1)) if m and int(m.group(1)) in CHAPTERS else None
+# --- finding the notebooks --------------------------------------------------------------------
 
 
-def run_notebook(path: Path, time_limit: float = 120.0) -> NotebookProgress:
-    """Execute one exercise notebook and read back its checks' statuses."""
-    import nbformat
+def _exercise_notebooks(folder: Path, chapters: dict) -> dict[int, list[Path]]:
+    found: dict[int, list[Path]] = {}
+    for path in sorted(folder.glob("*.ipynb")):
+        m = _NAME.fullmatch(path.name)
+        if m and int(m.group(1)) in chapters and path.is_file():
+            found.setdefault(int(m.group(1)), []).append(path)
+    return found
+
+
+def find_notebooks(path: str | os.PathLike) -> tuple[list[tuple[str, int, Path]], list[str]]:
+    """The exercise notebooks under ``path``, with their learner and chapter.
+
+    ``path`` is one notebook, a folder of notebooks (one learner, named after
+    the folder; sub-folders are then ignored), or a folder of learner folders.
+    A notebook is an exercise notebook when its name is ``NN_*.ipynb`` with
+    ``NN`` a chapter number. When a learner has several notebooks for one
+    chapter, the one named as in the course is graded (else the first by name).
+
+    Parameters
+    ----------
+    path : str or path-like
+
+    Returns
+    -------
+    notebooks : list of (str, int, Path)
+        Learner, chapter number and notebook, sorted by learner and chapter.
+    notes : list of str
+        What was skipped and why.
+
+    Raises
+    ------
+    ValueError
+        If ``path`` does not exist or is a file not named as an exercise notebook.
+
+    Examples
+    --------
+    >>> notebooks, notes = find_notebooks("exercises/solutions")
+    >>> [(learner, n, p.name) for learner, n, p in notebooks][:2]
+    [('solutions', 1, '01_shannon_entropy.ipynb'), ('solutions', 2, '02_cross_entropy.ipynb')]
+    """
+    chapters = _registry()
+    target = Path(path)
+    if not target.exists():
+        raise ValueError(f"{target} does not exist; give a folder of exercise notebooks, a "
+                         "folder of learner folders, or one notebook")
+    if target.is_file():
+        m = _NAME.fullmatch(target.name)
+        if not m or int(m.group(1)) not in chapters:
+            raise ValueError(f"{target} is not named as an exercise notebook (NN_name.ipynb, "
+                             f"NN one of {', '.join(f'{n:02d}' for n in sorted(chapters))})")
+        return [(target.resolve().parent.name, int(m.group(1)), target)], []
+    learner_name = target.resolve().name
+    own = _exercise_notebooks(target, chapters)
+    if own:
+        folders = {learner_name: own}
+    else:
+        folders = {}
+        for sub in sorted(p for p in target.iterdir() if p.is_dir()):
+            if sub.name.startswith("."):
+                continue
+            found = _exercise_notebooks(sub, chapters)
+            if found:
+                folders[sub.name] = found
+    notebooks, notes = [], []
+    for learner, found in folders.items():
+        for number, paths in sorted(found.items()):
+            stem = chapters[number][0]
+            chosen = next((p for p in paths if p.stem == stem), paths[0])
+            notebooks.append((learner, number, chosen))
+            others = [p.name for p in paths if p != chosen]
+            if others:
+                notes.append(f"{learner}: several notebooks for chapter {number:02d}; graded "
+                             f"{chosen.name}, skipped {', '.join(others)}")
+    return notebooks, notes
+
+
+# --- running one notebook ---------------------------------------------------------------------
+
+
+def _client_class():
     from nbclient import NotebookClient
-    from nbclient.exceptions import CellTimeoutError
 
-    number = _chapter_of(path)
-    title = CHAPTERS[number][1] if number else path.stem
-    total = 0
-    if number:
-        from . import chapter
+    class ReportClient(NotebookClient):
+        """Keeps no outputs: the results come from the log, and a learner's cell that
+        prints without end cannot fill the memory of whoever runs the report."""
 
-        total = len(chapter(number).questions)
-    result = NotebookProgress(str(path), number, title, total)
+        def output(self, outs, msg, display_id, cell_index):
+            return None
+
+    return ReportClient
+
+
+def _snippet(source: str, width: int = 60) -> str:
+    """The text's non-empty lines joined by "; ", shortened to ``width`` characters."""
+    line = "; ".join(s.strip() for s in source.splitlines() if s.strip())
+    return line if len(line) <= width else line[:width - 3] + "..."
+
+
+def _setup_cells(cells: list, code: list[int]) -> set[int]:
+    """The code cells before the first check (at least the first code cell): the setup."""
+    first_check = next((i for i in code if ".check(" in cells[i].source), None)
+    setup = {i for i in code if first_check is None or i < first_check}
+    return setup or set(code[:1])
+
+
+def _tally(result: NotebookResult, entries: list[dict], questions: list[str]) -> None:
+    """Count the chapter's own questions (latest status each); list the others as ignored."""
+    latest: dict[str, str] = {}
+    ignored: set[str] = set()
+    own = set(questions)
+    for entry in entries:
+        if entry["chapter"] == result.chapter and entry["question"] in own:
+            latest[entry["question"]] = entry["status"]
+        else:
+            ignored.add(entry["question"])
+    result.correct = sum(s == "correct" for s in latest.values())
+    result.attempted = sum(s != "not attempted" for s in latest.values())
+    result.ignored = sorted(ignored)
+
+
+def _kernel_env(log: Path, jobs: int) -> dict[str, str]:
+    from .record import LOG_ENV_VAR
+
+    env = dict(os.environ)
+    env[LOG_ENV_VAR] = str(log)
+    env["XENTLEARN_PROGRESS"] = "0"  # no training progress bars: nobody watches these kernels
+    if jobs > 1:  # the kernels share the cores: one BLAS thread each
+        for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            env.setdefault(name, "1")
+    return env
+
+
+async def _run(learner: str, number: int, path: Path, *, time_limit: float, jobs: int,
+               starting: asyncio.Semaphore, running: asyncio.Semaphore,
+               logs: Path) -> NotebookResult:
+    """Run one notebook. At most ``jobs`` kernels start at once and at most ``jobs`` run
+    cells at once, so the next notebooks' kernels start while these run.
+
+    A setup cell (a code cell before the first check) that raises makes the status
+    "setup failed"; the kernel dying ("crashed") or the time limit ("timed out")
+    stop the run and take precedence."""
+    import nbformat
+    from jupyter_core.utils import ensure_async
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    from .record import read_log
+
+    questions = _questions(number)
+    result = NotebookResult(learner, number, str(path), total=len(questions))
     try:
         nb = nbformat.read(path, as_version=4)
-    except Exception as exc:  # unreadable JSON, missing file, not a notebook
-        result.error = f"cannot read {path}: {type(exc).__name__}: {exc}"
+        cells = list(nb.cells)
+    except Exception as exc:  # not JSON, not a notebook, unreadable file
+        result.status = "unreadable"
+        result.error = f"not a notebook: {type(exc).__name__}: {_snippet(str(exc))}"
         return result
-    nb.cells.append(nbformat.v4.new_code_cell(REPORT_CELL))
-    client = NotebookClient(nb, timeout=time_limit, allow_errors=True, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
+    handle, name = tempfile.mkstemp(prefix=f"{number:02d}-", suffix=".jsonl", dir=logs)
+    os.close(handle)
+    log = Path(name)
+    errors: dict[int, str] = {}
+
+    def on_error(cell, cell_index, execute_reply):
+        content = execute_reply.get("content", {})
+        errors[cell_index] = f"{content.get('ename', 'Error')}: {content.get('evalue', '')}"
+
+    client = _client_class()(nb, kernel_name="python3", allow_errors=True,
+                             shutdown_kernel="immediate", on_cell_error=on_error,
+                             extra_arguments=list(KERNEL_ARGUMENTS),
+                             resources={"metadata": {"path": str(path.parent)}})
+    code = [i for i, c in enumerate(cells) if c.cell_type == "code" and c.source.strip()]
+    setup = _setup_cells(cells, code)
+    current: int | None = None
     start = time.perf_counter()
+    async with starting:
+        try:
+            client.km = client.create_kernel_manager()
+            await client.async_start_new_kernel(cwd=str(path.parent),
+                                                env=_kernel_env(log, jobs))
+            await client.async_start_new_kernel_client()
+        except Exception as exc:
+            result.status = "setup failed"
+            result.error = f"the kernel did not start: {type(exc).__name__}: {_snippet(str(exc))}"
+            await _stop(client, ensure_async)
+            return result
+        await running.acquire()
     try:
-        with client.setup_kernel():
-            for index, cell in enumerate(nb.cells):
-                remaining = time_limit - (time.perf_counter() - start)
-                if remaining <= 0:
-                    raise CellTimeoutError(f"time limit of {time_limit:g} s reached")
-                client.timeout = max(int(remaining), 1)
-                client.execute_cell(cell, index)
+        start = time.perf_counter()
+        deadline = time.monotonic() + time_limit
+        client.timeout_func = lambda cell: max(deadline - time.monotonic(), 0.001)
+        for index in code:
+            current = index
+            if time.monotonic() >= deadline:
+                raise CellTimeoutError(f"time limit of {time_limit:g} s reached")
+            await client.async_execute_cell(cells[index], index)
+            if index in setup and index in errors and result.status == "ok":
+                # the rest still runs: whatever works is counted
+                result.status = "setup failed"
+                result.error = (f"{_snippet(errors[index], 100)} (in: "
+                                f"{_snippet(cells[index].source)})")
+                result.cell = index + 1
+    except DeadKernelError:
+        result.status = "crashed"
+        result.error = f"the kernel died while running: {_snippet(cells[current].source)}"
+        result.cell = current + 1
     except CellTimeoutError:
-        result.error = f"stopped after the time limit of {time_limit:g} s"
-    except Exception as exc:
-        result.error = f"the notebook could not run: {type(exc).__name__}: {exc}"
-    result.seconds = time.perf_counter() - start
-    for out in nb.cells[-1].get("outputs", []):
-        text = out.get("text", "")
-        if out.get("output_type") == "stream" and MARKER in text:
-            result.statuses = json.loads(text.split(MARKER, 1)[1])
-    result.correct = sum(s == "correct" for s in result.statuses.values())
-    result.attempted = sum(s != "not attempted" for s in result.statuses.values())
+        result.status = "timed out"
+        result.error = (f"still running after the time limit of {time_limit:g} s: "
+                        f"{_snippet(cells[current].source)}")
+        result.cell = current + 1
+    except Exception as exc:  # anything else that stops the run: the kernel is lost
+        result.status = "crashed"
+        result.error = f"the run stopped: {type(exc).__name__}: {_snippet(str(exc))}"
+        result.cell = None if current is None else current + 1
+    finally:
+        running.release()
+        await _stop(client, ensure_async)
+        result.seconds = time.perf_counter() - start
+    _tally(result, read_log(log), questions)
+    log.unlink(missing_ok=True)
     return result
 
 
-def collect(target: Path, time_limit: float = 120.0, log=sys.stderr) -> list[NotebookProgress]:
-    """Run every ``NN_*.ipynb`` in a folder (or one notebook), reporting progress to ``log``."""
-    if target.is_dir():
-        paths = sorted(p for p in target.glob("*.ipynb") if _chapter_of(p))
-    else:
-        paths = [target]
-    results = []
-    for i, path in enumerate(paths, start=1):
-        if log is not None:
-            print(f"[{i}/{len(paths)}] {path.name} ...", end="", file=log, flush=True)
-        r = run_notebook(path, time_limit)
-        if log is not None:
-            print(f" {r.seconds:.1f} s" + (f" ({r.error})" if r.error else ""), file=log,
-                  flush=True)
-        results.append(r)
-    return results
+async def _stop(client, ensure_async) -> None:
+    """Kill the kernel (and what it started) and release its files; never raises."""
+    km, kc = client.km, client.kc
+    try:
+        if km is not None and await ensure_async(km.is_alive()):
+            await ensure_async(km.shutdown_kernel(now=True))
+    except Exception:  # already gone
+        pass
+    finally:
+        try:
+            if kc is not None:
+                kc.stop_channels()
+            if km is not None:
+                await ensure_async(km.cleanup_resources())
+        except Exception:
+            pass
+        client.kc = client.km = None
 
 
-def format_table(results: list[NotebookProgress]) -> str:
-    """A plain-text table: chapter, correct, attempted, total, and a total row."""
-    rows = [("chapter", "correct", "attempted", "total")]
-    for r in results:
-        name = f"{r.chapter:02d} {r.title}" if r.chapter else r.title
-        if r.error:
-            name += "  (" + r.error.split(":")[0] + ")"
-        rows.append((name, str(r.correct), str(r.attempted), str(r.total)))
-    rows.append(("total", str(sum(r.correct for r in results)),
-                 str(sum(r.attempted for r in results)), str(sum(r.total for r in results))))
-    width = max(len(row[0]) for row in rows)
-    lines = [f"{row[0]:<{width}}  {row[1]:>7}  {row[2]:>9}  {row[3]:>5}" for row in rows]
-    lines.insert(1, "-" * len(lines[0]))
-    lines.insert(len(lines) - 1, "-" * len(lines[0]))
+def grade(notebooks: Sequence[tuple[str, int, Path]], *, time_limit: float = 120.0,
+          jobs: int = 1,
+          on_done: Callable[[NotebookResult], None] | None = None) -> list[NotebookResult]:
+    """Run every notebook, ``jobs`` at a time, each in its own fresh kernel.
+
+    Parameters
+    ----------
+    notebooks : sequence of (str, int, Path)
+        Learner, chapter and notebook, as from :func:`find_notebooks`.
+    time_limit : float
+        Seconds each notebook's cells may run in all (its kernel's start not
+        included); a notebook still running then is stopped: "timed out".
+    jobs : int
+        Notebooks run at once. The kernels of the next ``jobs`` notebooks start
+        while these run.
+    on_done : callable, optional
+        Called with each result as soon as its notebook is done.
+
+    Returns
+    -------
+    list of NotebookResult
+        In the order of ``notebooks``.
+
+    Examples
+    --------
+    >>> notebooks, _ = find_notebooks("exercises/solutions/01_shannon_entropy.ipynb")
+    >>> [r] = grade(notebooks, time_limit=60)
+    >>> r.learner, r.chapter, r.correct, r.attempted, r.total, r.status
+    ('solutions', 1, 5, 5, 5, 'ok')
+    """
+    if not (time_limit > 0 and time_limit < float("inf")):
+        raise ValueError(f"time_limit must be a positive number of seconds, got {time_limit!r}")
+    if int(jobs) < 1:
+        raise ValueError(f"jobs must be at least 1, got {jobs!r}")
+    jobs = int(jobs)
+
+    async def main() -> list[NotebookResult]:
+        starting, running = asyncio.Semaphore(jobs), asyncio.Semaphore(jobs)
+        with tempfile.TemporaryDirectory(prefix="xentlearn-progress-") as logs:
+
+            async def one(learner, number, path):
+                r = await _run(learner, number, Path(path), time_limit=time_limit, jobs=jobs,
+                               starting=starting, running=running, logs=Path(logs))
+                if on_done is not None:
+                    on_done(r)
+                return r
+
+            return list(await asyncio.gather(*(one(*item) for item in notebooks)))
+
+    return asyncio.run(main())
+
+
+# --- output -----------------------------------------------------------------------------------
+
+
+def _chapters_in(results: Sequence[NotebookResult]) -> list[int]:
+    return sorted({r.chapter for r in results})
+
+
+def _totals(number: int) -> int:
+    return len(_questions(number))
+
+
+def format_report(results: Sequence[NotebookResult], notes: Sequence[str] = ()) -> str:
+    """The report as text: learners x chapters, what went wrong, and a class summary.
+
+    Each entry of the table is ``correct/attempted/total``, followed by a mark when
+    the notebook did not run to its end (C crashed, T timed out, S setup failed,
+    U unreadable) and ``+`` when other chapters' checks were ignored; ``-`` means
+    no notebook. The last column sums the learner's chapters (a missing notebook
+    counts as nothing attempted).
+
+    Parameters
+    ----------
+    results : sequence of NotebookResult
+    notes : sequence of str
+        Printed at the end (e.g. what :func:`find_notebooks` skipped).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> results = [NotebookResult("ana", 1, "a", 5, 5, 5), NotebookResult("bo", 1, "b", 2, 2, 5,
+    ...            "crashed", "the kernel died while running: os._exit(1)", 8)]
+    >>> print(format_report(results))  # doctest: +NORMALIZE_WHITESPACE
+    learner  01        total
+    -------  -------   -------
+    ana      5/5/5     5/5/5
+    bo       2/2/5 C   2/2/5
+    <BLANKLINE>
+    Each entry: correct/attempted/total questions. C crashed (the kernel died), T timed out,
+    S setup failed (a cell before the first check raised, e.g. import xentlearn),
+    U unreadable, + other chapters' checks ignored, - no notebook.
+    <BLANKLINE>
+    Problems
+      bo, chapter 01: crashed at cell 8: the kernel died while running: os._exit(1)
+      (results checked before it are counted)
+    <BLANKLINE>
+    Class summary
+    chapter              notebooks  done  mean correct  not ok
+    01 Shannon entropy           2     1       3.5 / 5       1
+    2 learners, 2 notebooks: 1 ok, 1 crashed
+    """
+    registry = _registry()
+    chapters = _chapters_in(results)
+    learners = sorted({r.learner for r in results})
+    by_key = {(r.learner, r.chapter): r for r in results}
+
+    def entry(r: NotebookResult | None) -> str:
+        if r is None:
+            return "-"
+        text = f"{r.correct}/{r.attempted}/{r.total}"
+        mark = MARKS.get(r.status, "") + ("+" if r.ignored else "")
+        return f"{text} {mark}" if mark else text
+
+    rows = [["learner", *(f"{n:02d}" for n in chapters), "total"]]
+    for learner in learners:
+        mine = [by_key.get((learner, n)) for n in chapters]
+        correct = sum(r.correct for r in mine if r)
+        attempted = sum(r.attempted for r in mine if r)
+        total = sum(r.total if r else _totals(n) for r, n in zip(mine, chapters, strict=True))
+        rows.append([learner, *(entry(r) for r in mine), f"{correct}/{attempted}/{total}"])
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    widths[1:] = [max(w, 7) for w in widths[1:]]
+    lines = ["   ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+             for row in rows]
+    lines.insert(1, "   ".join("-" * w for w in widths))
+    lines += ["", *LEGEND]
+
+    problems = []
+    for r in sorted(results, key=lambda r: (r.learner, r.chapter)):
+        where = f"{r.learner}, chapter {r.chapter:02d}"
+        if r.status != "ok":
+            at = f" at cell {r.cell}" if r.cell else ""
+            kept = ("\n  (results checked before it are counted)"
+                    if r.status in ("crashed", "timed out") else "")
+            problems.append(f"  {where}: {r.status}{at}: {r.error}{kept}")
+        if r.ignored:
+            listed = (", ".join(r.ignored) if len(r.ignored) <= 6 else
+                      f"{len(r.ignored)} questions of chapters "
+                      + ", ".join(sorted({q.split('.')[0] for q in r.ignored})))
+            problems.append(f"  {where}: ignored checks of other chapters' questions: {listed}")
+    if problems:
+        lines += ["", "Problems", *problems]
+
+    summary = [["chapter", "notebooks", "done", "mean correct", "not ok"]]
+    for n in chapters:
+        mine = [r for r in results if r.chapter == n]
+        total = _totals(n)
+        done = sum(r.correct == r.total for r in mine)
+        mean = sum(r.correct for r in mine) / len(mine)
+        summary.append([f"{n:02d} {registry[n][1]}", str(len(mine)), str(done),
+                        f"{mean:.1f} / {total}", str(sum(r.status != "ok" for r in mine))])
+    widths = [max(len(row[i]) for row in summary) for i in range(len(summary[0]))]
+    lines += ["", "Class summary"]
+    lines += ["  ".join([row[0].ljust(widths[0])]
+                        + [c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)])
+              for row in summary]
+    counts = [f"{sum(r.status == s for r in results)} {s}" for s in STATUSES
+              if any(r.status == s for r in results)]
+    lines.append(f"{len(learners)} learner{'s' * (len(learners) != 1)}, {len(results)} "
+                 f"notebook{'s' * (len(results) != 1)}: {', '.join(counts)}")
+    lines += list(notes)
     return "\n".join(lines)
 
 
-def as_json(results: list[NotebookProgress]) -> str:
-    return json.dumps({
-        "notebooks": [asdict(r) for r in results],
-        "total": {"correct": sum(r.correct for r in results),
-                  "attempted": sum(r.attempted for r in results),
-                  "total": sum(r.total for r in results)},
-    }, indent=2)
+def as_csv(results: Sequence[NotebookResult]) -> str:
+    """A header row (:data:`FIELDS`), then one row per learner and chapter.
+
+    ``ignored`` is a space-separated list of question ids; an unknown ``cell`` is empty.
+
+    Parameters
+    ----------
+    results : sequence of NotebookResult
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> print(as_csv([NotebookResult("ana", 1, "a", 4, 5, 5, ignored=["02.q1", "02.q2"])]))
+    learner,chapter,correct,attempted,total,status,error,cell,ignored
+    ana,1,4,5,5,ok,,,02.q1 02.q2
+    <BLANKLINE>
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(FIELDS)
+    for r in results:
+        record = r.record()
+        record["ignored"] = " ".join(record["ignored"])
+        record["cell"] = "" if record["cell"] is None else record["cell"]
+        writer.writerow([record[name] for name in FIELDS])
+    return out.getvalue()
+
+
+def as_json(results: Sequence[NotebookResult]) -> str:
+    """A JSON list with one record (:data:`FIELDS`) per learner and chapter.
+
+    Parameters
+    ----------
+    results : sequence of NotebookResult
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> print(as_json([NotebookResult("ana", 1, "a", 5, 5, 5)]))  # doctest: +ELLIPSIS
+    [
+      {
+        "learner": "ana",
+        "chapter": 1,
+    ...
+        "ignored": []
+      }
+    ]
+    """
+    return json.dumps([r.record() for r in results], indent=2)
+
+
+def progress_bar(total: int, stream=None) -> Callable[[NotebookResult], None] | None:
+    """A callback for :func:`grade` that redraws a one-line bar on ``stream``.
+
+    Parameters
+    ----------
+    total : int
+        The number of notebooks.
+    stream : text stream, optional
+        Default ``sys.stderr``.
+
+    Returns
+    -------
+    callable or None
+        None when ``stream`` is not a terminal or ``XENTLEARN_PROGRESS`` is ``"0"``:
+        no bar then.
+
+    Examples
+    --------
+    >>> import io
+    >>> progress_bar(10, io.StringIO()) is None      # not a terminal
+    True
+    """
+    from ..progress import enabled_by_environment
+
+    stream = stream or sys.stderr
+    if not (hasattr(stream, "isatty") and stream.isatty() and enabled_by_environment()):
+        return None
+    start = time.perf_counter()
+    done: list[NotebookResult] = []
+
+    def update(result: NotebookResult) -> None:
+        done.append(result)
+        width = 30
+        filled = round(width * len(done) / max(total, 1))
+        bad = [f"{sum(r.status == s for r in done)} {s}" for s in STATUSES[1:]
+               if any(r.status == s for r in done)]
+        text = (f"\rgrading [{'#' * filled}{'.' * (width - filled)}] {len(done)}/{total} "
+                f"notebooks  {time.perf_counter() - start:5.0f} s"
+                + (f"  ({', '.join(bad)})" if bad else ""))
+        stream.write(text.ljust(100)[:100] if len(done) < total else text + "\n")
+        stream.flush()
+
+    return update

@@ -1,0 +1,349 @@
+"""The class report (``python -m xentlearn progress``) and the results log it reads.
+
+The notebooks here are small and made on the spot: a learner who crashes the kernel
+after two correct answers, one whose cell never ends, a broken first cell, a file that
+is not a notebook, checks of other chapters' questions. One class is graded once per
+module (in parallel, as JSON) and once more (one at a time, as CSV) to compare.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import nbformat
+import pytest
+
+from xentlearn.__main__ import main
+from xentlearn.exercises import chapter
+from xentlearn.exercises import progress as report
+from xentlearn.exercises.record import LOG_ENV_VAR, RESULTS, read_log, record
+
+ROOT = Path(__file__).resolve().parents[1]
+TIME_LIMIT = "2.5"  # seconds per notebook: a fraction, as the command line allows
+
+
+def _notebook(path: Path, *cells: str) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# Exercises")]
+    nb.cells += [nbformat.v4.new_code_cell(source) for source in cells]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+    return path
+
+
+def _setup(n: int) -> str:
+    return f"import numpy as np\nfrom xentlearn.exercises import chapter\n\nex = chapter({n})"
+
+
+CH01, CH02 = "01_shannon_entropy.ipynb", "02_cross_entropy.ipynb"
+Q1_RIGHT, Q2_RIGHT = "ex.q1.check(0.56651)", "ex.q2.check(3.0)"
+TOTAL1, TOTAL2 = len(chapter(1).questions), len(chapter(2).questions)
+
+
+def _progress(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "xentlearn", "progress", *args],
+                          capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def klass(tmp_path_factory) -> Path:
+    """Three learners; cell numbers count the markdown cell at the top as cell 1."""
+    root = tmp_path_factory.mktemp("class")
+    # ana: two correct answers, then the kernel dies (cell 5); q5 is never checked
+    _notebook(root / "ana" / CH01, _setup(1), Q1_RIGHT, Q2_RIGHT, "import os\nos._exit(1)",
+              "ex.q5.check(1.75)")
+    # ana: a right answer to chapter 01's q2 in chapter 02's notebook is not counted here
+    _notebook(root / "ana" / CH02, _setup(2), "chapter(1).q2.check(3.0)", "ex.q1.check(123.0)")
+    # bo: one correct answer, then a cell that never ends (cell 4)
+    _notebook(root / "bo" / CH01, _setup(1), Q1_RIGHT, "while True:\n    pass",
+              Q2_RIGHT)
+    # bo: the first cell fails (a broken environment), so nothing can be checked
+    _notebook(root / "bo" / CH02, "import xentlearn_is_not_installed_here\n" + _setup(2),
+              "ex.q1.check(123.0)")
+    # cy: checks every question of every other chapter, and its own twice
+    _notebook(root / "cy" / CH01, _setup(1), Q2_RIGHT, "ex.q2.check(2.0)", Q1_RIGHT,
+              "for n in range(2, 9):\n    for q in chapter(n).questions:\n        q.check(0.5)",
+              Q1_RIGHT)
+    # cy: not a notebook
+    (root / "cy" / CH02).write_text("{this is not json")
+    # not learners: a hidden folder and a folder without exercise notebooks
+    _notebook(root / ".ipynb_checkpoints" / CH01, _setup(1), Q1_RIGHT)
+    (root / "data").mkdir()
+    return root
+
+
+@pytest.fixture(scope="module")
+def graded(klass) -> tuple[subprocess.CompletedProcess, dict]:
+    result = _progress(str(klass), "--json", "--time-limit", TIME_LIMIT)
+    assert result.returncode == 0, result.stderr
+    records = {(r["learner"], r["chapter"]): r for r in json.loads(result.stdout)}
+    return result, records
+
+
+def test_a_class_gives_one_record_per_learner_and_chapter(graded):
+    result, records = graded
+    assert sorted(records) == [("ana", 1), ("ana", 2), ("bo", 1), ("bo", 2), ("cy", 1),
+                               ("cy", 2)]
+    for r in records.values():
+        assert list(r) == list(report.FIELDS)
+        assert r["status"] in report.STATUSES
+        assert 0 <= r["correct"] <= r["attempted"] <= r["total"]
+    assert records[("ana", 1)]["total"] == TOTAL1 and records[("ana", 2)]["total"] == TOTAL2
+    # ipykernel's warning about TCP without encryption is silenced; no bar without a terminal
+    assert "without encryption" not in result.stderr
+    assert "grading" not in result.stderr
+
+
+def test_results_before_a_crash_are_kept_and_the_cell_is_named(graded):
+    r = graded[1][("ana", 1)]
+    assert (r["correct"], r["attempted"], r["status"], r["cell"]) == (2, 2, "crashed", 5)
+    assert "kernel died" in r["error"] and "os._exit(1)" in r["error"]
+
+
+def test_a_cell_that_never_ends_is_timed_out_and_earlier_results_are_kept(graded):
+    r = graded[1][("bo", 1)]
+    assert (r["correct"], r["attempted"], r["status"], r["cell"]) == (1, 1, "timed out", 4)
+    assert "2.5 s" in r["error"] and "while True" in r["error"]
+
+
+def test_a_broken_first_cell_is_setup_failed_not_zero_attempted(graded):
+    r = graded[1][("bo", 2)]
+    assert (r["status"], r["cell"], r["attempted"]) == ("setup failed", 2, 0)
+    assert "ModuleNotFoundError" in r["error"] and "xentlearn_is_not_installed_here" in r["error"]
+
+
+def test_an_unreadable_file_is_reported_as_such(graded):
+    r = graded[1][("cy", 2)]
+    assert (r["status"], r["correct"], r["attempted"], r["total"]) == ("unreadable", 0, 0, TOTAL2)
+    assert r["error"].startswith("not a notebook")
+
+
+def test_checks_of_other_chapters_are_ignored_and_counts_stay_within_the_total(graded):
+    records = graded[1]
+    cy = records[("cy", 1)]
+    # own chapter: q2 right then wrong (the latest counts), q1 right twice
+    assert (cy["correct"], cy["attempted"], cy["total"], cy["status"]) == (1, 2, TOTAL1, "ok")
+    others = [q.id for n in range(2, 9) for q in chapter(n).questions]
+    assert cy["ignored"] == others
+    ana = records[("ana", 2)]
+    assert (ana["correct"], ana["attempted"], ana["ignored"]) == (0, 1, ["01.q2"])
+
+
+def test_the_same_class_one_at_a_time_as_csv_gives_the_same_records(klass, graded):
+    result = _progress(str(klass), "--csv", "--jobs", "1", "--time-limit", TIME_LIMIT)
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert result.stdout.splitlines()[0] == ",".join(report.FIELDS)
+    assert len(rows) == 6
+    for row in rows:
+        expected = graded[1][(row["learner"], int(row["chapter"]))]
+        assert row["status"] == expected["status"]
+        assert row["error"] == expected["error"]
+        assert [int(row[k]) for k in ("correct", "attempted", "total")] == \
+            [expected[k] for k in ("correct", "attempted", "total")]
+        assert row["cell"] == ("" if expected["cell"] is None else str(expected["cell"]))
+        assert row["ignored"].split() == expected["ignored"]
+
+
+def test_the_table_marks_problems_and_sums_up_the_class(klass, graded):
+    records = [report.NotebookResult(notebook="", **r) for r in graded[1].values()]
+    text = report.format_report(records)
+    lines = text.splitlines()
+    assert lines[0].split() == ["learner", "01", "02", "total"]
+    assert lines[2].split() == ["ana", "2/2/5", "C", "0/1/4", "+", "2/3/9"]
+    assert lines[3].split() == ["bo", "1/1/5", "T", "0/0/4", "S", "1/1/9"]
+    assert lines[4].split() == ["cy", "1/2/5", "+", "0/0/4", "U", "1/2/9"]
+    assert "ana, chapter 01: crashed at cell 5" in text
+    assert "bo, chapter 01: timed out at cell 4" in text
+    summary = text[text.index("Class summary"):].splitlines()
+    assert summary[2].split() == ["01", "Shannon", "entropy", "3", "0", "1.3", "/", "5", "2"]
+    assert summary[-1] == ("3 learners, 6 notebooks: 2 ok, 1 crashed, 1 timed out, "
+                           "1 setup failed, 1 unreadable")
+
+
+def test_one_learners_folder_and_one_notebook(klass):
+    result = _progress(str(klass / "cy"), "--time-limit", TIME_LIMIT)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["learner", "01", "02", "total"]
+    assert lines[2].split() == ["cy", "1/2/5", "+", "0/0/4", "U", "1/2/9"]
+    solved = _progress("exercises/solutions", "--json")
+    assert solved.returncode == 0, solved.stderr
+    records = json.loads(solved.stdout)
+    assert [r["chapter"] for r in records] == list(range(1, 9))
+    for r in records:
+        assert (r["learner"], r["status"], r["correct"], r["attempted"]) == \
+            ("solutions", "ok", r["total"], r["total"]), r
+    template = _progress("exercises/01_shannon_entropy.ipynb", "--csv")
+    assert template.returncode == 0, template.stderr
+    assert template.stdout.splitlines()[1] == f"exercises,1,0,0,{TOTAL1},ok,,,"
+
+
+# --- the command line ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value, why", [
+    ("0", "a positive, finite"), ("-1", "a positive, finite"), ("nan", "a positive, finite"),
+    ("inf", "a positive, finite"), ("-inf", "a positive, finite"), ("1e999", "a positive, finite"),
+    ("abc", "a number of seconds"), ("", "a number of seconds")])
+def test_time_limit_refuses_anything_but_a_positive_finite_number(value, why, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["progress", "exercises", f"--time-limit={value}"])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument --time-limit: expected {why}" in err and repr(value) in err
+    assert "Traceback" not in err
+
+
+def test_time_limit_takes_fractions():
+    assert main.__module__ == "xentlearn.__main__"
+    from xentlearn.__main__ import _seconds
+
+    assert _seconds("2.5") == 2.5 and _seconds("0.1") == 0.1 and _seconds("120") == 120.0
+
+
+def test_time_limit_refusal_from_the_shell_has_no_traceback():
+    result = _progress("exercises", "--time-limit", "-1")
+    assert result.returncode == 2
+    assert "--time-limit: expected a positive, finite number of seconds, got '-1'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "two", "1.5"])
+def test_jobs_must_be_a_positive_whole_number(value, capsys):
+    with pytest.raises(SystemExit):
+        main(["progress", "exercises", "--jobs", value])
+    assert "argument --jobs" in capsys.readouterr().err
+
+
+def test_help_carries_the_security_note(capsys):
+    with pytest.raises(SystemExit):
+        main(["progress", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "executes the learners' code with the rights of whoever runs it" in out
+    assert "on copies" in out and "unprivileged user" in out and "container" in out
+
+
+def test_missing_paths_and_folders_without_notebooks_fail_clearly(tmp_path, capsys):
+    assert main(["progress", str(tmp_path / "nothing")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert main(["progress", str(tmp_path)]) == 2
+    assert "no exercise notebooks" in capsys.readouterr().err
+    other = tmp_path / "notes.ipynb"
+    other.write_text("{}")
+    assert main(["progress", str(other)]) == 2
+    assert "not named as an exercise notebook" in capsys.readouterr().err
+
+
+# --- finding the notebooks -----------------------------------------------------------------------
+
+
+def test_find_notebooks_one_learner_a_class_and_duplicates(tmp_path):
+    _notebook(tmp_path / "class" / "zoe" / CH02, "1")
+    _notebook(tmp_path / "class" / "zoe" / "01_copy.ipynb", "1")
+    _notebook(tmp_path / "class" / "zoe" / CH01, "1")
+    _notebook(tmp_path / "class" / "al" / "00_welcome.ipynb", "1")  # not an exercise
+    _notebook(tmp_path / "class" / "al" / "03_x.ipynb", "1")
+    _notebook(tmp_path / "class" / ".hidden" / CH01, "1")
+    found, notes = report.find_notebooks(tmp_path / "class")
+    assert [(learner, n, p.name) for learner, n, p in found] == [
+        ("al", 3, "03_x.ipynb"), ("zoe", 1, CH01), ("zoe", 2, CH02)]
+    assert notes == [f"zoe: several notebooks for chapter 01; graded {CH01}, "
+                     "skipped 01_copy.ipynb"]
+    found, _ = report.find_notebooks(tmp_path / "class" / "zoe")
+    assert {learner for learner, _, _ in found} == {"zoe"} and len(found) == 2
+    with pytest.raises(ValueError, match="does not exist"):
+        report.find_notebooks(tmp_path / "nope")
+
+
+def test_grade_refuses_a_limit_that_would_run_nothing():
+    for limit in (0, -1, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="time_limit"):
+            report.grade([], time_limit=limit)
+
+
+def test_progress_bar_only_on_a_terminal(monkeypatch):
+    assert report.progress_bar(3, io.StringIO()) is None
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    stream = Terminal()
+    update = report.progress_bar(2, stream)
+    update(report.NotebookResult("a", 1, "", status="crashed"))
+    update(report.NotebookResult("a", 2, ""))
+    text = stream.getvalue()
+    assert "1/2 notebooks" in text and "2/2 notebooks" in text and "1 crashed" in text
+    assert text.endswith("\n")
+    monkeypatch.setenv("XENTLEARN_PROGRESS", "0")
+    assert report.progress_bar(3, Terminal()) is None
+
+
+# --- the results log -----------------------------------------------------------------------------
+
+
+def _result(question="01.q2", status="correct", **extra):
+    return SimpleNamespace(question=question, status=status, message="m", **extra)
+
+
+def test_record_appends_one_json_line_per_check(tmp_path, monkeypatch):
+    log = tmp_path / "results.jsonl"
+    monkeypatch.setenv(LOG_ENV_VAR, str(log))
+    record(_result(chapter=1))
+    record(_result("03.q1", "incorrect"))  # no chapter attribute: taken from the id
+    lines = [json.loads(line) for line in log.read_text().splitlines()]
+    assert lines == [{"question": "01.q2", "chapter": 1, "status": "correct", "cell": None},
+                     {"question": "03.q1", "chapter": 3, "status": "incorrect", "cell": None}]
+    assert RESULTS["03.q1"].status == "incorrect"
+    assert read_log(log) == lines
+
+
+def test_record_never_raises_when_the_log_cannot_be_written(tmp_path, monkeypatch):
+    for bad in (tmp_path / "missing" / "folder" / "log.jsonl", tmp_path):  # no folder; a folder
+        monkeypatch.setenv(LOG_ENV_VAR, str(bad))
+        record(_result("01.q4", "timeout", chapter=1))
+        assert RESULTS["01.q4"].status == "timeout"
+    monkeypatch.delenv(LOG_ENV_VAR)
+    record(_result("01.q4", "error", chapter=1))  # no log at all
+    assert RESULTS["01.q4"].status == "error"
+    record(object())  # not even a result: nothing happens
+
+
+def test_the_checker_records_through_record(tmp_path, monkeypatch):
+    log = tmp_path / "results.jsonl"
+    monkeypatch.setenv(LOG_ENV_VAR, str(log))
+    chapter(1).q2.check(3.0)
+    assert read_log(log)[-1] == {"question": "01.q2", "chapter": 1, "status": "correct",
+                                 "cell": None}
+
+
+def test_read_log_skips_what_is_not_a_result(tmp_path):
+    log = tmp_path / "results.jsonl"
+    good = {"question": "02.q1", "chapter": 2, "status": "correct", "cell": 3}
+    log.write_text("\n".join([
+        json.dumps(good), "not json", "[1, 2]",
+        json.dumps({**good, "status": "excellent"}),
+        json.dumps({**good, "chapter": "2"}),
+        json.dumps({**good, "question": "q1"}),
+        json.dumps({**good, "cell": "x"}),
+        '{"question": "02.q2", "chap']))
+    assert read_log(log) == [good, {**good, "cell": None}]
+    assert read_log(tmp_path / "absent.jsonl") == []
+
+
+def test_the_log_is_written_at_once_so_it_survives_the_process(tmp_path):
+    log = tmp_path / "results.jsonl"
+    code = ("from xentlearn.exercises import chapter\nimport os\n"
+            "chapter(1).q2.check(3.0)\nchapter(1).q1.check(0.1)\nos._exit(1)\n")
+    env = {**os.environ, LOG_ENV_VAR: str(log)}
+    subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, timeout=60)
+    assert [(e["question"], e["status"]) for e in read_log(log)] == [
+        ("01.q2", "correct"), ("01.q1", "incorrect")]
