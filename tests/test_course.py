@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -138,3 +139,23 @@ def test_chapter_links_to_its_exercises_and_the_exercises_link_back(path):
                          (ROOT / "exercises" / "solutions" / path.name, "../../")):
         text = " ".join(_source(c) for c in _cells(exercise) if c["cell_type"] == "markdown")
         assert f"]({up}notebooks/{path.name})" in text, exercise
+
+
+COLAB_CELL = re.compile(
+    r'^# On Google Colab only: .*\nimport sys\n\nif "google\.colab" in sys\.modules:\n'
+    r'    %pip install --quiet "xentlearn\[course\] @ git\+(?P<url>[^"]+)"$')
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_chapter_installs_xentlearn_first_when_it_runs_in_colab_and_only_there(path):
+    """Colab has no environment file: the first code cell installs the package there, guarded
+    so that it does nothing in JupyterLab, nbval or Binder, from the repository the site's
+    launch links open."""
+    sys.path.insert(0, str(ROOT))
+    from scripts.build_site import REPOSITORY_URL
+
+    first = next(c for c in _cells(path) if c["cell_type"] == "code")
+    match = COLAB_CELL.match(_source(first))
+    assert match, _source(first)
+    assert match.group("url") == REPOSITORY_URL
+    assert first["outputs"] == [], "the Colab cell must print nothing outside Colab"
