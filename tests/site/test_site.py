@@ -74,7 +74,7 @@ def test_chapter_page_shows_its_figures_with_alt_text_and_typeset_math(visit, nb
         assert len(img["alt"]) > 20 and not img["alt"].startswith("<Figure"), img["alt"]
     has_math = bool(re.search(r"\$[^$]+\$", nb.read_text()))
     if has_math:
-        page.wait_for_selector("mjx-container", timeout=20_000)
+        page.wait_for_selector("mjx-container", state="attached", timeout=20_000)
     body = page.inner_text("article")
     assert "$$" not in body and "\\frac" not in body, "untypeset math on the page"
 
