@@ -138,3 +138,12 @@ def test_no_serious_accessibility_violations(visit, path, screenshots):
                   f"{len(violations) - len(serious)} minor or moderate "
                   f"({', '.join(sorted({v['id'] for v in violations})) or 'none'})")
     assert not serious, serious
+
+
+def test_chapter_and_exercise_pages_link_to_each_other(site):
+    for nb in CHAPTERS[1:]:
+        chapter = (site / "notebooks" / f"{nb.stem}.html").read_text(encoding="utf-8")
+        assert f'href="../exercises/{nb.stem}.html"' in chapter, nb.stem
+        for page, up in ((site / "exercises" / f"{nb.stem}.html", "../"),
+                         (site / "exercises" / "solutions" / f"{nb.stem}.html", "../../")):
+            assert f'href="{up}notebooks/{nb.stem}.html"' in page.read_text(encoding="utf-8")
