@@ -61,6 +61,7 @@ exercises: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_losses.py
 	$(BIN)/python benchmarks/bench_training.py
+	$(BIN)/python benchmarks/bench_progress.py
 
 # Needs npm once (MathJax is unpacked from npm's registry into _build/mathjax/).
 site: $(STAMP)
