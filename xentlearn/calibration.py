@@ -46,8 +46,9 @@ class ReliabilityCurve(NamedTuple):
 
     For the samples :math:`B_b` whose confidence :math:`\hat p_i` falls in bin ``b``,
     :math:`\mathrm{conf}_b = \frac{1}{n_b}\sum_{i \in B_b} \hat p_i` and
-    :math:`\mathrm{acc}_b = \frac{1}{n_b}\sum_{i \in B_b} [\hat y_i = y_i]`, with
-    :math:`n_b = |B_b|`; both are probabilities (no unit).
+    :math:`\mathrm{acc}_b = \frac{1}{n_b}\sum_{i \in B_b} [\hat c_i = c_i]` (predicted class
+    :math:`\hat c_i`, true class :math:`c_i`), with :math:`n_b = |B_b|`; both are
+    probabilities (no unit).
 
     Attributes
     ----------
@@ -187,7 +188,7 @@ def ece_noise_floor(probs: ArrayLike, *, draws: int = 200, n_bins: int = 15,
     r"""ECE a perfectly calibrated model would still measure on this many samples.
 
     Labels are drawn from ``probs`` themselves,
-    :math:`y_i \sim \mathrm{Categorical}(q_{i1}, \dots, q_{iK})`, so the model is
+    :math:`c_i \sim \mathrm{Categorical}(q_{i1}, \dots, q_{iK})`, so the model is
     calibrated by construction; what :func:`expected_calibration_error` reports for
     them is sampling noise. A measured ECE inside this spread says nothing about
     miscalibration.
@@ -249,9 +250,10 @@ def temperature_nll(logits: ArrayLike, labels: ArrayLike, temperature: float) ->
     r"""Mean negative log-likelihood (nats) of the labels under ``softmax(logits / T)``.
 
     .. math:: \mathrm{NLL}(T) = \frac1N \sum_i
-              \big[\mathrm{logsumexp}(z_i / T) - z_{i, y_i} / T\big]
+              \big[\mathrm{logsumexp}(z_i / T) - z_{i, c_i} / T\big]
 
-    For logits of shape (N,) the binary cross-entropy of :math:`\sigma(x / T)`.
+    with :math:`c_i` the label of sample :math:`i`. For logits of shape (N,) the binary
+    cross-entropy of :math:`\sigma(z / T)`.
 
     Parameters
     ----------
@@ -290,7 +292,8 @@ def _derivatives(z: np.ndarray, lab: np.ndarray, beta: float) -> tuple[float, fl
 
     :math:`f'(\beta) = \sum_{ik} G_{ik} z_{ik}` with :math:`G` the gradient of the mean
     loss by the scaled logits :math:`\beta z` (the core's), i.e. the mean of
-    :math:`E_q[z] - z_y`; :math:`f''(\beta)` is the mean of :math:`\mathrm{Var}_q[z]`.
+    :math:`E_q[z] - z_c` (:math:`c` the label); :math:`f''(\beta)` is the mean of
+    :math:`\mathrm{Var}_q[z]`.
     """
     u = beta * z
     if z.ndim == 1:
@@ -308,7 +311,7 @@ def fit_temperature(logits: ArrayLike, labels: ArrayLike, *, tol: float = 1e-10,
     r"""The temperature :math:`T > 0` minimising the mean NLL of ``labels`` under ``logits / T``.
 
     .. math:: T^* = \arg\min_{T > 0} \frac1N \sum_i
-              \big[\mathrm{logsumexp}(z_i / T) - z_{i, y_i} / T\big]
+              \big[\mathrm{logsumexp}(z_i / T) - z_{i, c_i} / T\big]
 
     Fit it on validation data, never on the test set, then use
     ``softmax(logits, temperature=T)`` (or ``sigmoid(logits / T)``). ``T > 1`` means
@@ -316,7 +319,7 @@ def fit_temperature(logits: ArrayLike, labels: ArrayLike, *, tol: float = 1e-10,
 
     The search runs over :math:`\beta = 1/T` (equivalently over :math:`\log T`, the
     minimiser is the same), where the NLL is convex:
-    :math:`f'(\beta) = \overline{E_q[z] - z_y}` and :math:`f''(\beta) =
+    :math:`f'(\beta) = \overline{E_q[z] - z_c}` and :math:`f''(\beta) =
     \overline{\mathrm{Var}_q[z]} \ge 0`. Newton's method on :math:`f'(\beta) = 0`,
     safeguarded by bisection inside a bracket found by doubling, converges in a
     handful of steps; no SciPy needed.

@@ -3,8 +3,8 @@ r"""Gradients of the cross-entropy losses with respect to the logits.
 Backpropagation through a sigmoid or softmax output layer starts here. The
 famous results, for one sample and no weights:
 
-* binary: :math:`\partial l / \partial x = \sigma(x) - y`;
-* categorical and sparse: :math:`\partial l / \partial z = \mathrm{softmax}(z) - y`
+* binary: :math:`\partial \ell / \partial z = \sigma(z) - y`;
+* categorical and sparse: :math:`\partial \ell / \partial z = \mathrm{softmax}(z) - y`
   (``y`` one-hot, or any target distribution).
 
 Each function takes the same keywords as its loss and returns the gradient of
@@ -49,8 +49,8 @@ def binary_cross_entropy_grad(y_true: ArrayLike, logits: ArrayLike, *,
                               base: float | None = None) -> np.ndarray:
     r"""Gradient of :func:`~xentlearn.binary_cross_entropy` (``from_logits=True``) by ``logits``.
 
-    Elementwise :math:`\sigma(x) - y`; with ``pos_weight`` :math:`w_+`,
-    :math:`(1 - y)\sigma(x) - w_+ y \,\sigma(-x)`. ``"mean"`` divides it by the number
+    Elementwise :math:`\sigma(z) - y`; with ``pos_weight`` :math:`w_+`,
+    :math:`(1 - y)\sigma(z) - w_+ y \,\sigma(-z)`. ``"mean"`` divides it by the number
     of elements.
 
     Parameters
@@ -58,7 +58,7 @@ def binary_cross_entropy_grad(y_true: ArrayLike, logits: ArrayLike, *,
     y_true : array_like, shape (...)
         Targets in [0, 1], as in :func:`~xentlearn.binary_cross_entropy`.
     logits : array_like, shape (...)
-        The logits :math:`x`, same shape as ``y_true``.
+        The logits :math:`z`, same shape as ``y_true``.
     label_smoothing, sample_weight, pos_weight, reduction, base
         As in :func:`~xentlearn.binary_cross_entropy`.
 
@@ -70,7 +70,7 @@ def binary_cross_entropy_grad(y_true: ArrayLike, logits: ArrayLike, *,
 
     Examples
     --------
-    >>> binary_cross_entropy_grad([1, 0], [2.0, -1.0]).round(4).tolist()  # (sigma(x) - y) / 2
+    >>> binary_cross_entropy_grad([1, 0], [2.0, -1.0]).round(4).tolist()  # (sigma(z) - y) / 2
     [-0.0596, 0.1345]
     """
     b = _prepare_binary(y_true, logits, from_logits=True, label_smoothing=label_smoothing,
@@ -133,8 +133,8 @@ def sparse_categorical_cross_entropy_grad(labels: ArrayLike, logits: ArrayLike, 
                                           axis: int = -1) -> np.ndarray:
     r"""Gradient of :func:`~xentlearn.sparse_categorical_cross_entropy` (``from_logits=True``).
 
-    Per sample :math:`\mathrm{softmax}(z) - \mathrm{onehot}(y)`, built without a
-    one-hot array; rows of ignored samples are 0.
+    Per sample :math:`\mathrm{softmax}(z) - \mathrm{onehot}(c)` for the label :math:`c`,
+    built without a one-hot array; rows of ignored samples are 0.
 
     Parameters
     ----------
@@ -164,7 +164,7 @@ def sparse_categorical_cross_entropy_grad(labels: ArrayLike, logits: ArrayLike, 
     k = c.n_classes
     cw = c.class_weight
     lw = np.ones(c.x.shape[:-1], dtype=c.x.dtype) if s.label_weight is None else s.label_weight
-    # target mass t_k = (1 - eps) w_y [k = y] + eps / K w_k, and its total
+    # target mass t_k = (1 - eps) w_c [k = c] + eps / K w_k (c the label), and its total
     total = dt(1 - c.eps) * lw + dt(c.eps / k) * (k if cw is None else cw.sum())
     g = _softmax(c.x)
     g *= total[..., None]
@@ -183,13 +183,13 @@ def binary_focal_cross_entropy_grad(y_true: ArrayLike, logits: ArrayLike, *, gam
                                     base: float | None = None) -> np.ndarray:
     r"""Gradient of :func:`~xentlearn.binary_focal_cross_entropy` (``from_logits=True``).
 
-    Elementwise, with :math:`p = \sigma(x)`, :math:`m = 1 - p_t = y(1 - p) + (1 - y)p` and
-    :math:`B = -y\log p - (1 - y)\log(1 - p)`, the loss :math:`l = \alpha_t m^\gamma B` has
+    Elementwise, with :math:`p = \sigma(z)`, :math:`m = 1 - p_t = y(1 - p) + (1 - y)p` and
+    :math:`B = -y\log p - (1 - y)\log(1 - p)`, the loss :math:`\ell = \alpha_t m^\gamma B` has
 
-    .. math:: \frac{\partial l}{\partial x} = \alpha_t m^\gamma \Big[\gamma (1 - 2y)
+    .. math:: \frac{\partial \ell}{\partial z} = \alpha_t m^\gamma \Big[\gamma (1 - 2y)
               \frac{p(1 - p)}{m} B + p - y\Big];
 
-    ``gamma=0`` and ``alpha=None`` give :math:`\sigma(x) - y`, the plain binary gradient.
+    ``gamma=0`` and ``alpha=None`` give :math:`\sigma(z) - y`, the plain binary gradient.
     ``"mean"`` divides it by the number of elements.
 
     Parameters
@@ -197,7 +197,7 @@ def binary_focal_cross_entropy_grad(y_true: ArrayLike, logits: ArrayLike, *, gam
     y_true : array_like, shape (...)
         Targets in [0, 1].
     logits : array_like, shape (...)
-        The logits :math:`x`, same shape as ``y_true``.
+        The logits :math:`z`, same shape as ``y_true``.
     gamma, alpha, reduction, base
         As in :func:`~xentlearn.binary_focal_cross_entropy`.
 
@@ -230,13 +230,13 @@ def categorical_focal_cross_entropy_grad(y_true: ArrayLike, logits: ArrayLike, *
                                          axis: int = -1) -> np.ndarray:
     r"""Gradient of :func:`~xentlearn.categorical_focal_cross_entropy` (``from_logits=True``).
 
-    For :math:`l = -\sum_k \alpha_k y_k (1 - q_k)^\gamma \log q_k` with
+    For :math:`\ell = -\sum_k \alpha_k y_k (1 - q_k)^\gamma \log q_k` with
     :math:`q = \mathrm{softmax}(z)`, let
 
     .. math:: a_k = \alpha_k y_k (1 - q_k)^\gamma
               \Big[\gamma q_k \frac{\log q_k}{1 - q_k} - 1\Big];
 
-    then per sample :math:`\partial l / \partial z_j = a_j - q_j \sum_k a_k`.
+    then per sample :math:`\partial \ell / \partial z_j = a_j - q_j \sum_k a_k`.
     ``gamma=0`` and ``alpha=None`` give :math:`\mathrm{softmax}(z) - y`.
 
     Parameters
@@ -270,10 +270,10 @@ def categorical_focal_cross_entropy_grad(y_true: ArrayLike, logits: ArrayLike, *
 def _binary_focal_grad(t: np.ndarray, x: np.ndarray, gamma: float) -> np.ndarray:
     r"""Elementwise gradient of :func:`~xentlearn.binary_focal_cross_entropy` by the logits.
 
-    With :math:`p = \sigma(x)`, :math:`m = 1 - p_t = t(1 - p) + (1 - t)p` and
-    :math:`B = -t\log p - (1 - t)\log(1 - p)`, the loss :math:`l = m^\gamma B` has
+    With :math:`p = \sigma(z)`, :math:`m = 1 - p_t = t(1 - p) + (1 - t)p` and
+    :math:`B = -t\log p - (1 - t)\log(1 - p)`, the loss :math:`\ell = m^\gamma B` has
 
-    .. math:: \frac{\partial l}{\partial x} = m^\gamma \Big[\gamma (1 - 2t)
+    .. math:: \frac{\partial \ell}{\partial z} = m^\gamma \Big[\gamma (1 - 2t)
               \frac{p(1 - p)}{m} B + p - t\Big],
 
     which is :math:`p - t` for :math:`\gamma = 0`. :math:`p(1-p)/m` is bounded
@@ -285,7 +285,7 @@ def _binary_focal_grad(t: np.ndarray, x: np.ndarray, gamma: float) -> np.ndarray
     t : ndarray, shape (N,)
         Targets in [0, 1].
     x : ndarray, shape (N,)
-        Logits.
+        The logits :math:`z`.
     gamma : float
         ``>= 0``.
 
@@ -307,13 +307,13 @@ def _categorical_focal_grad(targets: np.ndarray, z: np.ndarray, gamma: float,
                             alpha: np.ndarray | None = None) -> np.ndarray:
     r"""Gradient of :func:`~xentlearn.categorical_focal_cross_entropy` by the logits.
 
-    For :math:`l = -\sum_k \alpha_k t_k (1 - q_k)^\gamma \log q_k` with
+    For :math:`\ell = -\sum_k \alpha_k t_k (1 - q_k)^\gamma \log q_k` with
     :math:`q = \mathrm{softmax}(z)`, let
 
     .. math:: a_k = \alpha_k t_k (1 - q_k)^\gamma
               \Big[\gamma q_k \frac{\log q_k}{1 - q_k} - 1\Big];
 
-    then :math:`\partial l / \partial z_j = a_j - q_j \sum_k a_k` (for
+    then :math:`\partial \ell / \partial z_j = a_j - q_j \sum_k a_k` (for
     :math:`\gamma = 0`, :math:`q_j \sum_k \alpha_k t_k - \alpha_j t_j`, the
     weighted cross-entropy gradient). :math:`\log q` comes from ``log_softmax``
     (finite even where :math:`q` underflows to 0), and :math:`\log q / (1 - q)` is

@@ -13,17 +13,19 @@ logits of any size.
 Weights, and what ``"mean"`` divides by
 ------------------------------------------
 ``sample_weight``
-    One weight per sample. ``"mean"`` gives :math:`\\sum_i s_i l_i / N`, the
+    One weight per sample. ``"mean"`` gives :math:`L = \\sum_i s_i \\ell_i / N`, the
     convention of Keras' ``sample_weight`` and of PyTorch's ``BCELoss(weight=...)``.
 ``class_weight``
     One weight per class. ``"mean"`` gives the *weighted* mean
-    :math:`\\sum_i w_{y_i} l_i / \\sum_i w_{y_i}`, as PyTorch's
-    ``cross_entropy(weight=...)`` does for class indices. Each sample's loss is
-    :math:`l_i = -\\sum_k w_k y'_{ik} \\log q_{ik}` (``y'`` the smoothed target) and its
-    weight in the denominator is :math:`\\sum_k w_k y_{ik}` (the target before
-    smoothing), so one-hot targets give the same number as integer labels.
+    :math:`L = \\sum_i w_{c_i} \\ell_i / \\sum_i w_{c_i}` (:math:`c_i` the true class of
+    sample :math:`i`), as PyTorch's ``cross_entropy(weight=...)`` does for class indices.
+    In general a sample's weighted loss is :math:`-\\sum_k w_k y'_{ik} \\log q_{ik}`
+    (``y'`` the smoothed target; :math:`w_{c_i} \\ell_i` for a one-hot target without
+    smoothing) and its weight in the denominator is :math:`\\sum_k w_k y_{ik}` (the
+    target before smoothing), so one-hot targets give the same number as integer labels.
     (PyTorch divides by ``N`` instead when targets are probabilities.)
-    Used with ``sample_weight``: :math:`\\sum_i s_i l_i / \\sum_i w_{y_i}`.
+    Used with ``sample_weight``, each weighted loss is multiplied by :math:`s_i` and the
+    denominator stays :math:`\\sum_i w_{c_i}`.
 
 References
 ----------
@@ -180,11 +182,11 @@ def binary_cross_entropy(y_true: ArrayLike, y_pred: ArrayLike, *, from_logits: b
                          label_smoothing: float = 0.0, sample_weight: ArrayLike | None = None,
                          pos_weight: ArrayLike | None = None, reduction: str = "mean",
                          base: float | None = None) -> np.ndarray:
-    r"""Binary cross-entropy :math:`l = -[w_+ \, y \log p + (1 - y) \log(1 - p)]`, elementwise.
+    r"""Binary cross-entropy :math:`\ell = -[w_+ \, y \log p + (1 - y) \log(1 - p)]`, elementwise.
 
-    From logits ``x`` (``from_logits=True``), :math:`p = \sigma(x)` and the loss is
-    computed as :math:`w_+ y \,\mathrm{softplus}(-x) + (1 - y)\,\mathrm{softplus}(x)`,
-    exact for any finite ``x``.
+    From logits ``z`` (``from_logits=True``), :math:`p = \sigma(z)` and the loss is
+    computed as :math:`w_+ y \,\mathrm{softplus}(-z) + (1 - y)\,\mathrm{softplus}(z)`,
+    exact for any finite ``z``.
 
     Parameters
     ----------
@@ -201,7 +203,7 @@ def binary_cross_entropy(y_true: ArrayLike, y_pred: ArrayLike, *, from_logits: b
     sample_weight : array_like, optional
         Non-negative weights over the leading axes of ``y_pred`` (shape ``(N,)`` for
         ``(N, L)`` predictions, or the full shape). ``"mean"`` divides the weighted sum
-        by the number of elements: :math:`\sum_i s_i l_i / N` (Keras' ``sample_weight``,
+        by the number of elements: :math:`\sum_i s_i \ell_i / N` (Keras' ``sample_weight``,
         PyTorch's ``BCELoss(weight=...)``).
     pos_weight : array_like, optional
         :math:`w_+ \ge 0`, multiplies the positive term; a scalar or one per label,
@@ -235,7 +237,7 @@ def binary_cross_entropy(y_true: ArrayLike, y_pred: ArrayLike, *, from_logits: b
 def binary_focal_cross_entropy(y_true: ArrayLike, y_pred: ArrayLike, *, gamma: float = 2.0,
                                alpha: float | None = None, from_logits: bool = False,
                                reduction: str = "mean", base: float | None = None) -> np.ndarray:
-    r"""Binary focal loss :math:`l = -\alpha_t (1 - p_t)^\gamma \log p_t`.
+    r"""Binary focal loss :math:`\ell = -\alpha_t (1 - p_t)^\gamma \log p_t`.
 
     :math:`p_t = p` for label 1 and :math:`1 - p` for label 0, so well-classified
     examples (``p_t`` near 1) are down-weighted by :math:`(1 - p_t)^\gamma`. For soft
@@ -342,7 +344,7 @@ def categorical_cross_entropy(y_true: ArrayLike, y_pred: ArrayLike, *, from_logi
                               label_smoothing: float = 0.0, class_weight: ArrayLike | None = None,
                               sample_weight: ArrayLike | None = None, reduction: str = "mean",
                               base: float | None = None, axis: int = -1) -> np.ndarray:
-    r"""Categorical cross-entropy :math:`l_i = -\sum_k y_{ik} \log q_{ik}`, one-hot or soft targets.
+    r"""Categorical cross-entropy :math:`\ell_i = -\sum_k y_{ik} \log q_{ik}` (soft targets too).
 
     With logits ``z`` (``from_logits=True``), :math:`\log q = \mathrm{log\_softmax}(z)`,
     computed in one fused step, exact for any finite logits.
@@ -361,8 +363,9 @@ def categorical_cross_entropy(y_true: ArrayLike, y_pred: ArrayLike, *, from_logi
         ``eps`` in [0, 1]: targets become :math:`y(1 - \epsilon) + \epsilon / K`.
     class_weight : array_like, shape (K,), optional
         Non-negative weight per class; ``"mean"`` becomes a weighted mean,
-        :math:`\sum_i l_i / \sum_i w_{y_i}` with :math:`l_i = -\sum_k w_k y'_{ik} \log q_{ik}`
-        (PyTorch's ``weight=``). See the module notes.
+        :math:`\sum_i w_{c_i} \ell_i / \sum_i w_{c_i}` for one-hot targets of classes
+        :math:`c_i` (in general :math:`-\sum_i \sum_k w_k y'_{ik} \log q_{ik}` divided by
+        :math:`\sum_i \sum_k w_k y_{ik}`; PyTorch's ``weight=``). See the module notes.
     sample_weight : array_like, shape (N...), optional
         Non-negative weight per sample; ``"mean"`` divides by the number of samples
         (Keras' ``sample_weight``).
@@ -399,7 +402,7 @@ def categorical_focal_cross_entropy(y_true: ArrayLike, y_pred: ArrayLike, *, gam
                                     alpha: float | ArrayLike | None = None,
                                     from_logits: bool = False, reduction: str = "mean",
                                     base: float | None = None, axis: int = -1) -> np.ndarray:
-    r"""Categorical focal loss :math:`l_i = -\sum_k \alpha_k y_{ik}(1 - q_{ik})^\gamma \log q_{ik}`.
+    r"""Categorical focal loss :math:`\ell_i = -\sum_k \alpha_k y_{ik}(1-q_{ik})^\gamma\log q_{ik}`.
 
     Down-weights classes the model already predicts confidently. :math:`1 - q` is
     computed as ``-expm1(log q)`` from logits, so it stays accurate when ``q`` is
@@ -498,16 +501,17 @@ def sparse_categorical_cross_entropy(labels: ArrayLike, y_pred: ArrayLike, *,
                                      sample_weight: ArrayLike | None = None,
                                      ignore_index: int | None = None, reduction: str = "mean",
                                      base: float | None = None, axis: int = -1) -> np.ndarray:
-    r"""Categorical cross-entropy with integer labels: :math:`l_i = -\log q_{i, y_i}`.
+    r"""Categorical cross-entropy with integer labels: :math:`\ell_i = -\log q_{i, c_i}`.
 
     The same loss as :func:`categorical_cross_entropy` on one-hot targets, without
     ever building the one-hot array (``K`` may be 100,000). From logits it is
-    :math:`\mathrm{logsumexp}(z_i) - z_{i, y_i}`.
+    :math:`\mathrm{logsumexp}(z_i) - z_{i, c_i}`.
 
     Parameters
     ----------
     labels : array_like of int, shape (N...)
-        Class indices in ``[0, K)``; entries equal to ``ignore_index`` are skipped.
+        Class indices :math:`c_i` in ``[0, K)``; entries equal to ``ignore_index`` are
+        skipped.
     y_pred : array_like, shape (N..., K)
         Probabilities summing to 1 along ``axis``, or logits with ``from_logits=True``.
     from_logits : bool
@@ -516,9 +520,9 @@ def sparse_categorical_cross_entropy(labels: ArrayLike, y_pred: ArrayLike, *,
         ``eps`` in [0, 1]; the target becomes :math:`(1 - \epsilon)` one-hot plus
         :math:`\epsilon / K` everywhere.
     class_weight : array_like, shape (K,), optional
-        ``"mean"`` gives :math:`\sum_i w_{y_i} l_i / \sum_i w_{y_i}` (PyTorch's ``weight=``).
+        ``"mean"`` gives :math:`\sum_i w_{c_i} \ell_i / \sum_i w_{c_i}` (PyTorch's ``weight=``).
     sample_weight : array_like, shape (N...), optional
-        ``"mean"`` gives :math:`\sum_i s_i l_i / N` (Keras' ``sample_weight``).
+        ``"mean"`` gives :math:`\sum_i s_i \ell_i / N` (Keras' ``sample_weight``).
     ignore_index : int, optional
         A label value (e.g. a padding token, often -100) whose samples count in
         neither the sum nor the number ``"mean"`` divides by. With ``"none"`` their

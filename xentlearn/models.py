@@ -1,7 +1,7 @@
 r"""Classifiers trained by minimising cross-entropy, in NumPy, with a scikit-learn-like API.
 
-* :class:`LogisticRegression`: one logit :math:`x = w^\top a + b`, probability
-  :math:`\sigma(x)`, binary cross-entropy (or focal loss, or squared error).
+* :class:`LogisticRegression`: one logit :math:`z = w^\top a + b`, probability
+  :math:`p = \sigma(z)`, binary cross-entropy (or focal loss, or squared error).
 * :class:`SoftmaxRegression`: logits :math:`z = W^\top a + b`, probabilities
   :math:`\mathrm{softmax}(z)`, sparse categorical cross-entropy (or focal loss).
 * :class:`MLPClassifier`: one hidden layer :math:`h = \phi(W_1^\top a + b_1)` (tanh
@@ -17,18 +17,19 @@ The objective
 -------------
 Every model minimises
 
-.. math:: J(\theta) = \bar{l}(\theta) + \frac{\lambda}{2} \sum \|W\|^2
+.. math:: J(\theta) = L(\theta) + \frac{\lambda}{2} \sum \|W\|^2
 
-where :math:`\bar{l}` is the mean loss over the training samples and
+where :math:`L` is the mean of the losses :math:`\ell_i` of the training samples and
 :math:`\lambda` is ``l2``; the penalty covers the weight matrices, not the
 intercepts. With class weights the mean is the weighted mean
-:math:`\sum_i w_{y_i} l_i / \sum_i w_{y_i}` (PyTorch's ``weight=``).
+:math:`L = \sum_i w_{c_i} \ell_i / \sum_i w_{c_i}`, :math:`c_i` the class of sample
+:math:`i` (PyTorch's ``weight=``).
 
 scikit-learn's ``LogisticRegression(C=C)`` minimises
-:math:`C \sum_i l_i + \frac12 \|w\|^2`; divided by :math:`C N` this is the mean loss
+:math:`C \sum_i \ell_i + \frac12 \|w\|^2`; divided by :math:`C N` this is the mean loss
 plus :math:`\frac{1}{2 C N}\|w\|^2`, so ``l2 = 1 / (C * N)`` gives the same
 minimiser (``N`` the number of training samples; with class weights, use
-:math:`\sum_i w_{y_i}` for ``N``, which ``"balanced"`` makes equal to ``N``).
+:math:`\sum_i w_{c_i}` for ``N``, which ``"balanced"`` makes equal to ``N``).
 scikit-learn's ``MLPClassifier(alpha=a)`` adds :math:`\frac{a}{2 B}\|W\|^2` to
 the mean loss of each batch of ``B`` samples, i.e. ``l2 = a / B`` (``a / N``
 full-batch); here the penalty does not depend on the batch size.
@@ -63,11 +64,12 @@ patience : int
 class_weight : None, "balanced" or mapping
     Weight of each class in the loss. ``"balanced"`` is scikit-learn's
     :math:`w_k = N / (K n_k)`; a mapping ``{label: weight}`` (missing labels weigh 1).
-    :class:`LogisticRegression` multiplies sample ``i``'s loss by :math:`w_{y_i}`
+    :class:`LogisticRegression` multiplies sample ``i``'s loss by :math:`w_{c_i}`
     (the core's ``sample_weight``); the softmax models pass the weights to the core's
-    ``class_weight`` (per class: :math:`l_i = -\sum_k w_k y'_{ik}\log q_{ik}`, the same
-    as :math:`w_{y_i} l_i` without label smoothing) or, for the focal loss, ``alpha``.
-    Either way the mean divides by :math:`\sum_i w_{y_i}` (per mini-batch).
+    ``class_weight`` (per class: the loss of sample ``i`` becomes
+    :math:`-\sum_k w_k y'_{ik}\log q_{ik}`, which is :math:`w_{c_i} \ell_i` without label
+    smoothing) or, for the focal loss, ``alpha``.
+    Either way the mean divides by :math:`\sum_i w_{c_i}` (per mini-batch).
 label_smoothing : float
     :math:`\epsilon \in [0, 1)`: targets become :math:`(1 - \epsilon)\,\text{one-hot} +
     \epsilon / K` (binary: :math:`y(1 - \epsilon) + \epsilon/2`), for every ``loss``.
@@ -75,7 +77,7 @@ loss : {"cross_entropy", "focal"}; :class:`LogisticRegression` also "squared_err
     ``"focal"`` is the focal loss with focusing parameter ``gamma`` (Lin et al., 2017),
     :func:`~xentlearn.binary_focal_cross_entropy` /
     :func:`~xentlearn.categorical_focal_cross_entropy` of the (smoothed) targets;
-    ``"squared_error"`` is :math:`(\sigma(x) - y)^2`, the mean squared error of the
+    ``"squared_error"`` is :math:`(\sigma(z) - y)^2`, the mean squared error of the
     probability, whose gradient vanishes when the sigmoid saturates.
 gamma : float
     Focal loss parameter, ``>= 0``; 0 gives cross-entropy.
@@ -298,14 +300,15 @@ class _SoftmaxHead(_Head):
         per = categorical_focal_cross_entropy(t, z, gamma=self.gamma, alpha=self.cw,
                                               from_logits=True, reduction="none")
         g = _categorical_focal_grad(t, z, self.gamma, self.cw) if need_grad else None
-        # alpha already weighs each class's term; the mean divides by sum_i w_{y_i}
+        # alpha already weighs each class's term; the mean divides by sum_i w_{c_i}
         denom = y.size if self.cw is None else float(self.cw[y].sum())
         return float(per.sum()) / denom, None if g is None else g / denom
 
 
 def _weighted_mean(per: np.ndarray, g: np.ndarray | None,
                    sw: np.ndarray | None) -> tuple[float, np.ndarray | None]:
-    """``sum_i s_i l_i / sum_i s_i`` and its gradient, from per-sample losses and gradients."""
+    r""":math:`\sum_i s_i \ell_i / \sum_i s_i` and its gradient, from per-sample losses and
+    gradients."""
     if sw is None:
         n = per.shape[0]
         return float(per.sum()) / n, None if g is None else g / n
@@ -333,7 +336,7 @@ def balanced_class_weights(y: ArrayLike, n_classes: int | None = None) -> np.nda
     -------
     ndarray, shape (K,)
         No unit. When every class occurs, their mean over the samples,
-        :math:`\frac1N \sum_i w_{y_i}`, is 1.
+        :math:`\frac1N \sum_i w_{c_i}` with :math:`c_i` = ``y[i]``, is 1.
 
     Examples
     --------
@@ -508,7 +511,7 @@ class _BaseClassifier:
 
     def loss_and_gradient(self, X: ArrayLike, y: ArrayLike,
                           params: Params | None = None) -> tuple[float, Params]:
-        r"""The objective :math:`J = \bar l + \frac{\lambda}{2}\sum\|W\|^2` and its gradient.
+        r"""The objective :math:`J = L + \frac{\lambda}{2}\sum\|W\|^2` and its gradient.
 
         Parameters
         ----------
@@ -696,15 +699,15 @@ class LogisticRegression(_BaseClassifier):
     r"""Binary logistic regression: :math:`P(y = 1 \mid a) = \sigma(w^\top a + b)`.
 
     Minimises the mean binary cross-entropy
-    :math:`\bar l = \frac1N \sum_i [\mathrm{softplus}(-x_i) y_i + \mathrm{softplus}(x_i)(1 - y_i)]`
-    of the logits :math:`x_i = w^\top a_i + b` plus :math:`\frac{\lambda}{2}\|w\|^2`
+    :math:`L = \frac1N \sum_i [\mathrm{softplus}(-z_i) y_i + \mathrm{softplus}(z_i)(1 - y_i)]`
+    of the logits :math:`z_i = w^\top a_i + b` plus :math:`\frac{\lambda}{2}\|w\|^2`
     (``l2 = 1 / (C N)`` reproduces scikit-learn's ``LogisticRegression(C=C)``).
-    The gradient by the logits is :math:`(\sigma(x) - y) / N` (from
+    The gradient by the logits is :math:`(\sigma(z) - y) / N` (from
     :func:`xentlearn.binary_cross_entropy_grad`), so
-    :math:`\nabla_w J = A^\top(\sigma(x) - y)/N + \lambda w`.
+    :math:`\nabla_w J = A^\top(\sigma(z) - y)/N + \lambda w`.
 
-    ``loss="squared_error"`` minimises :math:`\frac1N\sum_i(\sigma(x_i) - y_i)^2`
-    instead, with logit gradient :math:`2(\sigma(x) - y)\sigma(x)(1 - \sigma(x))/N`,
+    ``loss="squared_error"`` minimises :math:`\frac1N\sum_i(\sigma(z_i) - y_i)^2`
+    instead, with logit gradient :math:`2(\sigma(z) - y)\sigma(z)(1 - \sigma(z))/N`,
     which vanishes for confidently wrong predictions.
 
     The weights start at 0. All options are described in :mod:`xentlearn.models`.
@@ -750,13 +753,13 @@ class LogisticRegression(_BaseClassifier):
 
 
 class SoftmaxRegression(_BaseClassifier):
-    r"""Multinomial logistic regression: :math:`P(y = k \mid a) = \mathrm{softmax}(W^\top a + b)_k`.
+    r"""Multinomial logistic regression: :math:`P(c = k \mid a) = \mathrm{softmax}(W^\top a + b)_k`.
 
     Minimises the mean sparse categorical cross-entropy
-    :math:`\bar l = \frac1N\sum_i [\mathrm{logsumexp}(z_i) - z_{i, y_i}]` of the
-    logits :math:`z_i = W^\top a_i + b` (``W`` of shape (D, K)) plus
-    :math:`\frac{\lambda}{2}\|W\|^2`. The gradient by the logits is
-    :math:`(\mathrm{softmax}(z) - \mathrm{onehot}(y)) / N` (from
+    :math:`L = \frac1N\sum_i [\mathrm{logsumexp}(z_i) - z_{i, c_i}]` of the
+    logits :math:`z_i = W^\top a_i + b` (``W`` of shape (D, K), :math:`c_i` the class of
+    sample :math:`i`) plus :math:`\frac{\lambda}{2}\|W\|^2`. The gradient by the logits is
+    :math:`(\mathrm{softmax}(z) - \mathrm{onehot}(c)) / N` (from
     :func:`xentlearn.sparse_categorical_cross_entropy_grad`), so
     :math:`\nabla_W J = A^\top (Q - Y) / N + \lambda W`. The objective is convex;
     ``l2 = 1 / (C N)`` reproduces scikit-learn's multinomial
@@ -817,7 +820,7 @@ class MLPClassifier(_BaseClassifier):
 
     Forward: :math:`u = A W_1 + b_1`, :math:`H = \phi(u)`, :math:`Z = H W_2 + b_2`,
     :math:`Q = \mathrm{softmax}(Z)`; ``W1`` (D, hidden), ``W2`` (hidden, K). Backward,
-    from :math:`G = \partial \bar l / \partial Z` (the core's
+    from :math:`G = \partial L / \partial Z` (the core's
     :func:`~xentlearn.sparse_categorical_cross_entropy_grad`, :math:`(Q - Y)/N`):
 
     .. math::
