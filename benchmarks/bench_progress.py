@@ -123,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         folder = args.keep or Path(tmp) / "class"
         expected = build_class(folder, args.learners)
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+        load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         run = subprocess.run([sys.executable, "-m", "xentlearn", "progress", str(folder),
@@ -154,8 +155,11 @@ def main(argv: list[str] | None = None) -> int:
     table("xentlearn class report (python -m xentlearn progress)",
           ("class", "notebooks", "wall s", "CPU s", "nb/s", "ok", "crashed", "timed out",
            "setup failed", "unreadable", "as built"), rows,
-          notes=[f"{cores} cores, --jobs {cores} (the default), --time-limit {TIME_LIMIT}; "
-                 f"load average {load:.1f} at the end",
+          notes=[f"{cores} cores, --jobs {cores} (the default), --time-limit {TIME_LIMIT}",
+                 f"CPU s: the report and its kernels; CPU s / {cores} cores = "
+                 f"{cpu / cores:.0f} s, the least wall time on otherwise idle cores",
+                 f"load average (other processes compete for the cores): "
+                 f"{load_before:.1f} at the start, {load:.1f} at the end",
                  f"target: under {TARGET_SECONDS:.0f} s: {'met' if met else 'MISSED'}; "
                  f"records as built: {n - len(wrong)} of {len(expected)}"])
     if wrong:

@@ -90,8 +90,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: no exercise notebooks (NN_name.ipynb) in {args.path} or its "
               "sub-folders", file=sys.stderr)
         return 2
-    results = report.grade(notebooks, time_limit=args.time_limit, jobs=args.jobs,
-                    on_done=report.progress_bar(len(notebooks)))
+    try:
+        results = report.grade(notebooks, time_limit=args.time_limit, jobs=args.jobs,
+                               on_done=report.progress_bar(len(notebooks)))
+    except KeyboardInterrupt:  # the kernels are stopped on the way out
+        print("\ninterrupted: no report", file=sys.stderr)
+        return 130
     if args.csv:
         sys.stdout.write(report.as_csv(results))
         for note in notes:
