@@ -1,6 +1,7 @@
 """Command line: ``python -m xentlearn progress PATH [--csv | --json] [--jobs N] [--time-limit S]``.
 
-See ``python -m xentlearn progress --help``.
+See ``python -m xentlearn progress --help``; ``python -m xentlearn doctor [--timeout S]``
+checks a learner's machine before a workshop (see ``python -m xentlearn doctor --help``).
 """
 
 from __future__ import annotations
@@ -77,7 +78,15 @@ def main(argv: list[str] | None = None) -> int:
     prog.add_argument("--time-limit", type=_seconds, default=120.0, metavar="SECONDS",
                       help="seconds each notebook's cells may run in all, fractions allowed "
                            "(default 120); a notebook still running then is stopped")
+    from . import doctor
+
+    doc = sub.add_parser("doctor", help="check this machine before a workshop",
+                         description=doctor.DESCRIPTION,
+                         formatter_class=argparse.RawDescriptionHelpFormatter)
+    doctor.add_arguments(doc)
     args = parser.parse_args(argv)
+    if args.command == "doctor":
+        return doctor.run_command(args)
 
     from .exercises import progress as report
 
