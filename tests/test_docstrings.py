@@ -19,7 +19,7 @@ import pytest
 import xentlearn
 
 CORE = ("information", "activations", "losses", "grad", "calibration")
-OTHER = ("models", "distributions", "datasets", "progress", "widgets", "exercises")
+OTHER = ("models", "distributions", "datasets", "progress", "widgets", "exercises", "doctor")
 
 #: Core names without a ``base`` parameter whose result still has a unit (nats).
 NATS_WITHOUT_BASE = {"temperature_nll"}
