@@ -667,7 +667,11 @@ def run_command(args: argparse.Namespace) -> int:
     """
     print(f"xentlearn doctor: {_python()} (Python {sys.version.split()[0]}) in {Path.cwd()}",
           flush=True)
-    results = run(args.timeout, on_result=lambda r: print(r.line(), flush=True))
+    try:
+        results = run(args.timeout, on_result=lambda r: print(r.line(), flush=True))
+    except KeyboardInterrupt:  # the kernel is shut down on the way out
+        print("\ninterrupted: not every check ran", file=sys.stderr)
+        return 130
     problems = [r for r in results if not r.ok]
     if problems:
         print(f"{len(problems)} of {len(results)} checks found a problem: fix them as "
