@@ -1,5 +1,6 @@
 # The course's commands. Each creates .venv on first use and installs the project into it.
-#   make lab         open the course in JupyterLab (NO_BROWSER=1: print the URL, open no browser)
+#   make lab         open the course in JupyterLab on the welcome chapter (NO_BROWSER=1: print
+#                    its URL, open no browser; LAB_ROOT=dir: serve a copy of the repository)
 #   make test        ruff, the package's tests, and nbval over every notebook
 #   make test-browser  every notebook run in JupyterLab under Chromium (Playwright), explorers
 #                    and exercise feedback checked; screenshots in screenshots/browser/
@@ -15,6 +16,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 NOTEBOOKS := $(wildcard notebooks/*.ipynb exercises/*.ipynb exercises/solutions/*.ipynb)
 LAB_FLAGS := $(if $(NO_BROWSER),--no-browser) $(if $(filter 0,$(shell id -u)),--allow-root)
+LAB_ROOT  := $(CURDIR)
+# The project's JupyterLab settings (lab/), installed into the .venv's JupyterLab, not the
+# user's: no news, update or extension-catalogue requests (nothing leaves the machine), build
+# folders and caches hidden from the file browser.
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
+LAB_CONFIG   := $(VENV)/etc/jupyter/jupyter_server_config.json
 
 .PHONY: lab test test-browser lint pytest nbval notebooks exercises bench site test-site clean
 
@@ -27,8 +34,17 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-lab: $(STAMP)
-	PYTHONHASHSEED=0 $(BIN)/jupyter lab $(LAB_FLAGS) --ServerApp.root_dir="$(CURDIR)" --ServerApp.default_url=/lab/tree/notebooks/00_welcome.ipynb
+$(LAB_SETTINGS): lab/overrides.json $(STAMP)
+	@mkdir -p $(@D)
+	cp lab/overrides.json $@
+
+$(LAB_CONFIG): lab/jupyter_server_config.json $(STAMP)
+	@mkdir -p $(@D)
+	cp lab/jupyter_server_config.json $@
+
+# LabApp.default_url, not ServerApp's: JupyterLab sets the server's to /lab (the launcher).
+lab: $(STAMP) $(LAB_SETTINGS) $(LAB_CONFIG)
+	PYTHONHASHSEED=0 $(BIN)/jupyter lab $(LAB_FLAGS) --ServerApp.root_dir="$(LAB_ROOT)" --LabApp.default_url=/lab/tree/notebooks/00_welcome.ipynb
 
 test: lint pytest nbval
 
@@ -40,7 +56,7 @@ pytest: $(STAMP)
 
 # Needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium chromium-driver);
 # without it, or without playwright, the browser tests skip and say why.
-test-browser: $(STAMP)
+test-browser: $(STAMP) $(LAB_SETTINGS) $(LAB_CONFIG)
 	$(BIN)/python -m pytest tests/browser -p no:cacheprovider
 
 nbval: $(STAMP)
