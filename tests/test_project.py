@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import doctest
+import json
+import os
 import re
+import shutil
 import subprocess
 import sys
+from fnmatch import fnmatch
 from pathlib import Path
 
 import pytest
@@ -92,6 +96,86 @@ def test_binder_environment_has_what_the_chapters_need_and_postbuild_installs_xe
     commands = [line for line in post_build.read_text().splitlines()
                 if line.strip() and not line.startswith("#")]
     assert any(re.search(r"pip install .*(\s\.|-e \.)$", line) for line in commands), commands
+
+
+NOTIFICATION = "@jupyterlab/apputils-extension:notification"
+WELCOME = "notebooks/00_welcome.ipynb"
+LAB_FILES = {  # the project's file -> where it goes in the environment (sys.prefix)
+    "lab/overrides.json": "share/jupyter/lab/settings/overrides.json",
+    "lab/jupyter_server_config.json": "etc/jupyter/jupyter_server_config.json",
+}
+
+
+def test_lab_settings_switch_the_news_and_update_checks_off():
+    overrides = json.loads((ROOT / "lab" / "overrides.json").read_text())
+    settings = overrides[NOTIFICATION]
+    assert settings["fetchNews"] == "false", settings  # a string: "true", "false" or "none"
+    assert settings["checkForUpdates"] is False, settings
+    # The plugin and its keys as the installed JupyterLab spells them, values of the right type.
+    schema = (Path(sys.prefix) / "share/jupyter/lab/schemas/@jupyterlab/apputils-extension"
+              / "notification.json")
+    if schema.exists():
+        properties = json.loads(schema.read_text())["properties"]
+        assert set(settings) <= set(properties), sorted(set(settings) - set(properties))
+        assert "false" in [choice["const"] for choice in properties["fetchNews"]["oneOf"]]
+        assert properties["checkForUpdates"]["type"] == "boolean"
+
+
+def test_lab_server_config_hides_the_clutter_but_not_the_course():
+    config = json.loads((ROOT / "lab" / "jupyter_server_config.json").read_text())
+    lab = config["LabApp"]
+    assert lab["news_url"] is None and lab["extension_manager"] == "readonly", lab
+    assert lab["check_for_updates_class"] == "jupyterlab.NeverCheckForUpdate", lab
+    globs = config["ContentsManager"]["hide_globs"]
+    for clutter in ("xentlearn.egg-info", "__pycache__", "_build", "screenshots", "x.pyc",
+                    ".pytest_cache", ".ruff_cache", ".hypothesis", ".ipynb_checkpoints"):
+        assert any(fnmatch(clutter, g) for g in globs), f"{clutter} is not hidden"
+    course = {"notebooks", "exercises", "solutions", "xentlearn", "README.md"}
+    for folder in ("notebooks", "exercises", "exercises/solutions"):
+        course |= {p.name for p in (ROOT / folder).iterdir() if not p.name.startswith(".")}
+    hidden = sorted(n for n in course if n != "__pycache__" and any(fnmatch(n, g) for g in globs))
+    assert not hidden, f"course files hidden from the file browser: {hidden}"
+
+
+@pytest.mark.parametrize("target", ["lab", "test-browser"])
+def test_make_installs_the_lab_settings_before_starting_jupyterlab(target, tmp_path):
+    """What make would run in a fresh clone (no .venv yet): ``make -n``."""
+    if shutil.which("make") is None:
+        pytest.skip("no make on this machine")
+    venv = tmp_path / "venv"
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    out = subprocess.run(["make", "-n", "--no-print-directory", target, "NO_BROWSER=1",
+                          f"VENV={venv}"], cwd=ROOT, env=env, capture_output=True, text=True,
+                         check=True).stdout.splitlines()
+    start = next(i for i, line in enumerate(out)
+                 if re.search(r"bin/jupyter lab |bin/python -m pytest tests/browser", line))
+    for source, target_path in LAB_FILES.items():
+        copy = f"cp {source} {venv}/{target_path}"
+        assert copy in out[:start], f"`make {target}` does not run {copy!r} first:\n" + \
+            "\n".join(out)
+    if target == "lab":
+        assert f"--LabApp.default_url=/lab/tree/{WELCOME}" in out[start], out[start]
+        assert (ROOT / WELCOME).exists()
+
+
+def test_binder_postbuild_installs_the_lab_settings(tmp_path):
+    """postBuild run with a stand-in ``python``: pip is recorded, sys.prefix is a folder here."""
+    if shutil.which("bash") is None or shutil.which("install") is None:
+        pytest.skip("needs bash and install(1)")
+    prefix, calls = tmp_path / "env", tmp_path / "calls"
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "python"
+    fake.write_text(f'#!/bin/bash\nif [ "$1" = -c ]; then echo "{prefix}"; '
+                    f'else echo "$*" >> "{calls}"; fi\n')
+    fake.chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    subprocess.run(["bash", str(ROOT / "binder" / "postBuild")], cwd=ROOT, env=env, check=True)
+    assert "-m pip install" in calls.read_text()
+    for source, target_path in LAB_FILES.items():
+        installed = prefix / target_path
+        assert installed.exists(), f"postBuild did not install {source} as {installed}"
+        assert installed.read_bytes() == (ROOT / source).read_bytes()
 
 
 def test_environment_yml_installs_the_project_itself_with_pip():
