@@ -1,5 +1,6 @@
-"""``make lab NO_BROWSER=1``, as the README says: JupyterLab serves the course, keeps its
-token authentication, and stops cleanly on Ctrl-C (SIGINT to the process group)."""
+"""``make lab NO_BROWSER=1``, as the README says: the URL it prints opens the welcome chapter,
+JupyterLab serves the course, keeps its token authentication, and stops cleanly on Ctrl-C
+(SIGINT to the process group)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import pytest
 from labtools import REPORT, ROOT, group_alive, http, stop_process_group
 
 WELCOME = "notebooks/00_welcome.ipynb"
-URL = re.compile(r"(http://(?:127\.0\.0\.1|localhost):\d+)/lab\S*\?token=([0-9a-zA-Z]+)")
+URL = re.compile(r"(http://(?:127\.0\.0\.1|localhost):\d+)(/lab\S*)\?token=([0-9a-zA-Z]+)")
 
 
 def test_make_lab_serves_the_course_with_its_token_and_stops_on_ctrl_c(jupyter):
@@ -45,7 +46,8 @@ def test_make_lab_serves_the_course_with_its_token_and_stops_on_ctrl_c(jupyter):
                 pytest.fail("make lab NO_BROWSER=1 printed no URL with a token:\n"
                             + "".join(lines)[-3000:])
             time.sleep(0.2)
-        base, token = match.groups()
+        base, path, token = match.groups()
+        assert path == f"/lab/tree/{WELCOME}", f"make lab printed {match.group(0)}"
         base = base.replace("localhost", "127.0.0.1")
         deadline = time.monotonic() + 30
         while True:
@@ -79,6 +81,6 @@ def test_make_lab_serves_the_course_with_its_token_and_stops_on_ctrl_c(jupyter):
     assert "Shutting down" in output or "Interrupted" in output, output[-2000:]
     root_flag = "--allow-root" in output.split("jupyter lab", 1)[-1].splitlines()[0]
     assert root_flag == (os.geteuid() == 0), "make lab passes --allow-root only as root"
-    REPORT.append(f"make lab NO_BROWSER=1: {base} served {WELCOME} with the token "
+    REPORT.append(f"make lab NO_BROWSER=1: printed {base}{path}, served {WELCOME} with the token "
                   f"({len(model['content']['cells'])} cells) after {served:.1f} s, refused it "
                   f"without ({refused}) and with a wrong token ({wrong}); exited {code} on SIGINT")
