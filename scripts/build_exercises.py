@@ -2,24 +2,21 @@
 
 Usage: python scripts/build_exercises.py   (then `make notebooks` executes them)
 
-The questions live in ``xentlearn/exercises/chapters.py``; this script turns
-each chapter into ``exercises/NN_name.ipynb`` (placeholders to fill in) and
+The questions live in ``xentlearn/exercises/ch01.py`` ... ``ch08.py``; this script
+turns each chapter into ``exercises/NN_name.ipynb`` (placeholders to fill in) and
 ``exercises/solutions/NN_name.ipynb`` (the same, solved). Run it after
 changing a question; learners' own copies are theirs to keep.
 """
 
 from __future__ import annotations
 
-import copy
-import re
 from pathlib import Path
 
 import nbformat
 import numpy as np
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from xentlearn.exercises import chapter
-from xentlearn.exercises.chapters import CHAPTERS
+from xentlearn.exercises import CHAPTERS, chapter
 from xentlearn.exercises.checker import _fmt
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,6 +35,10 @@ question has a cell to fill in that ends with a check: run it and you get immedi
   figures. Use NumPy (and xentlearn where a question says so); the arguments are NumPy
   arrays.
 
+The checks run in your own kernel, so a determined learner can defeat them (by patching
+NumPy or the checker, or by walking the stack to the reference answers): they measure your
+practice, they are not an exam.
+
 Run the next cell first."""
 
 SETUP = ("import numpy as np\n\nimport xentlearn as xl\nfrom xentlearn.exercises import chapter\n\n"
@@ -52,10 +53,6 @@ def _code(x) -> str:
     return repr(x)
 
 
-def _function_name(template: str) -> str:
-    return re.match(r"def (\w+)\(", template).group(1)
-
-
 def build(number: int, solved: bool) -> nbformat.NotebookNode:
     ch = chapter(number)
     nb = new_notebook()
@@ -63,18 +60,16 @@ def build(number: int, solved: bool) -> nbformat.NotebookNode:
     cells = [new_markdown_cell(INTRO.format(number=number, title=ch.title, name=ch.name, up=up)),
              new_code_cell(SETUP.format(number=number))]
     for q in ch.questions:
-        key = q.id.split(".")[1]
+        key = q.key
         what = "compute a value" if q.kind == "value" else "implement"
         text = f"## Question {key[1:]} ({what})\n\n{q.prompt}"
         if q.kind == "function":
-            case = q.example
-            call = ", ".join(_code(a) for a in case.args)
-            expected = q.reference(*copy.deepcopy(case.args))
-            text += (f"\n\nWorked example: `{_function_name(q.template)}({call})` "
-                     f"returns `{_fmt(expected)}`.")
+            call = ", ".join(_code(a) for a in q.example.args)
+            text += (f"\n\nWorked example: `{q.name}({call})` "
+                     f"returns `{_fmt(q.example_output())}`.")
         cells.append(new_markdown_cell(text))
         body = q.solution_code if solved else q.template
-        target = "answer" if q.kind == "value" else _function_name(q.template)
+        target = "answer" if q.kind == "value" else q.name
         cells.append(new_code_cell(
             f"{body}\n\nex.{key}.check({target})\n# ex.{key}.hint()    ex.{key}.solution()"))
     cells.append(new_markdown_cell(
@@ -88,7 +83,7 @@ def build(number: int, solved: bool) -> nbformat.NotebookNode:
 
 
 def main() -> None:
-    for number, (name, _, _) in CHAPTERS.items():
+    for number, (name, _) in CHAPTERS.items():
         for solved, folder in ((False, ROOT / "exercises"),
                                (True, ROOT / "exercises" / "solutions")):
             folder.mkdir(parents=True, exist_ok=True)

@@ -407,7 +407,7 @@ def test_exercise_feedback_turns_from_incorrect_to_correct(browser, lab, screens
     if not (lab.root / EXERCISE).exists():
         pytest.skip(f"no {EXERCISE}")
     question = chapter(1).q1
-    wrong = next(iter(question.mistakes), question.expected + 1.0)
+    wrong = question.mistakes[0].value  # a typical wrong value, with its own feedback
     with notebook_page(lab, browser, EXERCISE) as (page, _):
         run_all(page)
         cells = page.evaluate(READ_CELLS)

@@ -6,18 +6,52 @@
 ✓ 01.q2 correct: 3 is right
 True
 
-Instructors: ``python -m xentlearn progress [PATH]`` executes exercise
-notebooks and tabulates the questions answered correctly.
+The questions of chapter ``n`` are declared in the module ``chNN``
+(``xentlearn.exercises.ch01`` ...); :data:`CHAPTERS` names each chapter's
+notebook and title. A check evaluates the answer (:mod:`.checker`, running the
+learner's code through :mod:`.runner`), records the result (:mod:`.record`)
+and shows it (:mod:`.view`).
+
+Checks run in the learner's own kernel, so a determined learner can defeat
+them (patching NumPy or the checker, reading the reference from the stack):
+they measure practice, they are not an exam. Reference answers and hidden
+cases are private to each question; ``solution()`` shows a correct answer.
+
+Instructors: ``python -m xentlearn progress PATH`` executes exercise notebooks
+and tabulates the questions answered correctly.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
 
-from .chapters import CHAPTERS
-from .checker import TIME_LIMIT, CheckResult, Question
+import numpy as np
 
-__all__ = ["chapter", "all_questions", "Chapter", "CheckResult", "Question", "TIME_LIMIT"]
+from .checker import (
+    TIME_LIMIT,
+    Case,
+    CheckResult,
+    FunctionQuestion,
+    Mistake,
+    Question,
+    ValueQuestion,
+)
+
+__all__ = ["chapter", "all_questions", "Chapter", "CHAPTERS", "CheckResult", "Question",
+           "ValueQuestion", "FunctionQuestion", "Case", "Mistake", "TIME_LIMIT"]
+
+#: Chapter number -> (notebook stem, title); the questions are in the module ``chNN``.
+CHAPTERS: dict[int, tuple[str, str]] = {
+    1: ("01_shannon_entropy", "Shannon entropy"),
+    2: ("02_cross_entropy", "Cross-entropy"),
+    3: ("03_binary_cross_entropy", "Binary cross-entropy"),
+    4: ("04_categorical_cross_entropy", "Categorical cross-entropy"),
+    5: ("05_sparse_categorical_cross_entropy", "Sparse categorical cross-entropy"),
+    6: ("06_kl_divergence", "KL divergence"),
+    7: ("07_training_with_cross_entropy", "Training with cross-entropy"),
+    8: ("08_pitfalls", "Pitfalls"),
+}
 
 
 class Chapter:
@@ -44,10 +78,16 @@ class Chapter:
         if number not in CHAPTERS:
             raise ValueError(f"chapter must be one of {sorted(CHAPTERS)}, got {number!r}")
         self.number = number
-        self.name, self.title, build = CHAPTERS[number]
-        self.questions: list[Question] = build()
+        self.name, self.title = CHAPTERS[number]
+        # the expected answers are computed on import: under the checker's own settings,
+        # whatever np.seterr the learner chose
+        with np.errstate(all="ignore"):
+            module = importlib.import_module(f"{__name__}.ch{number:02d}")
+        self.questions: list[Question] = list(module.QUESTIONS)
         for q in self.questions:
-            setattr(self, q.id.split(".")[1], q)
+            if q.chapter != number:
+                raise ValueError(f"{module.__name__} declares {q.id}, of another chapter")
+            setattr(self, q.key, q)
 
     def __repr__(self) -> str:
         return f"Chapter({self.number}: {self.title}, {len(self.questions)} questions)"
@@ -62,7 +102,7 @@ def chapter(number: int) -> Chapter:
     Parameters
     ----------
     number : int
-        The chapter, as in the notebook names (``01_...`` is 1).
+        The chapter, 1 to 8, as in the notebook names (``01_...`` is 1).
 
     Returns
     -------

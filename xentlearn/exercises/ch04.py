@@ -1,0 +1,148 @@
+"""Exercises of chapter 04, categorical cross-entropy. Expected answers come from xentlearn."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+import xentlearn as xl
+
+from . import cases
+from . import mistakes as m
+from .checker import Case, FunctionQuestion, Mistake, ValueQuestion
+
+_CAR = [0.775, 0.116, 0.039, 0.070]
+_Z = np.array([2.0, 1.0, 0.1])
+
+
+def _top_class_temperature(z: np.ndarray, target: float) -> float:
+    """The temperature at which softmax(z / T)[0] equals ``target`` (bisection on log T)."""
+    lo, hi = math.log(1e-3), math.log(1e3)
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        if xl.softmax(z, temperature=math.exp(mid))[0] > target:
+            lo = mid
+        else:
+            hi = mid
+    return math.exp((lo + hi) / 2)
+
+
+def _softmax_cases(rng: np.random.Generator) -> list[Case]:
+    """1-D and 2-D logits, integer and float32 ones, T above and below 1, an overflow test."""
+    return [
+        Case((rng.normal(0, 3, (4, 5)), 2.0), "hidden, 4x5, T = 2"),
+        Case((rng.normal(0, 3, 6), 0.5), "hidden, T = 0.5"),
+        Case((np.array([1000.0, 999.0, 0.0]), 1.0), "hidden, logits 1000 (overflow test)"),
+        Case((rng.normal(0, 1, (3, 10)), 10.0), "hidden, T = 10"),
+        Case((np.array([[2.0, 1000.0, 0.0], [-1000.0, 0.0, 3.0]]), 1.0),
+             "hidden, 2-D, logits +-1000 (overflow test)"),
+        Case((np.array([3, 1, 0, 2]), 2), "hidden, integer logits, T = 2"),
+        Case((rng.normal(0, 30, (5, 4)).astype(np.float32), 0.5), "hidden, float32, T = 0.5",
+             **cases.FLOAT32),
+        Case((rng.normal(0, 2, (1, 7)), 1.5), "hidden, one row"),
+        Case((rng.normal(0, 2, (500, 20)), 3.0), "hidden, 500 rows"),
+    ]
+
+
+QUESTIONS = (
+    ValueQuestion(
+        id="04.q1",
+        prompt="Four classes car, bike, plane, boat; the truth is car and the model predicts "
+               "[0.775, 0.116, 0.039, 0.070]. What is the categorical cross-entropy in bits?",
+        hints=["Only the true class's probability matters for a one-hot target.",
+               "-log2(0.775)"],
+        solution_code="answer = float(xl.categorical_cross_entropy([1, 0, 0, 0], "
+                      "[0.775, 0.116, 0.039, 0.070], base=2))",
+        expected=float(xl.categorical_cross_entropy([1, 0, 0, 0], _CAR, base=2)),
+        mistakes=[
+            Mistake("that is in nats; the question asks for bits",
+                    value=float(xl.categorical_cross_entropy([1, 0, 0, 0], _CAR))),
+            Mistake("that adds every class's -p log2 p (an entropy of the prediction); a "
+                    "one-hot target keeps only the true class's -log2 p",
+                    value=float(xl.entropy(_CAR, base=2))),
+        ],
+    ),
+    FunctionQuestion(
+        id="04.q2",
+        prompt="Write `softmax_t(z, T)`: the softmax of the logits `z / T` along the last axis, "
+               "for 1-D or 2-D `z`. It must not overflow for logits of 1000.",
+        hints=["Subtract the maximum of each row before exponentiating: softmax does not change.",
+               "`s = z / T; e = np.exp(s - s.max(axis=-1, keepdims=True)); "
+               "return e / e.sum(axis=-1, keepdims=True)`"],
+        solution_code="def softmax_t(z, T):\n    s = z / T\n"
+                      "    e = np.exp(s - s.max(axis=-1, keepdims=True))\n"
+                      "    return e / e.sum(axis=-1, keepdims=True)",
+        name="softmax_t",
+        arg_names=["z", "T"],
+        reference=lambda z, t: xl.softmax(z, temperature=t),
+        example=Case((np.array([2.0, 1.0, 0.1]), 1.0), "worked example"),
+        hidden=_softmax_cases,
+        seed=401,
+        mistakes=[
+            m.overflow(),
+            Mistake("That multiplies the logits by T; the temperature divides them: z / T.",
+                    returns=lambda expected, z, t: xl.softmax(np.asarray(z, float) * t * t,
+                                                              temperature=t)),
+            Mistake("That normalises over the whole array; normalise each row: sums along "
+                    "axis=-1 with keepdims=True.",
+                    when=lambda got, expected, args: expected.ndim == 2 and expected.shape[0] > 1
+                    and got.shape == expected.shape and np.isclose(got.sum(), 1.0)),
+        ],
+    ),
+    ValueQuestion(
+        id="04.q3",
+        prompt="For the logits [2.0, 1.0, 0.1], which temperature T makes the probability of the "
+               "first class exactly 0.9? No formula gives T directly: try values with "
+               "`xl.softmax([2.0, 1.0, 0.1], temperature=T)[0]` (it falls as T rises) and narrow "
+               "in until it is 0.9 to four significant figures.",
+        hints=["A temperature below 1 sharpens the distribution.",
+               "Try values of T with xl.softmax(z, temperature=T)[0] and narrow in (bisection)."],
+        solution_code="lo, hi = 0.01, 1.0\nfor _ in range(60):\n    mid = (lo + hi) / 2\n"
+                      "    if xl.softmax([2.0, 1.0, 0.1], temperature=mid)[0] > 0.9:\n"
+                      "        lo = mid\n    else:\n        hi = mid\nanswer = mid",
+        expected=_top_class_temperature(_Z, 0.9),
+        close=0.05,  # found by search: a coarse search lands close
+        mistakes=[Mistake("T = 1 gives the plain softmax, whose first probability is 0.66; "
+                          "0.9 needs a sharper distribution, T below 1", value=1.0)],
+    ),
+    FunctionQuestion(
+        id="04.q4",
+        prompt="Write `cce_from_logits(Y, Z)`: the mean categorical cross-entropy in nats of "
+               "one-hot targets `Y` and logits `Z` (both N x K). Use log-softmax, so logits of "
+               "1000 work.",
+        hints=["log softmax(z) = z - logsumexp(z), and logsumexp(z) = m + log(sum(exp(z - m))) "
+               "with m the row maximum.",
+               "`m = Z.max(axis=1, keepdims=True); logq = Z - m - np.log(np.exp(Z - m).sum("
+               "axis=1, keepdims=True)); return -np.mean(np.sum(Y * logq, axis=1))`"],
+        solution_code="def cce_from_logits(Y, Z):\n    m = Z.max(axis=1, keepdims=True)\n"
+                      "    logq = Z - m - np.log(np.exp(Z - m).sum(axis=1, keepdims=True))\n"
+                      "    return -np.mean(np.sum(Y * logq, axis=1))",
+        name="cce_from_logits",
+        arg_names=["Y", "Z"],
+        reference=lambda y, z: xl.categorical_cross_entropy(y, z, from_logits=True),
+        example=Case((np.eye(3)[[0, 2]], np.array([[2.0, 1.0, 0.1], [0.5, 0.5, 3.0]])),
+                     "worked example"),
+        hidden=lambda rng: cases.logit_matrices(rng, with_labels=False),
+        seed=402,
+        mistakes=[
+            m.unit("nats"),
+            m.overflow(),
+            m.summed(lambda y, z: y.shape[0], "That is the sum over the samples (rows); the "
+                     "question asks for the mean."),
+            m.sign("The sign is flipped: the cross-entropy is minus the mean of Y * log-softmax "
+                   "(log-probabilities are negative)."),
+        ],
+    ),
+    ValueQuestion(
+        id="04.q5",
+        prompt="A model that guesses uniformly over 10 classes: what is its cross-entropy in "
+               "nats?",
+        hints=["Every class gets 1/10.", "-ln(1/10) = ln 10"],
+        solution_code="answer = float(np.log(10))",
+        expected=math.log(10),
+        mistakes=[Mistake("that is in bits; the question asks for nats", value=math.log2(10)),
+                  Mistake("that is the probability of each class; the cross-entropy is "
+                          "-ln of it", value=0.1)],
+    ),
+)
