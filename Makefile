@@ -5,7 +5,7 @@
 #   make test-browser  every notebook run in JupyterLab under Chromium (Playwright), explorers
 #                    and exercise feedback checked; screenshots in screenshots/browser/
 #   make notebooks   re-execute every notebook in place (after a change to the package)
-#   make exercises   rewrite the exercise notebooks from xentlearn/exercises/chapters.py, then run them
+#   make exercises   rewrite the exercise notebooks from xentlearn/exercises/ch01.py ... ch08.py, then run them
 #   make bench       run the benchmarks (tables on stdout)
 #   make site        the course website in _build/site/ (Sphinx + myst-nb, from the stored notebooks)
 #   make test-site   build the site and check it in Chromium: figures, math, search, links, axe
