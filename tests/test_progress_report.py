@@ -186,6 +186,14 @@ def test_one_learners_folder_and_one_notebook(klass):
     assert template.stdout.splitlines()[1] == f"exercises,1,0,0,{TOTAL1},ok,,,"
 
 
+def test_a_kernel_that_cannot_start_is_tried_again_then_setup_failed(tmp_path, monkeypatch):
+    monkeypatch.setattr(report, "KERNEL_CODE", "raise SystemExit(3)")
+    notebook = _notebook(tmp_path / "zoe" / CH01, _setup(1), Q2_RIGHT)
+    [r] = report.grade([("zoe", 1, notebook)], time_limit=10)
+    assert (r.status, r.correct, r.attempted, r.cell) == ("setup failed", 0, 0, None)
+    assert f"did not start ({report.START_ATTEMPTS} attempts)" in r.error
+
+
 # --- the command line ----------------------------------------------------------------------------
 
 

@@ -68,6 +68,9 @@ LEGEND = ("Each entry: correct/attempted/total questions. C crashed (the kernel 
           "S setup failed (a cell before the first check raised, e.g. import xentlearn),",
           "U unreadable, + other chapters' checks ignored, - no notebook.")
 
+#: How often a kernel that fails to start is tried again before "setup failed".
+START_ATTEMPTS = 3
+
 _NAME = re.compile(r"(\d\d)_.*\.ipynb")
 
 
@@ -327,17 +330,22 @@ async def _run(learner: str, number: int, path: Path, *, time_limit: float, jobs
     current: int | None = None
     start = time.perf_counter()
     async with starting:
-        try:
-            client.km = client.kernel_manager_class(
-                kernel_name=KERNEL_NAME, kernel_spec_manager=_kernel_spec_manager(logs / "kernels"))
-            await client.async_start_new_kernel(cwd=str(path.parent),
-                                                env=_kernel_env(log, jobs))
-            await client.async_start_new_kernel_client()
-        except Exception as exc:
-            result.status = "setup failed"
-            result.error = f"the kernel did not start: {type(exc).__name__}: {_snippet(str(exc))}"
-            await _stop(client, ensure_async)
-            return result
+        for attempt in range(1, START_ATTEMPTS + 1):
+            try:
+                client.km = client.kernel_manager_class(
+                    kernel_name=KERNEL_NAME,
+                    kernel_spec_manager=_kernel_spec_manager(logs / "kernels"))
+                await client.async_start_new_kernel(cwd=str(path.parent),
+                                                    env=_kernel_env(log, jobs))
+                await client.async_start_new_kernel_client()
+                break
+            except Exception as exc:  # e.g. a port taken by another kernel meanwhile
+                await _stop(client, ensure_async)
+                if attempt == START_ATTEMPTS:
+                    result.status = "setup failed"
+                    result.error = (f"the kernel did not start ({attempt} attempts): "
+                                    f"{type(exc).__name__}: {_snippet(str(exc), 100)}")
+                    return result
         await running.acquire()
     try:
         start = time.perf_counter()
