@@ -19,9 +19,27 @@ from nbclient import NotebookClient
 
 VOLATILE_CELL_KEYS = ("execution", "collapsed", "scrolled")
 
-#: ipykernel warns at every start that it talks over local TCP without encryption;
-#: once per notebook, that buries this script's own output. Errors still show.
-KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
+
+def kernel_options() -> dict:
+    """How to start the kernels so that ipykernel has no warning to print at every start.
+
+    ipykernel warns that it runs over TCP without encryption: once per notebook, that
+    buries this script's own output. Where pyzmq has CurveZMQ, jupyter_client hands out
+    its keys (``KernelManager.transport_encryption``) and the python3 kernel spec says
+    ipykernel uses them, the traffic is encrypted and there is nothing to warn about;
+    elsewhere the kernel's warnings are silenced (its errors still show).
+    """
+    import zmq
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import KernelManager
+    from traitlets.config import Config
+
+    if zmq.has("curve") and "transport_encryption" in KernelManager.class_traits():
+        supported = KernelSpecManager().get_kernel_spec("python3").metadata.get(
+            "supported_encryption", ())
+        if "curve" in ([supported] if isinstance(supported, str) else supported):
+            return {"config": Config({"KernelManager": {"transport_encryption": "auto"}})}
+    return {"extra_arguments": ["--IPKernelApp.log_level=ERROR"]}
 
 
 def merge_streams(outputs: list) -> list:
@@ -59,7 +77,7 @@ def normalise(nb: nbformat.NotebookNode) -> None:
 def execute(path: Path, timeout: int = 120) -> float:
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
-    NotebookClient(nb, timeout=timeout, kernel_name="python3", extra_arguments=KERNEL_ARGUMENTS,
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", **kernel_options(),
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     elapsed = time.perf_counter() - start
     normalise(nb)

@@ -194,6 +194,19 @@ def test_a_kernel_that_cannot_start_is_tried_again_then_setup_failed(tmp_path, m
     assert f"did not start ({report.START_ATTEMPTS} attempts)" in r.error
 
 
+@pytest.mark.parametrize("encrypted", [True, False])
+def test_no_warning_about_tcp_without_encryption_either_way(encrypted, tmp_path, monkeypatch,
+                                                           capfd):
+    """Encrypted (CurveZMQ) where possible, else ipykernel's warnings are silenced."""
+    if encrypted and not report._encryption():
+        pytest.skip("this pyzmq/jupyter_client/ipykernel cannot encrypt kernel traffic")
+    monkeypatch.setattr(report, "_encryption", lambda: encrypted)
+    notebook = _notebook(tmp_path / "zoe" / CH01, _setup(1), Q2_RIGHT)
+    [r] = report.grade([("zoe", 1, notebook)], time_limit=20)
+    assert (r.status, r.correct) == ("ok", 1)
+    assert "without encryption" not in capfd.readouterr().err
+
+
 # --- the command line ----------------------------------------------------------------------------
 
 

@@ -46,10 +46,13 @@ FIELDS = ("learner", "chapter", "correct", "attempted", "total", "status", "erro
 #: The mark after a table entry for each status other than "ok".
 MARKS = {"crashed": "C", "timed out": "T", "setup failed": "S", "unreadable": "U"}
 
-#: Extra arguments of every kernel the report starts: ipykernel's warning that it
-#: talks to the report over local TCP without encryption would otherwise be
-#: printed once per notebook; the command history stays in memory.
-KERNEL_ARGUMENTS = ("--IPKernelApp.log_level=ERROR", "--HistoryManager.hist_file=:memory:")
+#: Extra arguments of every kernel the report starts: the command history stays in memory.
+KERNEL_ARGUMENTS = ("--HistoryManager.hist_file=:memory:",)
+
+#: Where CurveZMQ cannot encrypt the kernels' traffic (see :func:`_encryption`), these
+#: arguments keep ipykernel from warning, once per notebook, that it talks to the
+#: report over local TCP without encryption.
+QUIET_ARGUMENTS = ("--IPKernelApp.log_level=ERROR",)
 
 #: The report's kernel: ipykernel as ``python -m ipykernel_launcher`` starts it, but
 #: without its debugger (debugpy), which nobody attaches to a headless run and which
@@ -272,8 +275,31 @@ def _kernel_spec_manager(folder: Path):
         spec.parent.mkdir(parents=True)
         spec.write_text(json.dumps({
             "argv": [sys.executable, "-c", KERNEL_CODE, "-f", "{connection_file}"],
-            "display_name": "xentlearn progress report", "language": "python"}))
+            "display_name": "xentlearn progress report", "language": "python",
+            "metadata": {"supported_encryption": ["curve"]}}))
     return KernelSpecManager(kernel_dirs=[str(folder)])
+
+
+def _encryption() -> bool:
+    """Whether the kernels' traffic can be encrypted (CurveZMQ keys from the kernel manager).
+
+    Encrypted, ipykernel has no reason to warn that it runs over TCP without
+    encryption. That needs pyzmq with CurveZMQ, a jupyter_client that hands out the
+    keys (``KernelManager.transport_encryption``) and an ipykernel that uses them (its
+    own kernel spec, ``python3``, says so).
+    """
+    try:
+        import zmq
+        from jupyter_client.kernelspec import KernelSpecManager
+        from jupyter_client.manager import KernelManager
+
+        if not zmq.has("curve") or "transport_encryption" not in KernelManager.class_traits():
+            return False
+        supported = KernelSpecManager().get_kernel_spec("python3").metadata.get(
+            "supported_encryption", ())
+        return "curve" in ([supported] if isinstance(supported, str) else supported)
+    except Exception:  # no python3 kernel spec, an older jupyter_client: no encryption
+        return False
 
 
 def _kernel_env(log: Path, jobs: int) -> dict[str, str]:
@@ -321,9 +347,11 @@ async def _run(learner: str, number: int, path: Path, *, time_limit: float, jobs
         content = execute_reply.get("content", {})
         errors[cell_index] = f"{content.get('ename', 'Error')}: {content.get('evalue', '')}"
 
+    encrypted = _encryption()
     client = _client_class()(nb, kernel_name=KERNEL_NAME, allow_errors=True,
                              shutdown_kernel="immediate", on_cell_error=on_error,
-                             extra_arguments=list(KERNEL_ARGUMENTS),
+                             extra_arguments=list(KERNEL_ARGUMENTS)
+                             + ([] if encrypted else list(QUIET_ARGUMENTS)),
                              resources={"metadata": {"path": str(path.parent)}})
     code = [i for i, c in enumerate(cells) if c.cell_type == "code" and c.source.strip()]
     setup = _setup_cells(cells, code)
@@ -334,7 +362,8 @@ async def _run(learner: str, number: int, path: Path, *, time_limit: float, jobs
             try:
                 client.km = client.kernel_manager_class(
                     kernel_name=KERNEL_NAME,
-                    kernel_spec_manager=_kernel_spec_manager(logs / "kernels"))
+                    kernel_spec_manager=_kernel_spec_manager(logs / "kernels"),
+                    **({"transport_encryption": "auto"} if encrypted else {}))
                 await client.async_start_new_kernel(cwd=str(path.parent),
                                                     env=_kernel_env(log, jobs))
                 await client.async_start_new_kernel_client()
