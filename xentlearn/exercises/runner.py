@@ -169,6 +169,11 @@ def _on_alarm(signum, frame):
 
 
 def _on_interrupt(signum, frame):
+    # The rule for KeyboardInterrupt: installed for the duration of a call, this handler
+    # sees every SIGINT, which is what the kernel's stop button (and Ctrl-C) sends. So a
+    # KeyboardInterrupt is the person's exactly when this handler ran (call.interrupted);
+    # run() then raises one even if the learner's code swallowed it. A KeyboardInterrupt
+    # without a SIGINT was raised by the learner's code itself: an error like any other.
     call = _ACTIVE
     if call is None:
         raise KeyboardInterrupt
