@@ -159,3 +159,95 @@ def test_chapter_installs_xentlearn_first_when_it_runs_in_colab_and_only_there(p
     assert match, _source(first)
     assert match.group("url") == REPOSITORY_URL
     assert first["outputs"] == [], "the Colab cell must print nothing outside Colab"
+
+
+# --- slides: every chapter can be presented with RISE (scripts/slides.py sets the metadata) --
+
+SLIDE_TYPES = {"slide", "subslide", "fragment", "skip", "notes", "-"}
+
+
+def _slides_module():
+    sys.path.insert(0, str(ROOT))
+    from scripts import slides
+
+    return slides
+
+
+def _slide_type(cell: dict) -> str | None:
+    return cell.get("metadata", {}).get("slideshow", {}).get("slide_type")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_cell_has_a_slide_type_and_the_chapter_starts_with_a_slide(path):
+    cells = _cells(path)
+    missing = [i for i, c in enumerate(cells) if _slide_type(c) not in SLIDE_TYPES]
+    assert not missing, f"{path.name}: cells without a valid slide_type: {missing}"
+    assert _slide_type(cells[0]) == "slide"
+    for i, cell in enumerate(cells):
+        text = _source(cell)
+        if cell["cell_type"] == "markdown" and re.search(r"^## \S", text, re.M):
+            assert _slide_type(cell) == "slide", f"{path.name} cell {i}: {text[:60]!r}"
+        if cell["cell_type"] == "code" and ('"google.colab"' in text
+                                            or text.startswith("%matplotlib inline")):
+            assert _slide_type(cell) == "skip", f"{path.name} cell {i}: {text[:60]!r}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_each_explorer_starts_a_slide_that_also_holds_its_figure(path):
+    slides = _slides_module()
+    cells = _cells(path)
+    deck = slides.slides({"cells": cells})
+    for i, cell in enumerate(cells):
+        if cell["cell_type"] == "code" and slides.EXPLORER.search(_source(cell)):
+            assert _slide_type(cell) in ("slide", "subslide"), (path.name, i, _slide_type(cell))
+            slide = next(s for s in deck if i in s.cells)
+            assert slide.cells[0] == i, f"{path.name}: explorer cell {i} is not first on its slide"
+            assert slide.figures >= 1 and slide.explorers == 1, (path.name, slide)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_each_chapter_has_a_sensible_number_of_slides(path):
+    deck = _slides_module().slides({"cells": _cells(path)})
+    assert 8 <= len(deck) <= 60, f"{path.name}: {len(deck)} slides"
+    assert all(s.cells for s in deck), f"{path.name}: an empty slide"
+    assert len({s.id for s in deck}) == len(deck)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_slide_metadata_is_what_scripts_slides_makes(path):
+    """After a chapter changes, run ``python scripts/slides.py`` (it changes metadata only)."""
+    slides = _slides_module()
+    nb = json.loads(path.read_text())
+    assert not slides.apply(nb, path.name[:2]), (
+        f"{path.name}: slide metadata out of date; run python scripts/slides.py")
+    assert nb["metadata"]["rise"] == slides.RISE
+
+
+def test_slides_are_counted_as_rise_builds_them():
+    """Cells before the first shown one join the first slide; skip and notes start nothing."""
+    slides = _slides_module()
+    kinds = ["skip", "notes", "slide", "-", "subslide", "fragment", "notes", "slide", "skip",
+             "subslide", "-"]
+    nb = {"cells": [{"cell_type": "markdown", "source": k, "metadata":
+                     {"slideshow": {"slide_type": k}}} for k in kinds]}
+    deck = slides.slides(nb)
+    assert [s.id for s in deck] == ["slide-0-0", "slide-0-1", "slide-1-0", "slide-1-1"]
+    assert [s.cells for s in deck] == [[2, 3], [4, 5], [7], [9, 10]]
+    assert [s.notes for s in deck] == [1, 1, 0, 0]
+
+
+def test_executing_a_notebook_keeps_its_slide_metadata():
+    """scripts/execute_notebooks.py drops volatile metadata only, not the slides'."""
+    import nbformat
+
+    sys.path.insert(0, str(ROOT))
+    from scripts.execute_notebooks import normalise
+
+    nb = nbformat.read(NOTEBOOKS[1], as_version=4)
+    before = [c.metadata.get("slideshow") for c in nb.cells]
+    for cell in nb.cells:
+        cell.metadata["execution"] = {"iopub.status.busy": "2024-01-01T00:00:00Z"}
+    normalise(nb)
+    assert [c.metadata.get("slideshow") for c in nb.cells] == before
+    assert all("execution" not in c.metadata for c in nb.cells)
+    assert nb.metadata["rise"] == _slides_module().RISE
