@@ -152,6 +152,28 @@ def test_the_same_class_one_at_a_time_as_csv_gives_the_same_records(klass, grade
         assert row["ignored"].split() == expected["ignored"]
 
 
+def test_kernels_started_without_the_fork_server_give_the_same_records(klass, graded):
+    notebooks, _ = report.find_notebooks(klass)
+    results = report.grade(notebooks, time_limit=float(TIME_LIMIT), jobs=2, fork=False)
+    assert {(r.learner, r.chapter): r.record() for r in results} == graded[1]
+
+
+def test_a_fork_server_that_fails_falls_back_to_starting_kernels(tmp_path, monkeypatch):
+    from xentlearn.exercises import _forkserver
+
+    monkeypatch.setattr(_forkserver, "SERVER_CODE", "import sys\nsys.exit(3)")
+    notebook = _notebook(tmp_path / "zoe" / CH01, _setup(1), Q2_RIGHT, Q1_RIGHT)
+    [r] = report.grade([("zoe", 1, notebook)], time_limit=20, fork=True)
+    assert (r.status, r.correct, r.attempted) == ("ok", 2, 2)
+
+
+def test_the_kernels_prelude_is_the_fork_servers():
+    from xentlearn.exercises import _forkserver
+
+    assert report.KERNEL_CODE.startswith(_forkserver.PRELUDE)
+    assert _forkserver.SERVER_CODE.startswith(_forkserver.PRELUDE)
+
+
 def test_the_table_marks_problems_and_sums_up_the_class(klass, graded):
     records = [report.NotebookResult(notebook="", **r) for r in graded[1].values()]
     text = report.format_report(records)
@@ -189,7 +211,7 @@ def test_one_learners_folder_and_one_notebook(klass):
 def test_a_kernel_that_cannot_start_is_tried_again_then_setup_failed(tmp_path, monkeypatch):
     monkeypatch.setattr(report, "KERNEL_CODE", "raise SystemExit(3)")
     notebook = _notebook(tmp_path / "zoe" / CH01, _setup(1), Q2_RIGHT)
-    [r] = report.grade([("zoe", 1, notebook)], time_limit=10)
+    [r] = report.grade([("zoe", 1, notebook)], time_limit=10, fork=False)
     assert (r.status, r.correct, r.attempted, r.cell) == ("setup failed", 0, 0, None)
     assert f"did not start ({report.START_ATTEMPTS} attempts)" in r.error
 
