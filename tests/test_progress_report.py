@@ -12,8 +12,10 @@ import csv
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -227,6 +229,29 @@ def test_no_warning_about_tcp_without_encryption_either_way(encrypted, tmp_path,
     [r] = report.grade([("zoe", 1, notebook)], time_limit=20)
     assert (r.status, r.correct) == ("ok", 1)
     assert "without encryption" not in capfd.readouterr().err
+
+
+def test_ctrl_c_stops_the_kernels_and_prints_no_traceback(tmp_path):
+    pid_file = tmp_path / "kernel.pid"
+    _notebook(tmp_path / "zoe" / CH01, _setup(1), Q2_RIGHT,
+              f"import os, time\nopen({str(pid_file)!r}, 'w').write(str(os.getpid()))\n"
+              "time.sleep(600)")
+    run = subprocess.Popen([sys.executable, "-m", "xentlearn", "progress", str(tmp_path)],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+                           preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        deadline = time.monotonic() + 120
+        while not (pid_file.exists() and pid_file.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        kernel = int(pid_file.read_text())
+        run.send_signal(signal.SIGINT)
+        out, err = run.communicate(timeout=60)
+    finally:
+        run.kill()
+    assert run.returncode == 130 and "interrupted" in err and "Traceback" not in err
+    time.sleep(1)
+    with pytest.raises(ProcessLookupError):
+        os.kill(kernel, 0)
 
 
 # --- the command line ----------------------------------------------------------------------------

@@ -373,27 +373,31 @@ async def _run(learner: str, number: int, path: Path, *, time_limit: float, jobs
     current: int | None = None
     start = time.perf_counter()
     async with starting:
-        for attempt in range(1, START_ATTEMPTS + 1):
-            try:
-                client.km = client.kernel_manager_class(
-                    kernel_name=KERNEL_NAME,
-                    kernel_spec_manager=_kernel_spec_manager(logs / "kernels"),
-                    **({"transport_encryption": "auto"} if encrypted else {}))
-                if server is not None:
-                    _use_fork_server(client.km, server)
-                await client.async_start_new_kernel(cwd=str(path.parent),
-                                                    env=_kernel_env(log, jobs),
-                                                    stdout=subprocess.DEVNULL)
-                await client.async_start_new_kernel_client()
-                break
-            except Exception as exc:  # e.g. a port taken by another kernel meanwhile
-                await _stop(client, ensure_async)
-                if attempt == START_ATTEMPTS:
-                    result.status = "setup failed"
-                    result.error = (f"the kernel did not start ({attempt} attempts): "
-                                    f"{type(exc).__name__}: {_snippet(str(exc), 100)}")
-                    return result
-        await running.acquire()
+        try:
+            for attempt in range(1, START_ATTEMPTS + 1):
+                try:
+                    client.km = client.kernel_manager_class(
+                        kernel_name=KERNEL_NAME,
+                        kernel_spec_manager=_kernel_spec_manager(logs / "kernels"),
+                        **({"transport_encryption": "auto"} if encrypted else {}))
+                    if server is not None:
+                        _use_fork_server(client.km, server)
+                    await client.async_start_new_kernel(cwd=str(path.parent),
+                                                        env=_kernel_env(log, jobs),
+                                                        stdout=subprocess.DEVNULL)
+                    await client.async_start_new_kernel_client()
+                    break
+                except Exception as exc:  # e.g. a port taken by another kernel meanwhile
+                    await _stop(client, ensure_async)
+                    if attempt == START_ATTEMPTS:
+                        result.status = "setup failed"
+                        result.error = (f"the kernel did not start ({attempt} attempts): "
+                                        f"{type(exc).__name__}: {_snippet(str(exc), 100)}")
+                        return result
+            await running.acquire()
+        except BaseException:  # cancelled (Ctrl-C) while starting or waiting: not needed
+            await _stop(client, ensure_async)
+            raise
     try:
         start = time.perf_counter()
         deadline = time.monotonic() + time_limit
@@ -432,8 +436,15 @@ async def _run(learner: str, number: int, path: Path, *, time_limit: float, jobs
 
 
 async def _stop(client, ensure_async) -> None:
-    """Kill the kernel (and what it started) and release its files; never raises."""
+    """Kill the kernel (and what it started) and release its files; never raises.
+
+    ``client.km`` and ``client.kc`` stay set: a poll that nbclient left running then
+    finds the kernel dead and ends quietly.
+    """
     km, kc = client.km, client.kc
+    if getattr(client, "_stopped", None) == (id(km), id(kc)):
+        return
+    client._stopped = (id(km), id(kc))
     try:
         if km is not None and await ensure_async(km.is_alive()):
             await ensure_async(km.shutdown_kernel(now=True))
@@ -447,7 +458,6 @@ async def _stop(client, ensure_async) -> None:
                 await ensure_async(km.cleanup_resources())
         except Exception:
             pass
-        client.kc = client.km = None
 
 
 def grade(notebooks: Sequence[tuple[str, int, Path]], *, time_limit: float = 120.0,
