@@ -6,6 +6,8 @@
 #                    and exercise feedback checked; screenshots in screenshots/browser/
 #   make notebooks   re-execute every notebook in place (after a change to the package)
 #   make exercises   rewrite the exercise notebooks from xentlearn/exercises/ch01.py ... ch08.py, then run them
+#   make instructor  rewrite the generated parts of the instructor guide (instructor/) from the
+#                    chapters and the questions, and check its session plans
 #   make bench       run the benchmarks (tables on stdout)
 #   make site        the course website in _build/site/ (Sphinx + myst-nb, from the stored notebooks)
 #   make test-site   build the site and check it in Chromium: figures, math, search, links, axe
@@ -23,7 +25,7 @@ LAB_ROOT  := $(CURDIR)
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 LAB_CONFIG   := $(VENV)/etc/jupyter/jupyter_server_config.json
 
-.PHONY: lab test test-browser lint pytest nbval notebooks exercises bench site test-site clean
+.PHONY: lab test test-browser lint pytest nbval notebooks exercises instructor bench site test-site clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "xentlearn needs Python 3.10 or newer, found " + sys.version.split()[0]'
@@ -73,6 +75,9 @@ notebooks: $(STAMP)
 exercises: $(STAMP)
 	$(BIN)/python scripts/build_exercises.py
 	PYTHONHASHSEED=0 XENTLEARN_PROGRESS=0 $(BIN)/python scripts/execute_notebooks.py $(wildcard exercises/*.ipynb exercises/solutions/*.ipynb)
+
+instructor: $(STAMP)
+	$(BIN)/python scripts/build_instructor.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_losses.py
