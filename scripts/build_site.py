@@ -2,8 +2,9 @@
 
 Usage: python scripts/build_site.py [--no-build]
 
-1. Assemble the sources in ``_build/site-src/``: the pages of ``docs/``, the chapters of
-   ``notebooks/``, the exercise notebooks of ``exercises/`` and their solutions, as stored
+1. Assemble the sources in ``_build/site-src/``: the pages of ``docs/``, the instructor guide
+   of ``instructor/``, the chapters of ``notebooks/``, the exercise notebooks of
+   ``exercises/`` and their solutions, as stored
    (with their outputs; nothing is executed). Each figure's description, which
    :mod:`xentlearn.plots` stores as the figure's text, becomes its image's alt text, and
    every cell tagged ``claim:Cnn`` gets an anchor.
@@ -169,6 +170,8 @@ def stage() -> None:
         shutil.rmtree(SRC)
     shutil.copytree(DOCS, SRC, ignore=shutil.ignore_patterns("conf.py", "claims.yml",
                                                              "__pycache__", "_static"))
+    shutil.copytree(ROOT / "instructor", SRC / "instructor",
+                    ignore=shutil.ignore_patterns("__pycache__", ".*"))
     claims: Claims = {}
     for folder in ("notebooks", "exercises", "exercises/solutions"):
         for nb in sorted((ROOT / folder).glob("*.ipynb")):
