@@ -3,7 +3,7 @@
 The notebooks here are small and made on the spot: a learner who crashes the kernel
 after two correct answers, one whose cell never ends, a broken first cell, a file that
 is not a notebook, checks of other chapters' questions. One class is graded once per
-module (in parallel, as JSON) and once more (one at a time, as CSV) to compare.
+module (--jobs 2, as JSON) and once more (--jobs 1, as CSV) to compare.
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def klass(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def graded(klass) -> tuple[subprocess.CompletedProcess, dict]:
-    result = _progress(str(klass), "--json", "--time-limit", TIME_LIMIT)
+    result = _progress(str(klass), "--json", "--jobs", "2", "--time-limit", TIME_LIMIT)
     assert result.returncode == 0, result.stderr
     records = {(r["learner"], r["chapter"]): r for r in json.loads(result.stdout)}
     return result, records
