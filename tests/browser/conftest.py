@@ -17,13 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from labtools import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
+from labtools import (  # noqa: F401 (browser: a fixture for the tests)
     REPORT,
     ROOT,
     SCREENSHOTS,
     VENV_BIN,
+    browser,
     free_port,
     http,
     stop_process_group,
@@ -112,24 +111,6 @@ def lab(jupyter, tmp_path_factory) -> Lab:
     finally:
         if stop_process_group(proc, 15, 20) is None:
             stop_process_group(proc, 9, 5)
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """Debian's Chromium driven by Playwright; skips (one line) when either is missing."""
-    try:
-        from playwright import sync_api
-    except ImportError:
-        pytest.skip("playwright is not installed (pip install -e '.[browser]')")
-    if not CHROMIUM.exists():
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium chromium-driver)")
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                     args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.fixture(scope="session")

@@ -9,12 +9,10 @@ import os
 import re
 import shutil
 import signal
-import subprocess
-import threading
 import time
 
 import pytest
-from labtools import REPORT, ROOT, group_alive, http, stop_process_group
+from labtools import REPORT, ROOT, group_alive, http, start_make_lab, stop_process_group
 
 WELCOME = "notebooks/00_welcome.ipynb"
 URL = re.compile(r"(http://(?:127\.0\.0\.1|localhost):\d+)(/lab\S*)\?token=([0-9a-zA-Z]+)")
@@ -26,26 +24,8 @@ def test_make_lab_serves_the_course_with_its_token_and_stops_on_ctrl_c(jupyter):
     if not (ROOT / WELCOME).exists():
         pytest.skip(f"no {WELCOME} yet")
     start = time.monotonic()
-    proc = subprocess.Popen(["make", "--no-print-directory", "lab", "NO_BROWSER=1"], cwd=ROOT,
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    lines: list[str] = []
-
-    def read() -> None:
-        for line in proc.stdout:
-            lines.append(line)
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
+    proc, lines, match, reader = start_make_lab(URL)
     try:
-        match = None
-        deadline = time.monotonic() + 120  # make may first (re)install the .venv
-        while match is None:
-            match = next((m for m in map(URL.search, list(lines)) if m), None)
-            if match is None and (proc.poll() is not None or time.monotonic() > deadline):
-                pytest.fail("make lab NO_BROWSER=1 printed no URL with a token:\n"
-                            + "".join(lines)[-3000:])
-            time.sleep(0.2)
         base, path, token = match.groups()
         assert path == f"/lab/tree/{WELCOME}", f"make lab printed {match.group(0)}"
         base = base.replace("localhost", "127.0.0.1")

@@ -24,15 +24,13 @@ import os
 import re
 import shutil
 import signal
-import subprocess
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from labtools import REPORT, ROOT, free_port, http, stop_process_group
+from labtools import REPORT, ROOT, free_port, http, start_make_lab, stop_process_group
 from test_course_in_browser import OPEN_NOTEBOOK, READ_CELLS, RUN_ALL, check_outputs, rendered
 
 WELCOME = "notebooks/00_welcome.ipynb"
@@ -162,27 +160,8 @@ def room_lab(jupyter, tmp_path_factory):
                PYTHONPATH=os.pathsep.join(filter(None, [str(hook),
                                                         os.environ.get("PYTHONPATH")])),
                XENTLEARN_SOCKET_LOG=str(sockets))
-    proc = subprocess.Popen(["make", "--no-print-directory", "lab", "NO_BROWSER=1",
-                             f"LAB_ROOT={root}"], cwd=ROOT, env=env,
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    lines: list[str] = []
-
-    def read() -> None:
-        for line in proc.stdout:
-            lines.append(line)
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
+    proc, lines, match, reader = start_make_lab(URL, f"LAB_ROOT={root}", env=env)
     try:
-        match = None
-        deadline = time.monotonic() + 120  # make may first (re)install the .venv
-        while match is None:
-            match = next((m for m in map(URL.search, list(lines)) if m), None)
-            if match is None and (proc.poll() is not None or time.monotonic() > deadline):
-                pytest.fail("make lab NO_BROWSER=1 printed no 127.0.0.1 URL with a token:\n"
-                            + "".join(lines)[-3000:])
-            time.sleep(0.2)
         port, _, token = match.groups()
         lab = RoomLab(match.group(0), f"http://127.0.0.1:{port}", token, root, sockets)
         deadline = time.monotonic() + 30

@@ -21,7 +21,7 @@ from urllib.parse import urlparse
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "browser"))
-from labtools import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port  # noqa: E402
+from labtools import ROOT, browser, free_port  # noqa: E402, F401 (browser: a fixture)
 
 SITE = ROOT / "_build" / "site"
 SCREENSHOTS = ROOT / "screenshots" / "site"
@@ -60,24 +60,6 @@ def server(site) -> str:
         httpd.server_close()
 
 
-@pytest.fixture(scope="session")
-def browser():
-    """Debian's Chromium driven by Playwright; skips (one line) when either is missing."""
-    try:
-        from playwright import sync_api
-    except ImportError:
-        pytest.skip("playwright is not installed (pip install -e '.[browser]')")
-    if not CHROMIUM.exists():
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium chromium-driver)")
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                     args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
 @dataclass
 class Visit:
     """A browser page that records what it asked for and what went wrong."""
@@ -89,7 +71,7 @@ class Visit:
 
 
 @pytest.fixture
-def visit(browser, server):
+def visit(browser, server):  # noqa: F811 (the fixture imported above)
     """Open pages of the site; every request off 127.0.0.1 is recorded and refused, every
     console error and uncaught exception recorded. The test fails on either."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
