@@ -172,6 +172,13 @@ def move_axis_last(arr: np.ndarray, axis: int, name: str) -> np.ndarray:
     return np.moveaxis(arr, axis, -1) if axis not in (-1, arr.ndim - 1) else arr
 
 
+def check_bool(value, name: str) -> bool:
+    """A flag that must be a real bool (``from_logits="False"`` would otherwise count as True)."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise InvalidInputError(f"{name} must be True or False, got {value!r}")
+
+
 def check_reduction(reduction) -> str:
     if reduction not in REDUCTIONS:
         raise InvalidInputError(
