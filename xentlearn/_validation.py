@@ -221,6 +221,17 @@ def check_scalar(value, name: str, *, low: float, high: float | None = None,
     return v
 
 
+def check_int(value, name: str, *, low: int, allow_none: bool = False,
+              hint: str = "") -> int | None:
+    """An integer (not a bool) ``>= low``; ``None`` passes through when ``allow_none``."""
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
+        none = " or None" if allow_none else ""
+        raise InvalidInputError(f"{name} must be an integer >= {low}{none}, got {value!r}{hint}")
+    return int(value)
+
+
 def check_label_smoothing(eps) -> float:
     return check_scalar(eps, "label_smoothing", low=0.0, high=1.0,
                         hint="; 0 is no smoothing, 0.1 a usual choice")
