@@ -1,11 +1,8 @@
-"""The models: gradients against finite differences, training targets, options and progress."""
+"""The models: gradients against finite differences, training targets and options."""
 
 from __future__ import annotations
 
-import io
 import itertools
-import sys
-import types
 
 import numpy as np
 import pytest
@@ -14,7 +11,7 @@ from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 from sklearn.metrics import log_loss
 
 import xentlearn as xl
-from xentlearn import datasets, progress
+from xentlearn import datasets
 from xentlearn.models import (
     LogisticRegression,
     MLPClassifier,
@@ -336,77 +333,3 @@ def test_divergence_is_reported(small):
         MLPClassifier(optimizer="sgd", learning_rate=1e200, epochs=5).fit(X * 1e10, yb)
     with pytest.raises(xl.InvalidInputError, match="diverged"):
         SoftmaxRegression(optimizer="sgd", learning_rate=1e300, epochs=5).fit(X * 1e10, yb)
-
-
-# --- progress -------------------------------------------------------------------------------
-
-
-def test_no_progress_in_tests_or_scripts(monkeypatch, small, capsys):
-    monkeypatch.delenv(progress.ENV_VAR, raising=False)
-    assert not progress.in_jupyter_kernel()
-    assert progress.resolve("auto") == (False, progress.AUTO_DELAY)
-    X, _, ym = small
-    SoftmaxRegression(epochs=3).fit(X, ym)
-    assert capsys.readouterr() == ("", "")
-
-
-def _fake_kernel(monkeypatch):
-    shell = types.SimpleNamespace(kernel=object())
-    fake = types.ModuleType("IPython")
-    fake.get_ipython = lambda: shell
-    monkeypatch.setitem(sys.modules, "IPython", fake)
-
-
-def test_auto_progress_needs_a_kernel_and_the_environment(monkeypatch):
-    _fake_kernel(monkeypatch)
-    monkeypatch.delenv(progress.ENV_VAR, raising=False)
-    assert progress.in_jupyter_kernel()
-    assert progress.resolve("auto") == (True, progress.AUTO_DELAY)
-    monkeypatch.setenv(progress.ENV_VAR, "0")
-    assert progress.resolve("auto")[0] is False
-    assert progress.resolve(True)[0] is False
-    monkeypatch.setenv(progress.ENV_VAR, "1")
-    assert progress.resolve("auto")[0] is True
-    assert progress.resolve(False)[0] is False
-
-
-def test_verbose_true_writes_a_live_text_line(monkeypatch):
-    monkeypatch.delenv(progress.ENV_VAR, raising=False)
-    out = io.StringIO()
-    with progress.Progress(3, verbose=True, description="demo", stream=out) as bar:
-        for step in range(1, 4):
-            bar.update(step, loss=1.0 / step, val_loss=2.0 / step)
-    text = out.getvalue()
-    assert text.startswith("\rdemo: epoch ") and text.endswith("\n")
-    assert "epoch 3/3  loss 0.3333  val_loss 0.6667" in text
-
-
-def test_auto_progress_waits_a_second(monkeypatch):
-    monkeypatch.delenv(progress.ENV_VAR, raising=False)
-    monkeypatch.setattr(progress, "in_jupyter_kernel", lambda: True)
-    out = io.StringIO()
-    monkeypatch.setattr(progress.Progress, "_make_widget", lambda self: None)
-    with progress.Progress(5, verbose="auto", stream=out) as bar:
-        bar.update(1, loss=0.5)
-        assert not bar.shown
-        bar._start -= 2.0  # pretend training has run for two seconds
-        bar.update(2, loss=0.4)
-        assert bar.shown
-    assert "epoch 2/5" in out.getvalue()
-
-
-def test_progress_widget_in_a_kernel(monkeypatch):
-    pytest.importorskip("ipywidgets")
-    import IPython.display
-
-    shown = []
-    monkeypatch.delenv(progress.ENV_VAR, raising=False)
-    monkeypatch.setattr(progress, "in_jupyter_kernel", lambda: True)
-    monkeypatch.setattr(IPython.display, "display", shown.append)
-    with progress.Progress(4, verbose=True, description="fit") as bar:
-        for step in range(1, 5):
-            bar.update(step, loss=0.25)
-    (box,) = shown
-    bar_widget, label = box.children
-    assert bar_widget.value == 4 and bar_widget.max == 4 and bar_widget.bar_style == "success"
-    assert label.value == "epoch 4/4  loss 0.2500"

@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "doctor":
         return doctor.run_command(args)
 
-    from .exercises import progress as report
+    from .exercises import class_report as report
 
     try:
         notebooks, notes = report.find_notebooks(args.path)

@@ -129,7 +129,7 @@ from .losses import (
     categorical_focal_cross_entropy,
     sparse_categorical_cross_entropy,
 )
-from .progress import Progress
+from .training_progress import Progress
 
 __all__ = ["LogisticRegression", "SoftmaxRegression", "MLPClassifier", "balanced_class_weights"]
 

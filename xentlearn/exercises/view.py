@@ -20,7 +20,7 @@ _SYMBOLS = {"correct": "✓", "incorrect": "✗", "error": "✗", "timeout": "�
 
 
 def _in_notebook() -> bool:
-    from ..progress import in_jupyter_kernel
+    from ..training_progress import in_jupyter_kernel
 
     return in_jupyter_kernel()
 

@@ -24,7 +24,7 @@ import pytest
 
 from xentlearn.__main__ import main
 from xentlearn.exercises import chapter
-from xentlearn.exercises import progress as report
+from xentlearn.exercises import class_report as report
 from xentlearn.exercises.record import LOG_ENV_VAR, RESULTS, read_log, record
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -4,19 +4,23 @@ With ``verbose="auto"`` (the models' default) progress appears only when all of
 these hold:
 
 * the code runs in a Jupyter kernel (not a plain script, not pytest);
-* the environment variable ``XENTLEARN_PROGRESS`` is not ``"0"`` (the Makefile
-  sets it to ``"0"`` when nbval executes the notebooks, so their stored outputs
-  stay stable);
-* training has already taken longer than a second (quick fits print nothing).
+* the environment variable ``XENTLEARN_PROGRESS`` is not ``"0"``;
+* training has already taken longer than a second (quick fits show nothing).
 
-The display is an ``ipywidgets`` progress bar with the epoch and the losses, or,
-without ipywidgets, a text line rewritten in place. ``verbose=True`` shows a
-text line on stderr from the first epoch (a widget in a kernel) anywhere, unless
-``XENTLEARN_PROGRESS=0``; ``verbose=False`` never shows anything.
+In a notebook the bar is one output updated in place through a display handle
+(an HTML progress bar and the epoch with the losses). The output starts empty
+and, when the fit ends, is emptied again: the losses stay in ``history_``, and
+a notebook's stored outputs are the same whether or not the bar was shown, so
+a fit that takes longer on a slower machine changes nothing that nbval
+compares. A fit that stops on an error or an interrupt leaves its last line in
+place. Outside a kernel, ``verbose=True`` shows a text line on stderr,
+rewritten in place, from the first epoch; ``verbose=False`` never shows
+anything, and ``XENTLEARN_PROGRESS=0`` switches every display off.
 """
 
 from __future__ import annotations
 
+import html
 import os
 import sys
 import time
@@ -129,9 +133,9 @@ class Progress:
     verbose : "auto", True or False
         See the module notes.
     description : str
-        Shown before the bar.
+        Shown before the status text.
     stream : text stream, optional
-        Where the text line goes (default ``sys.stderr``; ``sys.stdout`` in a kernel).
+        Where the text line goes outside a kernel (default ``sys.stderr``).
 
     Attributes
     ----------
@@ -158,9 +162,7 @@ class Progress:
         self.shown = False
         self._start = time.perf_counter()
         self._last_draw = -float("inf")
-        self._widget = None
-        self._bar = None
-        self._label = None
+        self._handle = None
         self._text_len = 0
         self._step = 0
         self._message = ""
@@ -198,43 +200,48 @@ class Progress:
         self._last_draw = now
         self._draw()
 
+    def _text(self, note: str = "") -> str:
+        text = f"{self.description}: {self._message}" if self.description else self._message
+        return text + note
+
+    def _bundle(self, note: str = "") -> dict[str, str]:
+        """What a notebook shows now: ``text/plain`` and an HTML bar of the same text."""
+        text = self._text(note)
+        bar = (f'<progress value="{self._step}" max="{max(self.total, 1)}" '
+               'style="width: 14em; vertical-align: middle"></progress>')
+        return {"text/plain": text,
+                "text/html": f'<div class="xl-training-progress">{bar} '
+                             f'<code>{html.escape(text)}</code></div>'}
+
     def _draw(self) -> None:
         if not self.shown:
             self.shown = True
             if self._kernel:
-                self._make_widget()
-        if self._widget is not None:
-            self._bar.value = self._step
-            self._label.value = self._message
+                from IPython.display import display
+
+                # the output starts empty, so that nbval (which compares the first
+                # message of a display, never its updates) sees nothing to compare
+                self._handle = display({}, raw=True, display_id=True)
+        if self._handle is not None:
+            self._handle.update(self._bundle(), raw=True)
         else:
-            stream = self.stream or (sys.stdout if self._kernel else sys.stderr)
-            text = f"{self.description}: {self._message}" if self.description else self._message
+            stream = self.stream or sys.stderr
+            text = self._text()
             stream.write("\r" + text.ljust(self._text_len))
             stream.flush()
             self._text_len = len(text)
 
-    def _make_widget(self) -> None:
-        try:
-            import ipywidgets as w
-            from IPython.display import display
-        except ImportError:  # pragma: no cover - the course extra is not installed
-            return
-        self._bar = w.IntProgress(value=0, min=0, max=max(self.total, 1),
-                                  description=self.description)
-        self._label = w.Label()
-        self._widget = w.HBox([self._bar, self._label])
-        display(self._widget)
-
     def close(self, failed: bool = False) -> None:
-        """Draw the final state (green bar, or red if ``failed``) and end the text line."""
+        """End the display: emptied in a notebook (kept, marked stopped, if ``failed``);
+        the text line drawn in its final state and ended."""
         if not self.shown or self._closed:
             return
         self._closed = True
-        self._draw()
-        if self._widget is not None:
-            self._bar.bar_style = "danger" if failed else "success"
+        if self._handle is not None:
+            self._handle.update(self._bundle(" (stopped)") if failed else {}, raw=True)
         else:
-            stream = self.stream or (sys.stdout if self._kernel else sys.stderr)
+            self._draw()
+            stream = self.stream or sys.stderr
             stream.write("\n")
             stream.flush()
         self.active = False

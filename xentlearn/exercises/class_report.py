@@ -720,7 +720,7 @@ def progress_bar(total: int, stream=None) -> Callable[[NotebookResult], None] | 
     >>> progress_bar(10, io.StringIO()) is None      # not a terminal
     True
     """
-    from ..progress import enabled_by_environment
+    from ..training_progress import enabled_by_environment
 
     stream = stream or sys.stderr
     if not (hasattr(stream, "isatty") and stream.isatty() and enabled_by_environment()):
