@@ -8,7 +8,7 @@ default unit everywhere; ``base=2`` gives bits.
 0.105
 """
 
-from . import datasets
+from . import datasets, imbalance
 from ._validation import InvalidInputError
 from .activations import log_sigmoid, log_softmax, logsumexp, sigmoid, softmax, softplus
 from .calibration import expected_calibration_error, fit_temperature, reliability_curve
@@ -59,4 +59,5 @@ __all__ = [
     "expected_calibration_error",
     "reliability_curve",
     "datasets",
+    "imbalance",
 ]

@@ -318,3 +318,54 @@ def check_labels(labels, n_classes: int, shape: tuple[int, ...], ignore_index,
                if bad < 0 else "")
         )
     return arr
+
+
+# --- datasets ---
+
+
+def check_str(value, name: str) -> str:
+    """A ``str``."""
+    if not isinstance(value, str):
+        raise InvalidInputError(f"{name} must be a str, got {type(value).__name__}")
+    return value
+
+
+def check_choice(value, name: str, choices: Sequence[str]) -> str:
+    """One of ``choices``."""
+    if value not in choices:
+        names = ", ".join(repr(c) for c in choices[:-1]) + f" or {choices[-1]!r}"
+        raise InvalidInputError(f"{name} must be {names}, got {value!r}")
+    return value
+
+
+def as_int_labels(y, name: str) -> np.ndarray:
+    """1-D integer class labels (integral floats are accepted) as int64."""
+    arr = as_array(y, name)
+    if arr.ndim != 1:
+        raise InvalidInputError(f"{name} must be 1-D, one label per sample; got shape {arr.shape}")
+    if arr.dtype.kind == "f":
+        check_finite(arr, name)
+        if not (arr == np.round(arr)).all():
+            raise InvalidInputError(
+                f"{name} must hold integer class labels; found non-integer values such as "
+                f"{float(arr[arr != np.round(arr)][0]):g}"
+            )
+    elif arr.dtype.kind not in "biu":
+        raise InvalidInputError(f"{name} must hold integer class labels, got dtype {arr.dtype}")
+    return arr.astype(np.int64)
+
+
+def as_samples(X, y) -> tuple[np.ndarray, np.ndarray]:
+    """``X`` as a finite 2-D float array and ``y`` as 1-D integer labels, one per row of ``X``."""
+    Xa = as_float(X, "X")
+    if Xa.ndim != 2:
+        raise InvalidInputError(
+            f"X must be 2-D, shape (n_samples, n_features); got shape {Xa.shape}"
+            + (". For a single feature use X.reshape(-1, 1)" if Xa.ndim == 1 else "")
+        )
+    ya = as_int_labels(y, "y")
+    if ya.shape[0] != Xa.shape[0]:
+        raise InvalidInputError(
+            f"y has {ya.shape[0]} labels but X has {Xa.shape[0]} rows; they must match"
+        )
+    return Xa, ya

@@ -10,15 +10,15 @@
   copied into this project), lower-cased and reduced to a small alphabet.
   :func:`char_bigram_split` integer-encodes it for a character-level bigram
   language model.
-* :func:`make_imbalanced`, :func:`resample_balanced` and :func:`flip_labels`: the
-  skewed classes, the oversampling and the label noise of the pitfalls chapter.
+
+The skewed classes, the oversampling and the label noise of the pitfalls chapter
+are made from these data by :mod:`xentlearn.imbalance`.
 """
 
 from __future__ import annotations
 
 import importlib
 import inspect
-import numbers
 import re
 import unicodedata
 import warnings
@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import _validation as _v
 from ._validation import InvalidInputError
 
 __all__ = [
@@ -103,15 +104,8 @@ class Split:
 
 
 def _check_fraction(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value < 1:
-        raise InvalidInputError(f"{name} must be a fraction in (0, 1), got {value!r}")
-    return float(value)
-
-
-def _check_seed(seed) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise InvalidInputError(f"seed must be a non-negative integer, got {seed!r}")
-    return int(seed)
+    return _v.check_scalar(value, name, low=0.0, high=1.0, low_open=True, high_open=True,
+                           hint="; a fraction such as 0.2")
 
 
 def stratified_indices(y: np.ndarray, *, seed: int, val_size: float,
@@ -122,7 +116,7 @@ def stratified_indices(y: np.ndarray, *, seed: int, val_size: float,
     ``round(val_size * n)`` to the validation part and the rest to training, so every
     part has (up to rounding) the class proportions of the whole.
     """
-    seed = _check_seed(seed)
+    seed = _v.check_int(seed, "seed", low=0)
     val_size = _check_fraction(val_size, "val_size")
     test_size = _check_fraction(test_size, "test_size")
     if val_size + test_size >= 1:
@@ -304,8 +298,7 @@ def normalize_text(text: str) -> str:
     >>> normalize_text("Return   the  CAFÉ's  value_1.\\n\\n\\n\\nDone!")
     "return the cafe's value .\\n\\ndone!"
     """
-    if not isinstance(text, str):
-        raise InvalidInputError(f"text must be a str, got {type(text).__name__}")
+    _v.check_str(text, "text")
     text = unicodedata.normalize("NFKD", text.lower())
     text = "".join(c if c in _KEEP else ("" if unicodedata.combining(c) else " ")
                    for c in text)
@@ -345,9 +338,7 @@ def load_text(min_chars: int = 200_000) -> str:
     >>> len(text) >= 1000, set(text) <= set(TEXT_ALPHABET)
     (True, True)
     """
-    if isinstance(min_chars, bool) or not isinstance(min_chars, numbers.Integral) \
-            or min_chars < 1:
-        raise InvalidInputError(f"min_chars must be a positive integer, got {min_chars!r}")
+    _v.check_int(min_chars, "min_chars", low=1)
     pieces: list[str] = []
     seen: set[str] = set()
     total = 0
@@ -436,8 +427,7 @@ class CharSplit:
             ``x``: previous characters, shape (M,) or (M, K); ``y``: next characters,
             shape (M,), with ``M = len(part) - 1``.
         """
-        if part not in ("train", "val", "test"):
-            raise InvalidInputError(f"part must be 'train', 'val' or 'test', got {part!r}")
+        _v.check_choice(part, "part", ("train", "val", "test"))
         seq = getattr(self, part)
         prev, nxt = seq[:-1], seq[1:]
         if one_hot:
@@ -478,12 +468,9 @@ def char_bigram_split(text: str, seed: int = 0, val_size: float = 0.1, test_size
     >>> split.train.shape, split.val.shape, split.test.shape
     ((2000,), (200,), (200,))
     """
-    if not isinstance(text, str):
-        raise InvalidInputError(f"text must be a str, got {type(text).__name__}")
-    if isinstance(chunk_chars, bool) or not isinstance(chunk_chars, numbers.Integral) \
-            or chunk_chars < 2:
-        raise InvalidInputError(f"chunk_chars must be an integer >= 2, got {chunk_chars!r}")
-    seed = _check_seed(seed)
+    _v.check_str(text, "text")
+    chunk_chars = _v.check_int(chunk_chars, "chunk_chars", low=2)
+    seed = _v.check_int(seed, "seed", low=0)
     val_size = _check_fraction(val_size, "val_size")
     test_size = _check_fraction(test_size, "test_size")
     n_chunks = -(-len(text) // chunk_chars)
@@ -504,197 +491,3 @@ def char_bigram_split(text: str, seed: int = 0, val_size: float = 0.1, test_size
     owner[order[n_test:n_test + n_val]] = 1
     per_char = np.repeat(owner, chunk_chars)[:len(text)]
     return CharSplit(*(_readonly(codes[per_char == k]) for k in (0, 1, 2)), alphabet=alphabet)
-
-
-# --- pitfalls: class imbalance and label noise (chapter 08) --------------------------------
-
-from . import _validation as _v  # noqa: E402
-
-__all__ += ["make_imbalanced", "resample_balanced", "flip_labels"]
-
-
-def _check_xy(X, y) -> tuple[np.ndarray, np.ndarray]:
-    """``X`` as a finite 2-D float array and ``y`` as 1-D integer labels, one per row of ``X``."""
-    Xa = _v.as_float(X, "X")
-    if Xa.ndim != 2:
-        raise InvalidInputError(
-            f"X must be 2-D, shape (n_samples, n_features); got shape {Xa.shape}"
-            + (". For a single feature use X.reshape(-1, 1)" if Xa.ndim == 1 else "")
-        )
-    ya = _check_int_labels(y, "y")
-    if ya.shape[0] != Xa.shape[0]:
-        raise InvalidInputError(
-            f"y has {ya.shape[0]} labels but X has {Xa.shape[0]} rows; they must match"
-        )
-    return Xa, ya
-
-
-def _check_int_labels(y, name: str) -> np.ndarray:
-    """1-D integer labels (integral floats are accepted) as int64."""
-    arr = _v.as_array(y, name)
-    if arr.ndim != 1:
-        raise InvalidInputError(f"{name} must be 1-D, one label per sample; got shape {arr.shape}")
-    if arr.dtype.kind == "f":
-        _v.check_finite(arr, name)
-        if not (arr == np.round(arr)).all():
-            raise InvalidInputError(
-                f"{name} must hold integer class labels; found non-integer values such as "
-                f"{float(arr[arr != np.round(arr)][0]):g}"
-            )
-    elif arr.dtype.kind not in "biu":
-        raise InvalidInputError(f"{name} must hold integer class labels, got dtype {arr.dtype}")
-    return arr.astype(np.int64)
-
-
-def make_imbalanced(X, y, minority_class: int, keep_fraction: float,
-                    seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    r"""A skewed subset: every sample of the other classes, a fraction of one class.
-
-    Keeps a seeded random :math:`\max(1, \mathrm{round}(f \, n_m))` of the
-    :math:`n_m` samples of ``minority_class`` (``f`` = ``keep_fraction``) and all
-    the others, so that class becomes rarer. Apply it with the same fraction to the
-    training and the test part to make a whole problem imbalanced; to the
-    training part alone, it also shifts the class balance between training and test.
-
-    Parameters
-    ----------
-    X : array_like, shape (N, D)
-        Features.
-    y : array_like of int, shape (N,)
-        Class labels.
-    minority_class : int
-        The label to thin out; it must occur in ``y``.
-    keep_fraction : float
-        In (0, 1]: the share of that class's samples to keep (1 keeps all).
-    seed : int
-        Seeds the choice; the same seed gives the same subset.
-
-    Returns
-    -------
-    (X_sub, y_sub) : ndarrays, shapes (M, D) and (M,)
-        New arrays (``y_sub`` of int64), rows in their original order.
-
-    Examples
-    --------
-    >>> X = np.arange(20.0).reshape(10, 2)
-    >>> y = np.array([0, 0, 0, 0, 0, 0, 1, 1, 1, 1])
-    >>> X_sub, y_sub = make_imbalanced(X, y, minority_class=1, keep_fraction=0.5)
-    >>> y_sub.tolist()
-    [0, 0, 0, 0, 0, 0, 1, 1]
-    """
-    Xa, ya = _check_xy(X, y)
-    if isinstance(minority_class, bool) or not isinstance(minority_class, numbers.Integral):
-        raise InvalidInputError(
-            f"minority_class must be an integer label, got {minority_class!r}"
-        )
-    frac = _v.check_scalar(keep_fraction, "keep_fraction", low=0.0, high=1.0, low_open=True,
-                           hint="; 0.1 keeps a tenth of the class")
-    seed = _check_seed(seed)
-    members = np.flatnonzero(ya == minority_class)
-    if members.size == 0:
-        raise InvalidInputError(
-            f"minority_class {minority_class} does not occur in y (labels: "
-            f"{np.unique(ya).tolist()[:20]})"
-        )
-    n_keep = max(1, int(round(frac * members.size)))
-    kept = np.random.default_rng(seed).choice(members, size=n_keep, replace=False)
-    rows = np.sort(np.concatenate([np.flatnonzero(ya != minority_class), kept]))
-    return Xa[rows].copy(), ya[rows].copy()
-
-
-def resample_balanced(X, y, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Random oversampling: copies of the smaller classes' samples until all classes are equal.
-
-    Every class gets as many samples as the largest one: all its own samples, plus
-    samples drawn from it at random *with replacement* (seeded). Nothing new is
-    created; a rare class's few samples simply count several times, which in
-    expectation weights the loss like ``class_weight="balanced"``.
-
-    Parameters
-    ----------
-    X : array_like, shape (N, D)
-        Features (the training part only: never resample the test part).
-    y : array_like of int, shape (N,)
-        Class labels.
-    seed : int
-        Seeds the draws.
-
-    Returns
-    -------
-    (X_res, y_res) : ndarrays, shapes (K * n_max, D) and (K * n_max,)
-        The original rows first, in order, then the drawn copies class by class
-        (``K`` the number of distinct labels, ``n_max`` the largest class count).
-
-    Examples
-    --------
-    >>> X = np.arange(10.0).reshape(5, 2)
-    >>> X_res, y_res = resample_balanced(X, [0, 0, 0, 1, 1])
-    >>> np.bincount(y_res).tolist()
-    [3, 3]
-    """
-    Xa, ya = _check_xy(X, y)
-    seed = _check_seed(seed)
-    rng = np.random.default_rng(seed)
-    labels, counts = np.unique(ya, return_counts=True)
-    largest = int(counts.max())
-    extra = [rng.choice(np.flatnonzero(ya == k), size=largest - int(c), replace=True)
-             for k, c in zip(labels, counts, strict=True)]
-    rows = np.concatenate([np.arange(ya.size), *extra])
-    return Xa[rows].copy(), ya[rows].copy()
-
-
-def flip_labels(y, fraction: float, seed: int = 0, n_classes: int | None = None) -> np.ndarray:
-    """Symmetric label noise: a share of the labels replaced by a different, random class.
-
-    Chooses a seeded random ``round(fraction * N)`` of the ``N`` samples and gives
-    each a new label drawn uniformly from the ``K - 1`` classes other than its own,
-    so exactly that many labels are wrong.
-
-    Parameters
-    ----------
-    y : array_like of int, shape (N,)
-        Class labels in ``[0, K)``.
-    fraction : float
-        In [0, 1]: the share of labels to flip.
-    seed : int
-        Seeds which labels flip and to what.
-    n_classes : int, optional
-        ``K``; default ``max(y) + 1``. At least 2.
-
-    Returns
-    -------
-    ndarray of int64, shape (N,)
-        The noisy labels (a new array; ``y`` is unchanged). ``noisy != y`` marks the
-        flipped samples.
-
-    Examples
-    --------
-    >>> y = np.zeros(10, dtype=int)
-    >>> noisy = flip_labels(y, 0.3, n_classes=3)
-    >>> int((noisy != y).sum())
-    3
-    """
-    ya = _check_int_labels(y, "y")
-    frac = _v.check_scalar(fraction, "fraction", low=0.0, high=1.0,
-                           hint="; 0.3 flips 30 % of the labels")
-    seed = _check_seed(seed)
-    if n_classes is None:
-        k = int(ya.max()) + 1
-    elif isinstance(n_classes, bool) or not isinstance(n_classes, numbers.Integral):
-        raise InvalidInputError(f"n_classes must be an integer >= 2, got {n_classes!r}")
-    else:
-        k = int(n_classes)
-    if k < 2:
-        raise InvalidInputError(
-            f"flipping a label needs at least 2 classes, got n_classes = {k}"
-            + (" (taken as max(y) + 1; pass n_classes)" if n_classes is None else "")
-        )
-    if ya.min() < 0 or ya.max() >= k:
-        bad = int(ya[(ya < 0) | (ya >= k)][0])
-        raise InvalidInputError(f"y must hold labels in [0, {k}) for {k} classes; found {bad}")
-    rng = np.random.default_rng(seed)
-    n_flip = int(round(frac * ya.size))
-    rows = rng.choice(ya.size, size=n_flip, replace=False)
-    noisy = ya.copy()
-    noisy[rows] = (ya[rows] + rng.integers(1, k, size=n_flip)) % k
-    return noisy

@@ -1,4 +1,4 @@
-"""Data helpers for chapter 08: a skewed subset, random oversampling and flipped labels."""
+"""Class imbalance and label noise (chapter 08): a skewed subset, oversampling, flipped labels."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 
 import xentlearn as xl
 from xentlearn import datasets
-from xentlearn.datasets import flip_labels, make_imbalanced, resample_balanced
+from xentlearn.imbalance import flip_labels, make_imbalanced, resample_balanced
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +63,8 @@ def test_make_imbalanced_keeps_at_least_one_and_all_at_fraction_one():
     ({"keep_fraction": 1.5}, "keep_fraction must be in"),
     ({"minority_class": 7}, "does not occur in y"),
     ({"minority_class": 1.0}, "minority_class must be an integer"),
-    ({"seed": -1}, "seed must be a non-negative integer"),
+    ({"minority_class": True}, "minority_class must be an integer"),
+    ({"seed": -1}, r"seed must be an integer >= 0, got -1"),
 ])
 def test_make_imbalanced_rejects_bad_arguments(kwargs, match):
     args = {"minority_class": 1, "keep_fraction": 0.5, "seed": 0, **kwargs}
@@ -171,7 +172,8 @@ def test_flip_labels_is_seeded_and_handles_the_ends():
     (([0, 1, 3], 0.5), {"n_classes": 3}, r"labels in \[0, 3\)"),
     (([0, -1, 1], 0.5), {}, "found -1"),
     (([0, 1], 0.5), {"n_classes": 2.0}, "n_classes must be an integer"),
-    (([0, 1], 0.5), {"seed": None}, "seed must be a non-negative integer"),
+    (([0, 1], 0.5), {"n_classes": 1}, r"n_classes must be an integer >= 2 or None, got 1; flip"),
+    (([0, 1], 0.5), {"seed": None}, r"seed must be an integer >= 0, got None"),
     (([[0, 1]], 0.5), {}, "must be 1-D"),
     ((["a", "b"], 0.5), {}, "dtype"),
 ])
