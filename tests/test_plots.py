@@ -1,14 +1,62 @@
-"""The course's figures draw what xentlearn computes."""
+"""The course's figures draw what xentlearn computes, and describe what they show."""
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
 import xentlearn as xl
-from xentlearn import plots
+from xentlearn import calibration, datasets, plots
 from xentlearn.distributions import fit_gaussian_kl, gaussian_mixture
+from xentlearn.models import LogisticRegression, SoftmaxRegression
+
+#: Three token sequences padded with -100 (chapter 05).
+TOKEN_LABELS = np.array([[3, 1, 4, 1, 5], [2, 0, 5, -100, -100], [4, 4, -100, -100, -100]])
+#: Ten coin flips, seven of them 1 (chapter 07).
+Y = np.array([1, 1, 1, 0, 1, 1, 0, 1, 0, 1])
+
+
+def _token_logits() -> np.ndarray:
+    return np.random.default_rng(7).normal(size=(3, 5, 6))
+
+
+def _bimodal_kl_fit():
+    grid = np.linspace(-6, 6, 121)
+    p = gaussian_mixture(grid, [-2, 2], [0.6, 0.6])
+    return grid, p, fit_gaussian_kl(p, grid, np.linspace(-3, 3, 13), np.linspace(0.4, 3.2, 15))
+
+
+@pytest.fixture
+def logits() -> np.ndarray:
+    return _token_logits()
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return datasets.load_digits_split()
+
+
+@pytest.fixture(scope="module")
+def fitted(digits):
+    s = digits
+    return SoftmaxRegression(epochs=40).fit(s.X_train, s.y_train, s.X_val, s.y_val)
+
+
+@pytest.fixture(scope="module")
+def runs(digits):
+    s = digits
+    fit = {"verbose": False, "epochs": 12}
+    return {
+        "plain": SoftmaxRegression(**fit).fit(s.X_train, s.y_train, s.X_val, s.y_val),
+        "L2": SoftmaxRegression(l2=0.1, **fit).fit(s.X_train, s.y_train, s.X_val, s.y_val),
+        "no validation": SoftmaxRegression(label_smoothing=0.1, **fit).fit(s.X_train, s.y_train),
+    }
+
+
+# --- chapters 01-04: entropy, codes, cross-entropy, binary cross-entropy, softmax -------------
 
 
 def test_unit_label():
@@ -138,11 +186,12 @@ def test_softmax_temperature_grid_has_one_panel_per_temperature_with_its_loss():
         assert f"loss {loss:.3f} nats" in ax.get_title()
 
 
+# --- chapters 05-06: KL fits, padded tokens, cross-entropy against KL -------------------------
+
+
 @pytest.fixture(scope="module")
 def kl_fit():
-    grid = np.linspace(-6, 6, 121)
-    p = gaussian_mixture(grid, [-2, 2], [0.6, 0.6])
-    return grid, p, fit_gaussian_kl(p, grid, np.linspace(-3, 3, 13), np.linspace(0.4, 3.2, 15))
+    return _bimodal_kl_fit()
 
 
 def test_kl_fit_figure_draws_target_and_both_fits(kl_fit):
@@ -169,19 +218,362 @@ def test_kl_surfaces_has_two_heatmaps_with_their_minima(kl_fit):
     assert f"best mean {fit.reverse_best[0]:.2f}" in " ".join(titles)
 
 
-# --- every figure describes itself --------------------------------------------------------
+def test_padded_token_losses_shows_the_per_token_losses_and_masks_padding(logits):
+    fig = plots.padded_token_losses(TOKEN_LABELS, logits, from_logits=True)
+    assert isinstance(fig, Figure)
+    ax = fig.axes[0]
+    assert len(fig.axes) == 2  # the grid and its colorbar
+    shown = ax.images[0].get_array()
+    expected = xl.sparse_categorical_cross_entropy(TOKEN_LABELS, logits, from_logits=True,
+                                                   ignore_index=-100, reduction="none")
+    pad = TOKEN_LABELS == -100
+    np.testing.assert_array_equal(np.ma.getmaskarray(shown), pad)
+    np.testing.assert_allclose(shown.data[~pad], expected[~pad])
+    texts = [t.get_text() for t in ax.texts]
+    assert texts.count("pad") == int(pad.sum())
+    assert [s for s in texts if s != "pad"] == [f"{v:.2f}" for v in expected[~pad]]
+    mean = float(xl.sparse_categorical_cross_entropy(TOKEN_LABELS, logits, from_logits=True,
+                                                     ignore_index=-100))
+    assert mean == pytest.approx(expected[~pad].mean())
+    assert ax.get_title() == (f"Per-token loss: mean over the {int((~pad).sum())} real "
+                              f"tokens = {mean:.3f} nats")
+    assert "nats" in fig.axes[1].get_ylabel()
 
-_TOKEN_LABELS = np.array([[3, 1, 4, 1, 5], [2, 0, 5, -100, -100], [4, 4, -100, -100, -100]])
+
+def test_padded_token_losses_in_bits_with_probabilities(logits):
+    q = xl.softmax(logits)
+    fig = plots.padded_token_losses(TOKEN_LABELS, q, base=2)
+    shown = fig.axes[0].images[0].get_array()
+    pad = TOKEN_LABELS == -100
+    bits = -np.log2(np.take_along_axis(q, np.where(pad, 0, TOKEN_LABELS)[..., None], -1)[..., 0])
+    np.testing.assert_allclose(shown.data[~pad], bits[~pad])
+    assert fig.axes[0].get_title().endswith("bits")
+
+
+def test_padded_token_losses_needs_a_batch_of_sequences(logits):
+    with pytest.raises(ValueError, match="2-D"):
+        plots.padded_token_losses(TOKEN_LABELS[0], logits[0], from_logits=True)
+
+
+def test_cross_entropy_kl_gap_curves_differ_by_the_entropy():
+    p = np.array([0.5, 0.3, 0.2])
+    t = np.linspace(0, 3, 61)
+    qs = xl.softmax(np.outer(t, np.log(p)))
+    fig = plots.cross_entropy_kl_gap(p, qs, t, param_label="t")
+    assert isinstance(fig, Figure) and len(fig.axes) == 1
+    ax = fig.axes[0]
+    x, h = ax.lines[0].get_data()
+    _, kl = ax.lines[1].get_data()
+    np.testing.assert_allclose(x, t)
+    np.testing.assert_allclose(h, xl.cross_entropy(p, qs))
+    np.testing.assert_allclose(kl, xl.kl_divergence(p, qs), atol=1e-15)
+    np.testing.assert_allclose(h - kl, float(xl.entropy(p)))
+    (hx,), _ = ax.lines[2].get_data()
+    (kx,), _ = ax.lines[3].get_data()
+    assert hx == pytest.approx(1.0) and kx == pytest.approx(1.0)
+    labels = ax.get_legend_handles_labels()[1]
+    assert "min of H(p, q) at t = 1.00" in labels and "min of KL at t = 1.00" in labels
+    assert any(f"gap = H(p) = {float(xl.entropy(p)):.3f} nats" in s.get_text()
+               for s in ax.texts)
+    assert ax.get_ylabel() == "nats"
+
+
+def test_cross_entropy_kl_gap_in_bits():
+    p = np.array([0.7, 0.3])
+    t = np.linspace(0.1, 0.9, 9)
+    qs = np.stack([t, 1 - t], -1)
+    fig = plots.cross_entropy_kl_gap(p, qs, t, base=2)
+    _, h = fig.axes[0].lines[0].get_data()
+    np.testing.assert_allclose(h, xl.cross_entropy(p, qs, base=2))
+    assert fig.axes[0].get_ylabel() == "bits"
+
+
+# --- chapter 07: likelihood, gradients, activations -------------------------------------------
+
+
+def test_likelihood_and_loss_draws_the_product_and_the_mean_cross_entropy():
+    thetas = np.linspace(0.01, 0.99, 99)
+    fig = plots.likelihood_and_loss(Y, thetas)
+    assert isinstance(fig, Figure) and len(fig.axes) == 2
+    left, right = fig.axes
+    like_line, loss_line = left.lines[0], right.lines[0]
+    np.testing.assert_allclose(like_line.get_xdata(), thetas)
+    np.testing.assert_allclose(like_line.get_ydata(), thetas**7 * (1 - thetas) ** 3)
+    expected = [float(xl.binary_cross_entropy(Y, np.full(Y.size, t))) for t in thetas]
+    np.testing.assert_allclose(loss_line.get_ydata(), expected)
+    # the loss is -log L / N
+    np.testing.assert_allclose(loss_line.get_ydata(), -np.log(like_line.get_ydata()) / Y.size)
+    # both optima are marked at the fraction of 1s
+    assert left.lines[1].get_xdata()[0] == pytest.approx(0.7)
+    assert right.lines[1].get_xdata()[0] == pytest.approx(0.7)
+    assert left.get_legend_handles_labels()[1] == ["maximum at theta = 0.70"]
+    assert right.get_legend_handles_labels()[1] == ["minimum at theta = 0.70"]
+    assert right.get_ylabel() == "mean cross-entropy (nats)"
+    assert left.get_title() == "Likelihood of the 10 labels"
+    # L is the loss throughout the course; the likelihood is Lik
+    assert left.get_ylabel() == "likelihood Lik(theta)"
+    assert right.get_title() == "Mean cross-entropy L = -log(Lik) / N"
+
+
+@pytest.mark.parametrize("y", [1, 0])
+def test_sigmoid_loss_gradients_draws_the_losses_and_gradient_sizes(y):
+    fig = plots.sigmoid_loss_gradients(y=y, lo=-6, hi=6, num=121)
+    assert isinstance(fig, Figure) and len(fig.axes) == 2
+    left, right = fig.axes
+    x = np.linspace(-6, 6, 121)
+    labels = np.full(x.size, float(y))
+    p = xl.sigmoid(x)
+    np.testing.assert_allclose(left.lines[0].get_xdata(), x)
+    np.testing.assert_allclose(
+        left.lines[0].get_ydata(),
+        xl.binary_cross_entropy(labels, x, from_logits=True, reduction="none"))
+    np.testing.assert_allclose(left.lines[1].get_ydata(), (p - y) ** 2)
+    np.testing.assert_allclose(
+        right.lines[0].get_ydata(),
+        np.abs(xl.binary_cross_entropy_grad(labels, x, reduction="none")))
+    np.testing.assert_allclose(right.lines[1].get_ydata(), np.abs(2 * (p - y) * p * (1 - p)))
+    # the squared error's gradient, estimated by central differences of (p - y)^2
+    h = 1e-6
+    fd = ((xl.sigmoid(x + h) - y) ** 2 - (xl.sigmoid(x - h) - y) ** 2) / (2 * h)
+    np.testing.assert_allclose(right.lines[1].get_ydata(), np.abs(fd), atol=1e-8)
+    # badly wrong: cross-entropy pushes with nearly 1, squared error with nearly 0
+    wrong_end = 0 if y == 1 else -1
+    assert right.lines[0].get_ydata()[wrong_end] > 0.99
+    assert right.lines[1].get_ydata()[wrong_end] < 0.01
+    assert right.get_title() == "How hard the loss pushes the logit"
+    # the right panel draws sizes: the gradient itself is p - y, near -1 for y = 1
+    assert right.get_ylabel() == "size of the gradient |d loss / d logit|"
+    signed = xl.binary_cross_entropy_grad(labels, x, reduction="none")
+    assert signed[wrong_end] == pytest.approx(-1.0 if y == 1 else 1.0, abs=0.01)
+    assert left.get_title() == f"Loss of one sample with y = {y}"
+    assert left.get_xlabel() == right.get_xlabel() == "logit z (p = sigmoid(z))"
+    assert any("wrong side" in label for label in right.get_legend_handles_labels()[1])
+
+
+def test_sigmoid_loss_gradients_rejects_other_labels():
+    with pytest.raises(ValueError, match="0 or 1"):
+        plots.sigmoid_loss_gradients(y=2)
+
+
+def test_activation_functions_draws_relu_tanh_and_the_sigmoid():
+    fig = plots.activation_functions(lo=-3, hi=3, num=61)
+    assert isinstance(fig, Figure) and len(fig.axes) == 1
+    ax = fig.axes[0]
+    relu, tanh, sig = ax.lines[:3]
+    u = np.linspace(-3, 3, 61)
+    np.testing.assert_allclose(relu.get_xdata(), u)
+    np.testing.assert_allclose(relu.get_ydata(), np.where(u > 0, u, 0.0))
+    np.testing.assert_allclose(tanh.get_ydata(), np.tanh(u))
+    np.testing.assert_allclose(sig.get_ydata(), xl.sigmoid(u))
+    # tanh is the sigmoid stretched to (-1, 1): 2 sigmoid(2u) - 1
+    np.testing.assert_allclose(tanh.get_ydata(), 2 * xl.sigmoid(2 * u) - 1, atol=1e-12)
+    assert relu.get_ydata().min() == 0 and tanh.get_ydata().min() > -1
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "ReLU: max(u, 0)", "tanh(u): from -1 to 1", "sigmoid(u), for comparison"]
+
+
+# --- training figures: calibration, curves, confusion, misclassified images -------------------
+
+
+def test_reliability_diagram_before_and_after(digits, fitted):
+    s = digits
+    z = fitted.decision_function(s.X_test)
+    before, after = xl.softmax(z), xl.softmax(z, temperature=1.7)
+    fig = plots.reliability_diagram(before, s.y_test, after, temperature=1.7)
+    assert isinstance(fig, Figure) and len(fig.axes) == 3  # two panels and the colour scale
+    for ax, p in zip(fig.axes[:2], (before, after), strict=True):
+        ece = calibration.expected_calibration_error(p, s.y_test)
+        assert f"ECE = {ece:.4f}" in ax.get_title()
+        curve = calibration.reliability_curve(p, s.y_test)
+        heights = sorted(r.get_height() for r in ax.patches[:int((curve.counts > 0).sum())])
+        np.testing.assert_allclose(heights, sorted(curve.accuracy[curve.counts > 0]))
+    assert fig.axes[0].get_title().startswith("before temperature scaling\n")
+    assert fig.axes[1].get_title().startswith("after temperature scaling (T = 1.70)\n")
+    single = plots.reliability_diagram(before[:, 0] * 0 + 0.7, (s.y_test == 0).astype(int))
+    assert len(single.axes) == 2
+
+
+def test_reliability_diagram_has_a_key_for_every_colour_and_shade(digits, fitted):
+    s = digits
+    probs = xl.softmax(fitted.decision_function(s.X_test), temperature=0.5)  # over-confident
+    fig = plots.reliability_diagram(probs, s.y_test)
+    ax, scale = fig.axes
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "accuracy (darker: more predictions)", "confidence above accuracy",
+        "accuracy above confidence", "perfect calibration"]
+    assert scale.get_ylabel() == "predictions in the bin"
+    curve = calibration.reliability_curve(probs, s.y_test)
+    full = curve.counts > 0
+    acc, conf, counts = curve.accuracy[full], curve.confidence[full], curve.counts[full]
+    bars, gaps = ax.patches[:full.sum()], ax.patches[full.sum():]
+    # fuller bins are darker: the shade falls as the count rises
+    shade = [sum(bar.get_facecolor()[:3]) for bar in bars]
+    for i in range(len(bars)):
+        for j in range(len(bars)):
+            if counts[i] < counts[j]:
+                assert shade[i] > shade[j]
+    # each gap spans accuracy to confidence, red where over-confident, purple where under
+    legend = {t.get_text(): h for t, h in zip(ax.get_legend().get_texts(),
+                                              ax.get_legend().legend_handles, strict=True)}
+    over = legend["confidence above accuracy"].get_facecolor()
+    under = legend["accuracy above confidence"].get_facecolor()
+    spans = {"over": [], "under": []}
+    for gap in gaps:
+        kind = "over" if gap.get_facecolor() == over else "under"
+        assert gap.get_facecolor() in (over, under)
+        spans[kind].append((gap.get_y(), gap.get_y() + gap.get_height()))
+    expected_over = sorted(zip(acc[conf > acc], conf[conf > acc], strict=True))
+    expected_under = sorted(zip(conf[acc > conf], acc[acc > conf], strict=True))
+    assert expected_over and expected_under  # both kinds occur in these bins
+    np.testing.assert_allclose(sorted(spans["over"]), expected_over)
+    np.testing.assert_allclose(sorted(spans["under"]), expected_under)
+
+
+def test_training_curves_of_a_model_and_its_history(fitted):
+    fig = plots.training_curves(fitted)
+    assert isinstance(fig, Figure)
+    loss_ax, acc_ax = fig.axes
+    train, val = loss_ax.lines[:2]
+    np.testing.assert_allclose(train.get_ydata(), fitted.history_["train_loss"])
+    np.testing.assert_allclose(val.get_ydata(), fitted.history_["val_loss"])
+    np.testing.assert_array_equal(train.get_xdata(), np.arange(1, 41))
+    np.testing.assert_allclose(acc_ax.lines[1].get_ydata(), fitted.history_["val_acc"])
+    assert len(plots.training_curves(fitted.history_, best_epoch=12).axes[0].lines) == 3
+
+
+def test_training_curves_compare_runs(digits):
+    s = digits
+    y = (s.y_train == 3).astype(int)
+    runs = {"cross-entropy": LogisticRegression(epochs=5).fit(s.X_train, y),
+            "squared error": LogisticRegression(epochs=5, loss="squared_error").fit(s.X_train, y)}
+    fig = plots.training_curves(runs, title="BCE vs squared error")
+    labels = fig.axes[0].get_legend_handles_labels()[1]
+    assert labels == ["cross-entropy: train", "squared error: train"]
+    with pytest.raises(TypeError, match="history"):
+        plots.training_curves([1, 2, 3])
+
+
+def test_training_curves_mark_the_early_stopping_epoch(digits):
+    s = digits
+    model = SoftmaxRegression(epochs=60, early_stopping=True, patience=3,
+                              learning_rate=0.5).fit(s.X_train, s.y_train, s.X_val, s.y_val)
+    labels = plots.training_curves(model).axes[0].get_legend_handles_labels()[1]
+    assert f"best epoch {model.best_epoch_}" in labels
+
+
+def test_confusion_matrix_counts():
+    y_true = [0, 0, 1, 1, 2, 2, 2]
+    y_pred = [0, 1, 1, 1, 2, 0, 2]
+    fig = plots.confusion_matrix_figure(y_true, y_pred, ["a", "b", "c"])
+    ax = fig.axes[0]
+    cells = np.array([int(t.get_text()) for t in ax.texts]).reshape(3, 3)
+    np.testing.assert_array_equal(cells, [[1, 1, 0], [0, 2, 0], [1, 0, 2]])
+    assert "71.4%" in ax.get_title()
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b", "c"]
+    norm = plots.confusion_matrix_figure(y_true, y_pred, normalize=True)
+    assert norm.axes[0].texts[0].get_text() == "0.50"
+    with pytest.raises(ValueError, match="labels"):
+        plots.confusion_matrix_figure([0, 1], [0])
+
+
+def test_misclassified_images_most_confident_first(digits, fitted):
+    s = digits
+    probs = fitted.predict_proba(s.X_test)
+    pred = probs.argmax(axis=1)
+    fig = plots.misclassified_images(s.images_test, s.y_test, pred, probs, k=6,
+                                     class_names=s.class_names)
+    shown = [ax for ax in fig.axes if ax.images]
+    wrong = np.flatnonzero(pred != s.y_test)
+    assert len(shown) == min(6, wrong.size)
+    titles = [re.fullmatch(r"predicted (\d) with\np = ([\d.]+); true (\d)", ax.get_title())
+              for ax in shown]
+    assert all(titles), [ax.get_title() for ax in shown]
+    conf = [float(t[2]) for t in titles]
+    assert conf == sorted(conf, reverse=True)
+    assert conf[0] == pytest.approx(probs[wrong, pred[wrong]].max(), abs=5e-4)
+    i = wrong[np.argmax(probs[wrong, pred[wrong]])]
+    np.testing.assert_array_equal(shown[0].images[0].get_array(), s.images_test[i])
+    # p is the probability of the predicted (wrong) class, not of the true one
+    assert titles[0][1] == str(pred[i]) and titles[0][3] == str(s.y_test[i]) != titles[0][1]
+    assert "probability of the predicted, wrong class" in fig.get_suptitle()
+
+
+def test_misclassified_images_flat_input_and_no_mistakes():
+    images = np.arange(4 * 16, dtype=float).reshape(4, 16)
+    probs = np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4], [0.3, 0.7]])
+    fig = plots.misclassified_images(images, [0, 1, 1, 0], [0, 1, 0, 1], probs)
+    assert sum(1 for ax in fig.axes if ax.images) == 2
+    none = plots.misclassified_images(images, [0, 1], [0, 1], probs[:2])
+    assert none.axes[0].texts[0].get_text() == "no misclassified samples"
+    with pytest.raises(ValueError, match="square"):
+        plots.misclassified_images(np.zeros((2, 15)), [0, 1], [1, 0], probs[:2])
+
+
+# --- chapter 08: runs side by side ------------------------------------------------------------
+
+
+def test_training_curves_by_run_draws_each_history_in_its_own_colour(runs):
+    fig = plots.training_curves_by_run(runs, title="three runs")
+    assert isinstance(fig, Figure)
+    loss_ax, acc_ax = fig.axes
+    assert loss_ax.get_title() == "Loss" and acc_ax.get_title() == "Accuracy"
+    assert loss_ax.get_ylabel() == "loss (nats)" and acc_ax.get_xlabel() == "epoch"
+    assert fig.get_suptitle() == "three runs"
+    for ax, key in ((loss_ax, "loss"), (acc_ax, "acc")):
+        lines = {line.get_label(): line for line in ax.lines}
+        assert len(ax.lines) == 5  # train + validation, train + validation, train only
+        for i, (name, model) in enumerate(runs.items()):
+            train = lines[f"{name}: train"]
+            np.testing.assert_allclose(train.get_ydata(), model.history_[f"train_{key}"])
+            np.testing.assert_array_equal(train.get_xdata(), np.arange(1, 13))
+            assert train.get_color() == f"C{i}" and train.get_linestyle() == "-"
+            if f"val_{key}" in model.history_:
+                val = lines[f"{name}: validation"]
+                np.testing.assert_allclose(val.get_ydata(), model.history_[f"val_{key}"])
+                assert val.get_color() == f"C{i}" and val.get_linestyle() == "--"
+        assert "no validation: validation" not in lines
+        assert ax.get_legend() is None  # one legend for the figure instead
+
+
+def test_training_curves_by_run_has_one_figure_legend_naming_runs_and_styles(runs):
+    histories = {name: model.history_ for name, model in runs.items()}  # dicts work too
+    fig = plots.training_curves_by_run(histories, best_epoch=7)
+    (legend,) = fig.legends
+    texts = [t.get_text() for t in legend.get_texts()]
+    assert texts == ["plain", "L2", "no validation", "training data", "validation data",
+                     "best epoch 7"]
+    for ax in fig.axes:
+        marks = [line for line in ax.lines if line.get_linestyle() == ":"]
+        assert len(marks) == 1 and list(marks[0].get_xdata()) == [7, 7]
+    plain = plots.training_curves_by_run(histories)
+    assert [t.get_text() for t in plain.legends[0].get_texts()][-1] == "validation data"
+    assert not any(line.get_linestyle() == ":" for line in plain.axes[0].lines)
+
+
+def test_training_curves_by_run_names_its_validation_data_and_marked_epoch(runs):
+    fig = plots.training_curves_by_run(runs, best_epoch=7,
+                                       best_epoch_label="early stopping keeps epoch 7",
+                                       val_label="validation data (noisy labels)")
+    texts = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert texts[-2:] == ["validation data (noisy labels)", "early stopping keeps epoch 7"]
+    for ax in fig.axes:
+        (mark,) = [line for line in ax.lines if line.get_linestyle() == ":"]
+        assert mark.get_label() == "early stopping keeps epoch 7"
+    assert "validation data (noisy labels) dashed" in repr(fig)
+    assert "early stopping keeps epoch 7 (dotted)" in repr(fig)
+
+
+def test_training_curves_by_run_wants_a_mapping_of_runs(runs):
+    with pytest.raises(TypeError, match="mapping of names"):
+        plots.training_curves_by_run(runs["plain"].history_)
+    with pytest.raises(TypeError, match="mapping of names"):
+        plots.training_curves_by_run([runs["plain"]])
+
+
+# --- every figure describes itself ------------------------------------------------------------
+
 _HISTORY = {"train_loss": [1.0, 0.5, 0.25], "val_loss": [1.1, 0.7, 0.8],
             "train_acc": [0.5, 0.7, 0.9], "val_acc": [0.4, 0.6, 0.55]}
-_Y = np.array([1, 1, 1, 0, 1, 1, 0, 1, 0, 1])
-
-
-def _small_kl_fit():
-    grid = np.linspace(-6, 6, 121)
-    p = gaussian_mixture(grid, [-2, 2], [0.6, 0.6])
-    return grid, p, fit_gaussian_kl(p, grid, np.linspace(-3, 3, 13), np.linspace(0.4, 3.2, 15))
-
 
 def _coin():
     h = float(xl.entropy([0.3, 0.7], base=2))
@@ -226,23 +618,23 @@ def _temperature_grid():
 
 
 def _kl_fit():
-    grid, p, fit = _small_kl_fit()
+    grid, p, fit = _bimodal_kl_fit()
     return (plots.kl_fit_figure(grid, p, fit),
             [f"mean {fit.reverse_best[0]:.2f}, std {fit.reverse_best[1]:.2f}",
              "peaks at x = -2.00 and 2.00"])
 
 
 def _kl_surfaces():
-    _, _, fit = _small_kl_fit()
+    _, _, fit = _bimodal_kl_fit()
     return (plots.kl_surfaces(fit),
             [f"lowest ({float(fit.forward.min()):.3f} nats) at mean {fit.forward_best[0]:.2f}"])
 
 
 def _padded():
-    logits = np.random.default_rng(7).normal(size=(3, 5, 6))
-    mean = float(xl.sparse_categorical_cross_entropy(_TOKEN_LABELS, logits, from_logits=True,
+    logits = _token_logits()
+    mean = float(xl.sparse_categorical_cross_entropy(TOKEN_LABELS, logits, from_logits=True,
                                                      ignore_index=-100))
-    return (plots.padded_token_losses(_TOKEN_LABELS, logits, from_logits=True),
+    return (plots.padded_token_losses(TOKEN_LABELS, logits, from_logits=True),
             [f"the 10 real tokens is {mean:.3f} nats", "5 padding cells"])
 
 
@@ -281,7 +673,7 @@ def _misclassified():
 
 
 def _likelihood():
-    return (plots.likelihood_and_loss(_Y, np.linspace(0.01, 0.99, 99)),
+    return (plots.likelihood_and_loss(Y, np.linspace(0.01, 0.99, 99)),
             ["7 are 1", "highest (0.00222) at theta = 0.70", "lowest (0.611)"])
 
 
