@@ -65,16 +65,16 @@ nbval: $(STAMP)
 ifeq ($(strip $(NOTEBOOKS)),)
 	@echo "nbval: no notebooks yet"
 else
-	PYTHONHASHSEED=0 XENTLEARN_PROGRESS=0 $(BIN)/python -m pytest --nbval --nbval-current-env -p no:cacheprovider \
+	PYTHONHASHSEED=0 $(BIN)/python -m pytest --nbval --nbval-current-env -p no:cacheprovider \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS)
 endif
 
 notebooks: $(STAMP)
-	PYTHONHASHSEED=0 XENTLEARN_PROGRESS=0 $(BIN)/python scripts/execute_notebooks.py $(NOTEBOOKS)
+	PYTHONHASHSEED=0 $(BIN)/python scripts/execute_notebooks.py $(NOTEBOOKS)
 
 exercises: $(STAMP)
 	$(BIN)/python scripts/build_exercises.py
-	PYTHONHASHSEED=0 XENTLEARN_PROGRESS=0 $(BIN)/python scripts/execute_notebooks.py $(wildcard exercises/*.ipynb exercises/solutions/*.ipynb)
+	PYTHONHASHSEED=0 $(BIN)/python scripts/execute_notebooks.py $(wildcard exercises/*.ipynb exercises/solutions/*.ipynb)
 
 instructor: $(STAMP)
 	$(BIN)/python scripts/build_instructor.py

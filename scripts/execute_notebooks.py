@@ -4,7 +4,8 @@ Usage: python scripts/execute_notebooks.py NOTEBOOK.ipynb [...]
 
 Each notebook runs top to bottom in a fresh kernel from its own folder (as
 JupyterLab and nbval run it). Afterwards volatile metadata is dropped: cell
-execution timings, widget state, and the kernel's language version. Cells
+execution timings, widget state, the kernel's language version, and outputs left
+with no data (a training progress bar empties itself when its fit ends). Cells
 tagged ``raises-exception`` may raise; any other error stops with a message.
 """
 
@@ -71,6 +72,10 @@ def normalise(nb: nbformat.NotebookNode) -> None:
             data = out.get("data", {})
             # a widget's view is stored in the notebook's widget state, which is not kept
             data.pop("application/vnd.jupyter.widget-view+json", None)
+        # an output left with no data shows nothing: a training progress bar emptied at the
+        # end of its fit, present or not depending on how long the fit took on this machine
+        cell.outputs = [out for out in cell.outputs
+                        if out.get("output_type") != "display_data" or out.get("data")]
     nb.nbformat_minor = 4
 
 
