@@ -13,9 +13,11 @@ and, when the fit ends, is emptied again: the losses stay in ``history_``, and
 a notebook's stored outputs are the same whether or not the bar was shown, so
 a fit that takes longer on a slower machine changes nothing that nbval
 compares. A fit that stops on an error or an interrupt leaves its last line in
-place. Outside a kernel, ``verbose=True`` shows a text line on stderr,
-rewritten in place, from the first epoch; ``verbose=False`` never shows
-anything, and ``XENTLEARN_PROGRESS=0`` switches every display off.
+place. Outside a kernel progress is a text line on stderr, rewritten in place.
+
+``verbose=True`` shows progress from the first epoch, in a kernel or not;
+``verbose=False`` never shows anything; ``XENTLEARN_PROGRESS=0`` switches every
+display off.
 """
 
 from __future__ import annotations
