@@ -10,6 +10,7 @@ import pytest
 
 import xentlearn as xl
 from xentlearn import InvalidInputError
+from xentlearn import _validation as v
 
 P = [0.2, 0.3, 0.5]
 Q = [0.25, 0.25, 0.5]
@@ -427,3 +428,136 @@ def test_complex_and_ragged_input(name, i, arg_pattern):
         call(name, replace={i: arg.astype(np.complex128)})
     with raises(arg_pattern):
         call(name, replace={i: [[0.5, 0.5], [1.0]]})
+
+
+# --- masked arrays, None and numbers too large for a float ------------------------------------
+
+
+def test_a_masked_array_with_masked_entries_is_refused():
+    p = np.ma.array([0.5, 0.5, 1e-9], mask=[False, False, True])
+    with raises(r"^p is a masked array with 1 masked entry of 3", r"p\.compressed\(\)",
+                r"p\.filled\(value\)"):
+        xl.entropy(p)   # the masked 1e-9 was once counted: 0.69314720 instead of an error
+    with raises(r"^y_pred is a masked array with 2 masked entries of 3"):
+        xl.binary_cross_entropy(BIN_Y, np.ma.masked_greater(BIN_P, 0.5))
+    with raises(r"^z is a masked array"):
+        xl.softmax(np.ma.masked)
+
+
+def test_a_masked_array_without_masked_entries_is_its_data():
+    for p in (np.ma.array(P), np.ma.array(P, mask=[False, False, False])):
+        assert float(xl.entropy(p)) == float(xl.entropy(P))
+        assert float(xl.entropy(p.compressed())) == float(xl.entropy(P))
+    kept = np.ma.array([0.5, 0.5, 1e-9], mask=[False, False, True])
+    assert float(xl.entropy(kept.compressed())) == math.log(2)
+    assert float(xl.entropy(kept.filled(0.0))) == math.log(2)
+
+
+@pytest.mark.parametrize(("name", "i", "arg_pattern"), ARRAY_ARGUMENTS)
+def test_none_is_named(name, i, arg_pattern):
+    with raises(rf"^(?:{arg_pattern}) is None; pass"):
+        call(name, replace={i: None})
+
+
+def test_none_inside_a_list_is_named():
+    with raises(r"^p contains None \(1 of 3 value\(s\)\)"):
+        xl.entropy([0.5, None, 0.5])
+
+
+@pytest.mark.parametrize(("name", "i", "arg_pattern"), ARRAY_ARGUMENTS)
+def test_python_ints_too_large_for_a_float(name, i, arg_pattern):
+    big = np.array(CALLS[name][1][i], dtype=object)
+    big.flat[0] = 10**400
+    with raises(rf"^(?:{arg_pattern}) holds an integer of 401 digits, too large for a float"):
+        call(name, replace={i: big.tolist()})
+
+
+@pytest.mark.parametrize(("call_", "pattern"), [
+    (lambda: xl.softmax([1.0, 0.0], temperature=10**400), r"^temperature is too large"),
+    (lambda: xl.entropy(P, base=10**400), r"^base is too large"),
+    (lambda: xl.binary_cross_entropy(BIN_Y, BIN_P, label_smoothing=10**400),
+     r"^label_smoothing is too large"),
+])
+def test_python_int_scalars_too_large_for_a_float(call_, pattern):
+    with raises(pattern):
+        call_()
+
+
+# --- labels beyond int64 -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", SPARSE)
+def test_a_uint64_label_that_would_wrap_to_ignore_index_is_out_of_range(name):
+    labels = np.array([2**64 - 100, 2], dtype=np.uint64)  # -100 once cast to int64
+    with raises(r"^labels must be in \[0, 3\)", "found 18446744073709551516"):
+        call(name, replace={0: labels}, ignore_index=-100)
+    with raises("found 18446744073709551516"):
+        call(name, replace={0: labels})
+    np.testing.assert_array_equal(
+        call(name, replace={0: np.array(LABELS, dtype=np.uint64)}, ignore_index=-100),
+        call(name, ignore_index=-100))
+
+
+@pytest.mark.parametrize("name", SPARSE)
+@pytest.mark.parametrize(("labels", "found"), [
+    (np.array([1e19, 0.0]), "10000000000000000000"),
+    (np.array([-2.0**70, 0.0]), "-1180591620717411303424"),
+    (np.array([2**63, 0], dtype=np.uint64), "9223372036854775808"),
+])
+def test_labels_beyond_int64_are_named_by_their_value(name, labels, found):
+    with raises(r"^labels must be in \[0, 3\)", f"found {found}"):
+        call(name, replace={0: labels}, ignore_index=-100)
+
+
+@pytest.mark.parametrize("name", SPARSE)
+def test_ignore_index_beyond_int64(name):
+    with raises(r"^ignore_index must be an integer in \[-9223372036854775808, "):
+        call(name, ignore_index=2**64 - 100)
+
+
+@pytest.mark.parametrize("name", SPARSE)
+def test_a_uint64_label_equal_to_a_non_negative_ignore_index_is_skipped(name):
+    skipped = call(name, replace={0: np.array([0, 7], dtype=np.uint64)}, ignore_index=7,
+                   reduction="none")
+    np.testing.assert_array_equal(skipped[1], 0.0)
+    np.testing.assert_array_equal(skipped[0], call(name, reduction="none")[0])
+
+
+# --- the helpers themselves --------------------------------------------------------------------
+
+
+def test_tolerance_dtype_is_the_dtype_as_passed():
+    assert v.tolerance_dtype(np.zeros(2, np.float16)) == np.float16
+    assert v.tolerance_dtype(np.zeros(2, np.float32)) == np.float32
+    assert v.tolerance_dtype(np.zeros(2, np.int64)) == np.float64
+    assert v.tolerance_dtype(np.zeros(2, bool)) == np.float64
+    arr, tol = v.as_float_with_tol(np.array([0.25, 0.75], np.float16), "p")
+    assert arr.dtype == np.float64 and tol == np.float16
+
+
+def test_sum_tolerance_takes_any_numeric_dtype():
+    assert v.sum_tolerance(np.float16, 3) == math.sqrt(np.finfo(np.float16).eps)
+    assert v.sum_tolerance(np.int64, 3) == v.sum_tolerance(np.float64, 3)
+    v.check_rows_sum_to_one(np.array([0.5, 0.5 + 1e-3]), "p", tol_dtype=np.float16)
+    with raises(r"^p must sum to 1"):
+        v.check_rows_sum_to_one(np.array([0.5, 0.5 + 1e-3]), "p", tol_dtype=np.int64)
+
+
+@pytest.mark.parametrize("good", [True, False, np.True_, np.False_])
+def test_check_bool_takes_bools(good):
+    assert v.check_bool(good, "flag") is bool(good)
+
+
+@pytest.mark.parametrize("bad", ["False", "True", 0, 1, 1.0, None, np.array([True])])
+def test_check_bool_refuses_everything_else(bad):
+    with raises(r"^from_logits must be True or False, got"):
+        v.check_bool(bad, "from_logits")
+
+
+def test_check_int():
+    assert v.check_int(np.int64(3), "n", low=1) == 3
+    assert type(v.check_int(np.int64(3), "n", low=1)) is int
+    assert v.check_int(None, "n", low=1, allow_none=True) is None
+    for bad in (0, True, 1.0, "2", None):
+        with raises(r"^n must be an integer >= 1, got"):
+            v.check_int(bad, "n", low=1)
