@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 
@@ -428,6 +429,90 @@ def test_complex_and_ragged_input(name, i, arg_pattern):
         call(name, replace={i: arg.astype(np.complex128)})
     with raises(arg_pattern):
         call(name, replace={i: [[0.5, 0.5], [1.0]]})
+
+
+# --- floating-point errors raised by the caller: a sweep of the public functions ----------------
+
+
+@contextlib.contextmanager
+def fp_errors_raise(how: str):
+    """Make every floating-point warning raise, as a caller's errstate or seterr would."""
+    if how == "errstate":
+        with np.errstate(all="raise"):
+            yield
+    else:
+        old = np.seterr(all="raise")
+        try:
+            yield
+        finally:
+            np.seterr(**old)
+
+
+NON_LOSS_MODULES = ("xentlearn.activations", "xentlearn.information", "xentlearn.calibration",
+                    "xentlearn.distributions")
+NON_LOSS_EXPORTS = sorted(name for name in xl.__all__
+                          if getattr(getattr(xl, name), "__module__", None) in NON_LOSS_MODULES)
+
+TINY = 1e-310  # subnormal
+_Z = np.random.default_rng(0).normal(scale=3.0, size=(40, 4))
+_Y = np.argmax(_Z + np.random.default_rng(1).normal(scale=3.0, size=(40, 4)), axis=1)
+_P = xl.softmax(_Z)
+_Z_EXTREME = np.array([[800.0, 0.0, -800.0], [0.0, 900.0, -5.0], [3.0, 1.0, -1e3],
+                       [-1e3, 2.0, 4.0]])
+_Y_EXTREME = [0, 0, 1, 2]
+_P_TINY = [[1 - TINY, TINY, 0.0], [TINY, 0.5, 0.5], [0.2, 0.3, 0.5]]
+
+# name -> list of (positional arguments, keywords): typical first, then extreme
+SWEEP = {
+    "entropy": [((P,), {}), ((_P_TINY,), {"base": 2}), ((_P_TINY,), {"axis": -1})],
+    "cross_entropy": [((P, Q), {}), ((_P_TINY, [1 - TINY, TINY, 0.0]), {"base": 10}),
+                      (([0.5, 0.5], [1.0, 0.0]), {})],
+    "kl_divergence": [((P, Q), {}), (([0.5, 0.5], [1 - TINY, TINY]), {}),
+                      (([TINY, 1 - TINY], [2 * TINY, 1 - 2 * TINY]), {"base": 2}),
+                      ((_P_TINY, _P_TINY[::-1]), {})],
+    "softmax": [((LOGITS,), {}), (([1000.0, 0.0],), {}), (([0.0, -740.0, -1e300],), {}),
+                (([[1e-310, 0.0]],), {"temperature": 3.0}),
+                ((np.array([100.0, 0.0], np.float32),), {"temperature": 1e300})],
+    "log_softmax": [((LOGITS,), {}), (([1000.0, 0.0],), {}),
+                    (([1e-310, -800.0],), {"temperature": 0.5})],
+    "logsumexp": [((LOGITS,), {}), (([1000.0, 0.0],), {}), (([0.0, -740.0],), {})],
+    "sigmoid": [((BIN_P,), {}), ((-1000.0,), {}), (([-740.0, 740.0, TINY],), {})],
+    "log_sigmoid": [((BIN_P,), {}), ((-1000.0,), {}), (([1000.0, 740.0, TINY],), {})],
+    "softplus": [((BIN_P,), {}), ((-1000.0,), {}), (([-740.0, TINY],), {})],
+    "fit_temperature": [((_Z, _Y), {}), ((_Z_EXTREME, _Y_EXTREME), {}),
+                        ((np.array([800.0, -800.0, 3.0, -2.0, 4.0, 5.0]), [1, 0, 0, 0, 1, 1]),
+                         {})],
+    "expected_calibration_error": [((_P, _Y), {}), ((_P_TINY, [0, 0, 1]), {"n_bins": 3}),
+                                   (([TINY, 1 - TINY, 0.5], [0, 1, 1]), {})],
+    "reliability_curve": [((_P, _Y), {}), ((_P_TINY, [0, 0, 1]), {"n_bins": 3}),
+                          (([TINY, 1 - TINY, 0.5], [0, 1, 1]), {})],
+}
+
+
+def test_the_sweep_covers_every_exported_non_loss_function():
+    assert sorted(SWEEP) == NON_LOSS_EXPORTS
+
+
+def _sweep_cases():
+    for name, cases in SWEEP.items():
+        for i, (args, kw) in enumerate(cases):
+            yield pytest.param(name, args, kw, id=f"{name}-{i}")
+
+
+@pytest.mark.parametrize("how", ["errstate", "seterr"])
+@pytest.mark.parametrize(("name", "args", "kw"), list(_sweep_cases()))
+def test_every_exported_non_loss_function_answers_when_the_caller_raises(how, name, args, kw):
+    fn = getattr(xl, name)
+    expected = fn(*args, **kw)
+    with fp_errors_raise(how):
+        with pytest.raises(FloatingPointError):  # the caller's setting is in force
+            np.exp(np.float64(-1000.0))
+        out = fn(*args, **kw)
+    assert np.geterr()["under"] != "raise"  # and given back afterwards
+    if not isinstance(out, tuple):  # a ReliabilityCurve is a tuple of arrays
+        out, expected = (out,), (expected,)
+    for got, want in zip(out, expected, strict=True):
+        np.testing.assert_array_equal(got, want)
 
 
 # --- masked arrays, None and numbers too large for a float ------------------------------------
