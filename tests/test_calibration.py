@@ -266,3 +266,21 @@ def test_float16_and_float32_probabilities_are_judged_by_their_own_precision():
 def test_argument_checks_name_the_argument(call, pattern):
     with pytest.raises(xl.InvalidInputError, match=pattern):
         call()
+
+
+@pytest.mark.parametrize("power", [-1000, -300, 0, 300, 1000])
+def test_fit_temperature_scales_with_the_logits_however_large(noisy_logits, power):
+    # T*(c z) = c T*(z); a power of two scales exactly, so the fit does too
+    z, y = noisy_logits
+    t = cal.fit_temperature(z, y)
+    with np.errstate(all="raise"):
+        scaled = cal.fit_temperature(z * 2.0**power, y)
+    assert scaled == t * 2.0**power
+    binary = (z[:, 0] - z[:, 1], (y == 0).astype(int))
+    assert cal.fit_temperature(binary[0] * 2.0**power, binary[1]) == (
+        cal.fit_temperature(*binary) * 2.0**power)
+
+
+def test_temperature_nll_of_logits_beyond_float_range():
+    with pytest.raises(xl.InvalidInputError, match=r"^logits / temperature contains 1 inf"):
+        cal.temperature_nll([1e300, -1.0], [1, 0], 1e-10)

@@ -259,15 +259,22 @@ def temperature_nll(logits: ArrayLike, labels: ArrayLike, temperature: float) ->
     """
     z, lab = v.check_class_logits(logits, labels)
     t = v.check_temperature(temperature)
-    return _nll(z, lab, 1.0 / t)
-
-
-def _nll(z: np.ndarray, lab: np.ndarray, beta: float) -> float:
+    with np.errstate(over="ignore", under="ignore"):
+        u = (1.0 / t) * z
+    v.check_finite(u, "logits / temperature")
     # Probabilities of far-off classes underflow to 0 on the way: harmless, not an error.
     with np.errstate(under="ignore"):
         if z.ndim == 1:
-            return float(binary_cross_entropy(lab, beta * z, from_logits=True))
-        return float(sparse_categorical_cross_entropy(lab, beta * z, from_logits=True))
+            return float(binary_cross_entropy(lab, u, from_logits=True))
+        return float(sparse_categorical_cross_entropy(lab, u, from_logits=True))
+
+
+def _power_of_two_scale(z: np.ndarray) -> float:
+    """``2**k`` with ``max |z| / 2**k`` in [1, 2), or 1 for all-zero ``z``: an exact divisor."""
+    largest = float(np.abs(z).max())
+    if largest == 0:
+        return 1.0
+    return math.ldexp(1.0, math.frexp(largest)[1] - 1)
 
 
 def _derivatives(z: np.ndarray, lab: np.ndarray, beta: float) -> tuple[float, float]:
@@ -307,7 +314,9 @@ def fit_temperature(logits: ArrayLike, labels: ArrayLike, *, tol: float = 1e-10,
     :math:`f'(\beta) = \overline{E_q[z] - z_c}` and :math:`f''(\beta) =
     \overline{\mathrm{Var}_q[z]} \ge 0`. Newton's method on :math:`f'(\beta) = 0`,
     safeguarded by bisection inside a bracket found by doubling, converges in a
-    handful of steps; no SciPy needed.
+    handful of steps; no SciPy needed. The search runs on the logits divided by a power
+    of two near their largest size (an exact division, as :math:`T^*(cz) = c\,T^*(z)`),
+    so logits of any finite size work.
 
     Parameters
     ----------
@@ -344,6 +353,11 @@ def fit_temperature(logits: ArrayLike, labels: ArrayLike, *, tol: float = 1e-10,
     z, lab = v.check_class_logits(logits, labels)
     rel_tol = v.check_scalar(tol, "tol", low=0.0, low_open=True, hint="; 1e-10 is usual")
     n_iter = v.check_int(max_iter, "max_iter", low=1)
+    # NLL(beta; z) = NLL(beta * s; z / s): search on logits of size about 1, so that no
+    # z^2 or beta * z overflows however large the logits are, and rescale at the end.
+    scale = _power_of_two_scale(z)
+    with np.errstate(under="ignore"):  # logits below 2**-1074 times the largest become 0
+        z = z / scale
     d0, _ = _derivatives(z, lab, 0.0)
     if d0 >= 0:
         return math.inf
@@ -371,4 +385,4 @@ def fit_temperature(logits: ArrayLike, labels: ArrayLike, *, tol: float = 1e-10,
             beta = new
             break
         beta = new
-    return 1.0 / beta
+    return scale / beta
