@@ -528,6 +528,10 @@ def test_a_masked_array_with_masked_entries_is_refused():
         xl.binary_cross_entropy(BIN_Y, np.ma.masked_greater(BIN_P, 0.5))
     with raises(r"^z is a masked array"):
         xl.softmax(np.ma.masked)
+    rows = [np.ma.array([0.5, 0.5]), np.ma.array([0.5, 0.5], mask=[True, False])]
+    with raises(r"^p\[1\] is a masked array with 1 masked entry of 2", r"p\[1\]\.compressed"):
+        xl.entropy(rows)
+    np.testing.assert_array_equal(xl.entropy(rows[:1] * 2), [math.log(2)] * 2)
 
 
 def test_a_masked_array_without_masked_entries_is_its_data():

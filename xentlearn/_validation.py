@@ -105,9 +105,9 @@ def _objects_as_float(arr: np.ndarray, name: str) -> np.ndarray:
 def as_array(x, name: str) -> np.ndarray:
     """Convert ``x`` to a non-empty real numeric array (no dtype change for numeric input).
 
-    ``None`` and masked arrays with masked entries are refused; a masked array with
-    nothing masked is taken as its data. Python integers too large for float64 are
-    refused with a message naming ``name``.
+    ``None`` and masked arrays with masked entries (also as the rows of a list) are
+    refused; a masked array with nothing masked is taken as its data. Python integers
+    too large for float64 are refused with a message naming ``name``.
     """
     if x is None:
         raise InvalidInputError(
@@ -115,6 +115,10 @@ def as_array(x, name: str) -> np.ndarray:
         )
     if isinstance(x, np.ma.MaskedArray):
         x = _unmasked(x, name)
+    elif isinstance(x, (list, tuple)) and x and isinstance(x[0], np.ndarray):
+        # a list of rows: np.asarray would drop the rows' masks without a word
+        x = [_unmasked(row, f"{name}[{i}]") if isinstance(row, np.ma.MaskedArray) else row
+             for i, row in enumerate(x)]
     try:
         arr = np.asarray(x)
     except (ValueError, TypeError, OverflowError) as exc:
