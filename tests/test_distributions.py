@@ -39,6 +39,8 @@ def test_mixture_rejects_mismatched_parameters():
         gaussian_mixture(np.linspace(-1, 1, 5), [0, 1], [1])
     with pytest.raises(xl.InvalidInputError, match="weights"):
         gaussian_mixture(np.linspace(-1, 1, 5), [0, 1], [1, 1], weights=[-1, 2])
+    with pytest.raises(xl.InvalidInputError, match=r"^means must be 1-D"):
+        gaussian_mixture(np.linspace(-1, 1, 5), [[0, 1]], [[1, 1]])
 
 
 def test_fit_surfaces_are_the_kl_divergences():

@@ -502,6 +502,8 @@ def check_mixture(means, stds, weights) -> tuple[np.ndarray, np.ndarray, np.ndar
     """Component means and widths (1-D, one each), and weights normalised to sum to 1."""
     ms = np.atleast_1d(as_float(means, "means"))
     ss = np.atleast_1d(as_float(stds, "stds"))
+    if ms.ndim != 1:
+        raise InvalidInputError(f"means must be 1-D, one per component; got shape {ms.shape}")
     if ms.shape != ss.shape:
         raise InvalidInputError(
             f"means has shape {ms.shape} but stds has shape {ss.shape}; give one std per mean"
