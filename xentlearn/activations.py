@@ -2,6 +2,8 @@
 
 All functions accept array-likes, keep float32 as float32 (anything else gives
 float64) and reject NaN, inf and empty input with :class:`InvalidInputError`.
+Underflow of negligible terms is part of the answer, so they answer even under
+``np.errstate(all="raise")``.
 
 References
 ----------
