@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 import numpy as np
@@ -271,3 +272,71 @@ def test_float32_extreme_logits_do_not_overflow():
                                np.array([1, 2, 3], dtype=np.float16), [True, False]])
 def test_ints_lists_and_half_give_float64(fn, z):
     assert fn(z).dtype == np.float64
+
+
+# --- floating-point errors raised by the caller ---------------------------------------------------
+
+
+@contextlib.contextmanager
+def fp_errors_raise(how: str):
+    """Make every floating-point warning raise, as a caller's errstate or seterr would."""
+    if how == "errstate":
+        with np.errstate(all="raise"):
+            yield
+    else:
+        old = np.seterr(all="raise")
+        try:
+            yield
+        finally:
+            np.seterr(**old)
+
+
+HOW = ["errstate", "seterr"]
+
+# (function, argument, keywords, the exact answer where it is known)
+UNDERFLOWING = [
+    (xl.softmax, [1000.0, 0.0], {}, [1.0, 0.0]),
+    (xl.log_softmax, [1000.0, 0.0], {}, [0.0, -1000.0]),
+    (xl.logsumexp, [1000.0, 0.0], {}, 1000.0),
+    (xl.sigmoid, -1000.0, {}, 0.0),
+    (xl.softplus, -1000.0, {}, 0.0),
+    (xl.log_sigmoid, -1000.0, {}, -1000.0),
+    (xl.log_sigmoid, 1000.0, {}, 0.0),
+    (xl.sigmoid, [-740.0, 740.0], {}, None),                  # a subnormal result
+    (xl.softplus, -740.0, {}, None),
+    (xl.softmax, [0.0, -740.0, -1e300], {}, None),
+    (xl.logsumexp, [0.0, -740.0], {}, None),
+    (xl.softmax, [[1e-310, 0.0], [5.0, -800.0]], {"temperature": 3.0}, None),
+    (xl.log_softmax, [1e-310, -800.0], {"temperature": 0.5, "axis": 0}, None),
+    (xl.softmax, np.array([100.0, 0.0], dtype=np.float32), {}, None),
+    (xl.sigmoid, np.array([-100.0], dtype=np.float32), {}, None),
+    (xl.softmax, np.array([1.0, 0.0], dtype=np.float32), {"temperature": 1e300}, [0.5, 0.5]),
+]
+
+
+@pytest.mark.parametrize("how", HOW)
+@pytest.mark.parametrize(("fn", "z", "kw", "exact"), UNDERFLOWING)
+def test_benign_underflow_does_not_raise_for_the_caller(how, fn, z, kw, exact):
+    expected = fn(z, **kw)
+    with fp_errors_raise(how):
+        with pytest.raises(FloatingPointError):  # the caller's setting is in force ...
+            np.exp(np.float64(-1000.0))
+        out = fn(z, **kw)                        # ... and the function still answers
+    np.testing.assert_array_equal(out, expected)
+    assert out.dtype == expected.dtype
+    if exact is not None:
+        np.testing.assert_array_equal(out, np.asarray(exact, dtype=out.dtype))
+    assert np.geterr()["under"] != "raise"  # the caller's setting was given back
+
+
+def test_float32_temperature_too_small_for_float32():
+    # 1e-46 is 0 in float32; dividing by the float64 temperature keeps 0 / T = 0
+    out = xl.softmax(np.zeros(2, dtype=np.float32), temperature=1e-46)
+    np.testing.assert_array_equal(out, np.array([0.5, 0.5], dtype=np.float32))
+
+
+@pytest.mark.parametrize("fn", [xl.softmax, xl.log_softmax, xl.logsumexp, xl.sigmoid,
+                                xl.log_sigmoid, xl.softplus])
+def test_python_int_too_large_for_a_float(fn):
+    with pytest.raises(xl.InvalidInputError, match=r"^z holds an integer of 401 digits"):
+        fn([10**400, 0])

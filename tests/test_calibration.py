@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import pytest
 from scipy.optimize import minimize_scalar
@@ -169,3 +171,116 @@ def test_ece_noise_floor_is_what_calibrated_labels_measure():
     assert cal.expected_calibration_error(sharp, labels) > np.percentile(floor, 99)
     with pytest.raises(xl.InvalidInputError, match="draws"):
         cal.ece_noise_floor(probs, draws=0)
+
+
+# --- floating-point errors raised by the caller ---------------------------------------------------
+
+
+@contextlib.contextmanager
+def fp_errors_raise(how: str):
+    """Make every floating-point warning raise, as a caller's errstate or seterr would."""
+    if how == "errstate":
+        with np.errstate(all="raise"):
+            yield
+    else:
+        old = np.seterr(all="raise")
+        try:
+            yield
+        finally:
+            np.seterr(**old)
+
+
+TINY = 1e-310  # subnormal
+EXTREME_LOGITS = np.array([[800.0, 0.0, -800.0], [0.0, 900.0, -5.0], [3.0, 1.0, -1e3],
+                           [-1e3, 2.0, 4.0]])
+EXTREME_LABELS = [0, 0, 1, 2]
+CALLS = [
+    (cal.fit_temperature, (EXTREME_LOGITS, EXTREME_LABELS)),
+    (cal.fit_temperature, (np.array([800.0, -800.0, 3.0, -2.0, 4.0, 5.0]), [1, 0, 0, 0, 1, 1])),
+    (cal.temperature_nll, (EXTREME_LOGITS, EXTREME_LABELS, 0.01)),
+    (cal.temperature_nll, (np.array([800.0, -800.0]), [1, 0], 1e-3)),
+    (cal.expected_calibration_error, ([[1 - TINY, TINY], [TINY, 1 - TINY]], [0, 0])),
+    (cal.reliability_curve, ([[1 - TINY, TINY], [0.3, 0.7]], [0, 1])),
+    (cal.reliability_curve, ([TINY, 1 - TINY, 0.5], [0, 1, 1])),
+    (lambda p: cal.ece_noise_floor(p, draws=5), ([[1 - TINY, TINY], [0.5, 0.5]],)),
+]
+
+
+@pytest.mark.parametrize("how", ["errstate", "seterr"])
+@pytest.mark.parametrize(("fn", "args"), CALLS)
+def test_benign_underflow_does_not_raise_for_the_caller(how, fn, args):
+    expected = fn(*args)
+    with fp_errors_raise(how):
+        with pytest.raises(FloatingPointError):  # the caller's setting is in force
+            np.exp(np.float64(-1000.0))
+        out = fn(*args)
+    if isinstance(out, tuple):
+        for a, b in zip(out, expected, strict=True):
+            np.testing.assert_array_equal(a, b)
+    else:
+        np.testing.assert_array_equal(out, expected)
+        assert np.all(np.isfinite(out))
+
+
+# --- the precision the caller's probabilities arrived in ------------------------------------------
+
+
+def test_float16_and_float32_probabilities_are_judged_by_their_own_precision():
+    rng = np.random.default_rng(5)
+    probs32 = xl.softmax(rng.normal(size=(50, 1000)).astype(np.float32))
+    sums = probs32.astype(np.float64).sum(axis=1)
+    assert np.abs(sums - 1).max() > 1.5e-8  # float32 rounding, beyond float64's tolerance
+    labels = rng.integers(0, 1000, 50)
+    ece = cal.expected_calibration_error(probs32, labels)
+    assert ece == pytest.approx(cal.expected_calibration_error(
+        probs32 / sums[:, None].astype(np.float32), labels), abs=1e-6)
+    assert cal.ece_noise_floor(probs32, draws=3).shape == (3,)
+    p16 = np.array([[0.1, 0.2, 0.7], [0.6, 0.3, 0.1]], dtype=np.float16)
+    curve = cal.reliability_curve(p16, [2, 1], n_bins=10)
+    full = curve.counts > 0
+    assert curve.counts[full].tolist() == [1, 1]
+    np.testing.assert_array_equal(curve.confidence[full], np.array([0.6, 0.7], np.float16))
+    np.testing.assert_array_equal(curve.accuracy[full], [0.0, 1.0])
+    with pytest.raises(xl.InvalidInputError, match=r"^probs must sum to 1.*tolerance 3\.1e-02"):
+        cal.reliability_curve(np.array([[0.5, 0.6]], dtype=np.float16), [0])
+
+
+# --- argument checks --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("call", "pattern"), [
+    (lambda: cal.reliability_curve([[0.5, 0.5]], [0], n_bins=1.5), r"^n_bins must be an integer"),
+    (lambda: cal.reliability_curve([[0.5, 0.5]], [0], n_bins=True), r"^n_bins must be an integer"),
+    (lambda: cal.ece_noise_floor([[0.5, 0.5]], n_bins=0), r"^n_bins must be an integer >= 1"),
+    (lambda: cal.ece_noise_floor([[0.5, 0.5]], draws=2.0), r"^draws must be an integer >= 1"),
+    (lambda: cal.ece_noise_floor([[0.5, 0.5]], seed="x"), r"^seed must be an integer >= 0"),
+    (lambda: cal.ece_noise_floor([0.5, 0.5]), r"^probs must have shape \(N, K\); got"),
+    (lambda: cal.reliability_curve([[[0.5, 0.5]]], [0]),
+     r"^probs must have shape \(N, K\), or \(N,\) for the positive class"),
+    (lambda: cal.fit_temperature([[[1.0]]], [0]), r"^logits must have shape \(N, K\)"),
+    (lambda: cal.fit_temperature([1.0, -1.0], [1, 1], tol=0.0), r"^tol must be in \(0, inf\)"),
+    (lambda: cal.fit_temperature([1.0, -1.0], [1, 1], max_iter=0),
+     r"^max_iter must be an integer >= 1"),
+    (lambda: cal.temperature_nll([1.0, -1.0], [1, 2], 1.0), r"^labels must be in \[0, 2\)"),
+])
+def test_argument_checks_name_the_argument(call, pattern):
+    with pytest.raises(xl.InvalidInputError, match=pattern):
+        call()
+
+
+@pytest.mark.parametrize("power", [-1000, -300, 0, 300, 1000])
+def test_fit_temperature_scales_with_the_logits_however_large(noisy_logits, power):
+    # T*(c z) = c T*(z); a power of two scales exactly, so the fit does too
+    z, y = noisy_logits
+    t = cal.fit_temperature(z, y)
+    with np.errstate(all="raise"):
+        scaled = cal.fit_temperature(z * 2.0**power, y)
+    assert scaled == t * 2.0**power
+    binary = (z[:, 0] - z[:, 1], (y == 0).astype(int))
+    assert cal.fit_temperature(binary[0] * 2.0**power, binary[1]) == (
+        cal.fit_temperature(*binary) * 2.0**power)
+
+
+def test_temperature_nll_of_logits_beyond_float_range():
+    with pytest.raises(xl.InvalidInputError, match=r"^logits / temperature contains 1 inf"):
+        cal.temperature_nll([1e300, -1.0], [1, 0], 1e-10)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 import numpy as np
@@ -382,3 +383,79 @@ def test_huffman_lengths_count_merges_satisfy_kraft_and_the_source_coding_theore
     h = float(xl.entropy(p, base=2))
     avg = float(np.sum(p * lengths))
     assert h <= avg + 1e-12 and avg < h + 1
+
+
+# --- floating-point errors raised by the caller ---------------------------------------------------
+
+
+@contextlib.contextmanager
+def fp_errors_raise(how: str):
+    """Make every floating-point warning raise, as a caller's errstate or seterr would."""
+    if how == "errstate":
+        with np.errstate(all="raise"):
+            yield
+    else:
+        old = np.seterr(all="raise")
+        try:
+            yield
+        finally:
+            np.seterr(**old)
+
+
+TINY = 1e-310  # subnormal
+UNDERFLOWING = [
+    (xl.kl_divergence, ([0.5, 0.5], [1 - TINY, TINY]), {}),
+    (xl.kl_divergence, ([TINY, 1 - TINY], [0.5, 0.5]), {}),
+    (xl.kl_divergence, ([TINY, 1 - TINY], [2 * TINY, 1 - 2 * TINY]), {"base": 2}),
+    (xl.kl_divergence, ([0.5, 0.5], [1.0, 0.0]), {}),                       # inf
+    (xl.entropy, ([TINY, 1 - TINY],), {"base": 2}),
+    (xl.entropy, ([[TINY, 0.0], [1 - TINY, 1.0]],), {"axis": 0}),
+    (xl.cross_entropy, ([TINY, 1 - TINY], [0.5, 0.5]), {"base": 10}),
+    (xl.cross_entropy, ([0.5, 0.5], [1 - TINY, TINY]), {}),
+    (xl.cross_entropy, ([0.5, 0.5], [1.0, 0.0]), {}),                       # inf
+    (xl.information.huffman_code_lengths, ([TINY, 1 - TINY],), {}),
+]
+
+
+@pytest.mark.parametrize("how", ["errstate", "seterr"])
+@pytest.mark.parametrize(("fn", "args", "kw"), UNDERFLOWING)
+def test_benign_underflow_does_not_raise_for_the_caller(how, fn, args, kw):
+    expected = fn(*args, **kw)
+    with fp_errors_raise(how):
+        with pytest.raises(FloatingPointError):  # the caller's setting is in force
+            np.float64(TINY) * 0.5
+        out = fn(*args, **kw)
+    np.testing.assert_array_equal(out, expected)
+    assert np.geterr()["under"] != "raise"
+
+
+def test_kl_with_a_subnormal_model_probability_against_mpmath():
+    with np.errstate(all="raise"):
+        d = float(xl.kl_divergence([0.5, 0.5], [1 - TINY, TINY]))
+    p, q = [mpf(0.5), mpf(0.5)], [mpf(1 - TINY), mpf(TINY)]  # 1 - TINY is 1.0
+    assert_close_to_mp(d, mp_kl(p, q), RTOL)
+
+
+# --- the precision the caller's probabilities arrived in ------------------------------------------
+
+
+P16 = np.array([0.1, 0.2, 0.7], dtype=np.float16)  # sums to 1.00012 after rounding to float16
+
+
+def test_float16_probabilities_are_judged_by_float16s_tolerance():
+    exact = -np.sum(P16.astype(np.float64) * np.log(P16.astype(np.float64)))
+    assert float(xl.entropy(P16)) == pytest.approx(exact, rel=1e-15)
+    assert xl.entropy(P16).dtype == np.float64
+    q = np.array([0.2, 0.2, 0.6])
+    assert float(xl.cross_entropy(P16, q)) == pytest.approx(
+        -np.sum(P16.astype(np.float64) * np.log(q)), rel=1e-15)
+    assert float(xl.kl_divergence(q, P16)) >= 0
+    assert xl.information.huffman_code_lengths(P16).tolist() == [2, 2, 1]
+
+
+def test_float16_tolerance_is_float16s_and_no_looser():
+    with pytest.raises(xl.InvalidInputError, match=r"^p must sum to 1.*tolerance 3\.1e-02"):
+        xl.entropy(np.array([0.5, 0.6], dtype=np.float16))
+    # float64 probabilities are still held to float64's tolerance next to a float16 one
+    with pytest.raises(xl.InvalidInputError, match=r"^q must sum to 1.*tolerance 1\.5e-08"):
+        xl.kl_divergence(P16, P16.astype(np.float64))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 
@@ -10,6 +11,7 @@ import pytest
 
 import xentlearn as xl
 from xentlearn import InvalidInputError
+from xentlearn import _validation as v
 
 P = [0.2, 0.3, 0.5]
 Q = [0.25, 0.25, 0.5]
@@ -427,3 +429,225 @@ def test_complex_and_ragged_input(name, i, arg_pattern):
         call(name, replace={i: arg.astype(np.complex128)})
     with raises(arg_pattern):
         call(name, replace={i: [[0.5, 0.5], [1.0]]})
+
+
+# --- floating-point errors raised by the caller: a sweep of the public functions ----------------
+
+
+@contextlib.contextmanager
+def fp_errors_raise(how: str):
+    """Make every floating-point warning raise, as a caller's errstate or seterr would."""
+    if how == "errstate":
+        with np.errstate(all="raise"):
+            yield
+    else:
+        old = np.seterr(all="raise")
+        try:
+            yield
+        finally:
+            np.seterr(**old)
+
+
+NON_LOSS_MODULES = ("xentlearn.activations", "xentlearn.information", "xentlearn.calibration",
+                    "xentlearn.distributions")
+NON_LOSS_EXPORTS = sorted(name for name in xl.__all__
+                          if getattr(getattr(xl, name), "__module__", None) in NON_LOSS_MODULES)
+
+TINY = 1e-310  # subnormal
+_Z = np.random.default_rng(0).normal(scale=3.0, size=(40, 4))
+_Y = np.argmax(_Z + np.random.default_rng(1).normal(scale=3.0, size=(40, 4)), axis=1)
+_P = xl.softmax(_Z)
+_Z_EXTREME = np.array([[800.0, 0.0, -800.0], [0.0, 900.0, -5.0], [3.0, 1.0, -1e3],
+                       [-1e3, 2.0, 4.0]])
+_Y_EXTREME = [0, 0, 1, 2]
+_P_TINY = [[1 - TINY, TINY, 0.0], [TINY, 0.5, 0.5], [0.2, 0.3, 0.5]]
+
+# name -> list of (positional arguments, keywords): typical first, then extreme
+SWEEP = {
+    "entropy": [((P,), {}), ((_P_TINY,), {"base": 2}), ((_P_TINY,), {"axis": -1})],
+    "cross_entropy": [((P, Q), {}), ((_P_TINY, [1 - TINY, TINY, 0.0]), {"base": 10}),
+                      (([0.5, 0.5], [1.0, 0.0]), {})],
+    "kl_divergence": [((P, Q), {}), (([0.5, 0.5], [1 - TINY, TINY]), {}),
+                      (([TINY, 1 - TINY], [2 * TINY, 1 - 2 * TINY]), {"base": 2}),
+                      ((_P_TINY, _P_TINY[::-1]), {})],
+    "softmax": [((LOGITS,), {}), (([1000.0, 0.0],), {}), (([0.0, -740.0, -1e300],), {}),
+                (([[1e-310, 0.0]],), {"temperature": 3.0}),
+                ((np.array([100.0, 0.0], np.float32),), {"temperature": 1e300})],
+    "log_softmax": [((LOGITS,), {}), (([1000.0, 0.0],), {}),
+                    (([1e-310, -800.0],), {"temperature": 0.5})],
+    "logsumexp": [((LOGITS,), {}), (([1000.0, 0.0],), {}), (([0.0, -740.0],), {})],
+    "sigmoid": [((BIN_P,), {}), ((-1000.0,), {}), (([-740.0, 740.0, TINY],), {})],
+    "log_sigmoid": [((BIN_P,), {}), ((-1000.0,), {}), (([1000.0, 740.0, TINY],), {})],
+    "softplus": [((BIN_P,), {}), ((-1000.0,), {}), (([-740.0, TINY],), {})],
+    "fit_temperature": [((_Z, _Y), {}), ((_Z_EXTREME, _Y_EXTREME), {}),
+                        ((np.array([800.0, -800.0, 3.0, -2.0, 4.0, 5.0]), [1, 0, 0, 0, 1, 1]),
+                         {}),
+                        ((_Z * 1e300, _Y), {}), ((_Z * 1e-300, _Y), {})],
+    "expected_calibration_error": [((_P, _Y), {}), ((_P_TINY, [0, 0, 1]), {"n_bins": 3}),
+                                   (([TINY, 1 - TINY, 0.5], [0, 1, 1]), {})],
+    "reliability_curve": [((_P, _Y), {}), ((_P_TINY, [0, 0, 1]), {"n_bins": 3}),
+                          (([TINY, 1 - TINY, 0.5], [0, 1, 1]), {})],
+}
+
+
+def test_the_sweep_covers_every_exported_non_loss_function():
+    assert sorted(SWEEP) == NON_LOSS_EXPORTS
+
+
+def _sweep_cases():
+    for name, cases in SWEEP.items():
+        for i, (args, kw) in enumerate(cases):
+            yield pytest.param(name, args, kw, id=f"{name}-{i}")
+
+
+@pytest.mark.parametrize("how", ["errstate", "seterr"])
+@pytest.mark.parametrize(("name", "args", "kw"), list(_sweep_cases()))
+def test_every_exported_non_loss_function_answers_when_the_caller_raises(how, name, args, kw):
+    fn = getattr(xl, name)
+    expected = fn(*args, **kw)
+    with fp_errors_raise(how):
+        with pytest.raises(FloatingPointError):  # the caller's setting is in force
+            np.exp(np.float64(-1000.0))
+        out = fn(*args, **kw)
+    assert np.geterr()["under"] != "raise"  # and given back afterwards
+    if not isinstance(out, tuple):  # a ReliabilityCurve is a tuple of arrays
+        out, expected = (out,), (expected,)
+    for got, want in zip(out, expected, strict=True):
+        np.testing.assert_array_equal(got, want)
+
+
+# --- masked arrays, None and numbers too large for a float ------------------------------------
+
+
+def test_a_masked_array_with_masked_entries_is_refused():
+    p = np.ma.array([0.5, 0.5, 1e-9], mask=[False, False, True])
+    with raises(r"^p is a masked array with 1 masked entry of 3", r"p\.compressed\(\)",
+                r"p\.filled\(value\)"):
+        xl.entropy(p)   # the masked 1e-9 was once counted: 0.69314720 instead of an error
+    with raises(r"^y_pred is a masked array with 2 masked entries of 3"):
+        xl.binary_cross_entropy(BIN_Y, np.ma.masked_greater(BIN_P, 0.5))
+    with raises(r"^z is a masked array"):
+        xl.softmax(np.ma.masked)
+    rows = [np.ma.array([0.5, 0.5]), np.ma.array([0.5, 0.5], mask=[True, False])]
+    with raises(r"^p\[1\] is a masked array with 1 masked entry of 2", r"p\[1\]\.compressed"):
+        xl.entropy(rows)
+    np.testing.assert_array_equal(xl.entropy(rows[:1] * 2), [math.log(2)] * 2)
+
+
+def test_a_masked_array_without_masked_entries_is_its_data():
+    for p in (np.ma.array(P), np.ma.array(P, mask=[False, False, False])):
+        assert float(xl.entropy(p)) == float(xl.entropy(P))
+        assert float(xl.entropy(p.compressed())) == float(xl.entropy(P))
+    kept = np.ma.array([0.5, 0.5, 1e-9], mask=[False, False, True])
+    assert float(xl.entropy(kept.compressed())) == math.log(2)
+    assert float(xl.entropy(kept.filled(0.0))) == math.log(2)
+
+
+@pytest.mark.parametrize(("name", "i", "arg_pattern"), ARRAY_ARGUMENTS)
+def test_none_is_named(name, i, arg_pattern):
+    with raises(rf"^(?:{arg_pattern}) is None; pass"):
+        call(name, replace={i: None})
+
+
+def test_none_inside_a_list_is_named():
+    with raises(r"^p contains None \(1 of 3 value\(s\)\)"):
+        xl.entropy([0.5, None, 0.5])
+
+
+@pytest.mark.parametrize(("name", "i", "arg_pattern"), ARRAY_ARGUMENTS)
+def test_python_ints_too_large_for_a_float(name, i, arg_pattern):
+    big = np.array(CALLS[name][1][i], dtype=object)
+    big.flat[0] = 10**400
+    with raises(rf"^(?:{arg_pattern}) holds an integer of 401 digits, too large for a float"):
+        call(name, replace={i: big.tolist()})
+
+
+@pytest.mark.parametrize(("call_", "pattern"), [
+    (lambda: xl.softmax([1.0, 0.0], temperature=10**400), r"^temperature is too large"),
+    (lambda: xl.entropy(P, base=10**400), r"^base is too large"),
+    (lambda: xl.binary_cross_entropy(BIN_Y, BIN_P, label_smoothing=10**400),
+     r"^label_smoothing is too large"),
+])
+def test_python_int_scalars_too_large_for_a_float(call_, pattern):
+    with raises(pattern):
+        call_()
+
+
+# --- labels beyond int64 -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", SPARSE)
+def test_a_uint64_label_that_would_wrap_to_ignore_index_is_out_of_range(name):
+    labels = np.array([2**64 - 100, 2], dtype=np.uint64)  # -100 once cast to int64
+    with raises(r"^labels must be in \[0, 3\)", "found 18446744073709551516"):
+        call(name, replace={0: labels}, ignore_index=-100)
+    with raises("found 18446744073709551516"):
+        call(name, replace={0: labels})
+    np.testing.assert_array_equal(
+        call(name, replace={0: np.array(LABELS, dtype=np.uint64)}, ignore_index=-100),
+        call(name, ignore_index=-100))
+
+
+@pytest.mark.parametrize("name", SPARSE)
+@pytest.mark.parametrize(("labels", "found"), [
+    (np.array([1e19, 0.0]), "10000000000000000000"),
+    (np.array([-2.0**70, 0.0]), "-1180591620717411303424"),
+    (np.array([2**63, 0], dtype=np.uint64), "9223372036854775808"),
+])
+def test_labels_beyond_int64_are_named_by_their_value(name, labels, found):
+    with raises(r"^labels must be in \[0, 3\)", f"found {found}"):
+        call(name, replace={0: labels}, ignore_index=-100)
+
+
+@pytest.mark.parametrize("name", SPARSE)
+def test_ignore_index_beyond_int64(name):
+    with raises(r"^ignore_index must be an integer in \[-9223372036854775808, "):
+        call(name, ignore_index=2**64 - 100)
+
+
+@pytest.mark.parametrize("name", SPARSE)
+def test_a_uint64_label_equal_to_a_non_negative_ignore_index_is_skipped(name):
+    skipped = call(name, replace={0: np.array([0, 7], dtype=np.uint64)}, ignore_index=7,
+                   reduction="none")
+    np.testing.assert_array_equal(skipped[1], 0.0)
+    np.testing.assert_array_equal(skipped[0], call(name, reduction="none")[0])
+
+
+# --- the helpers themselves --------------------------------------------------------------------
+
+
+def test_tolerance_dtype_is_the_dtype_as_passed():
+    assert v.tolerance_dtype(np.zeros(2, np.float16)) == np.float16
+    assert v.tolerance_dtype(np.zeros(2, np.float32)) == np.float32
+    assert v.tolerance_dtype(np.zeros(2, np.int64)) == np.float64
+    assert v.tolerance_dtype(np.zeros(2, bool)) == np.float64
+    arr, tol = v.as_float_with_tol(np.array([0.25, 0.75], np.float16), "p")
+    assert arr.dtype == np.float64 and tol == np.float16
+
+
+def test_sum_tolerance_takes_any_numeric_dtype():
+    assert v.sum_tolerance(np.float16, 3) == math.sqrt(np.finfo(np.float16).eps)
+    assert v.sum_tolerance(np.int64, 3) == v.sum_tolerance(np.float64, 3)
+    v.check_rows_sum_to_one(np.array([0.5, 0.5 + 1e-3]), "p", tol_dtype=np.float16)
+    with raises(r"^p must sum to 1"):
+        v.check_rows_sum_to_one(np.array([0.5, 0.5 + 1e-3]), "p", tol_dtype=np.int64)
+
+
+@pytest.mark.parametrize("good", [True, False, np.True_, np.False_])
+def test_check_bool_takes_bools(good):
+    assert v.check_bool(good, "flag") is bool(good)
+
+
+@pytest.mark.parametrize("bad", ["False", "True", 0, 1, 1.0, None, np.array([True])])
+def test_check_bool_refuses_everything_else(bad):
+    with raises(r"^from_logits must be True or False, got"):
+        v.check_bool(bad, "from_logits")
+
+
+def test_check_int():
+    assert v.check_int(np.int64(3), "n", low=1) == 3
+    assert type(v.check_int(np.int64(3), "n", low=1)) is int
+    assert v.check_int(None, "n", low=1, allow_none=True) is None
+    for bad in (0, True, 1.0, "2", None):
+        with raises(r"^n must be an integer >= 1, got"):
+            v.check_int(bad, "n", low=1)

@@ -40,21 +40,100 @@ def float_dtype(*arrays: np.ndarray) -> np.dtype:
     return np.result_type(*dtypes)
 
 
+def _unmasked(x, name: str):
+    """The data of a masked array with nothing masked; refuse one with masked entries."""
+    n_masked = int(np.ma.count_masked(x))
+    if n_masked:
+        raise InvalidInputError(
+            f"{name} is a masked array with {n_masked} masked entr"
+            f"{'y' if n_masked == 1 else 'ies'} of {np.size(x)}; xentlearn does not skip "
+            f"masked values. Pass {name}.compressed() to drop them, or {name}.filled(value) "
+            "to give them a value"
+        )
+    return np.ma.getdata(x)
+
+
+def _digits(n: int) -> int:
+    """Decimal digits of ``|n|`` (``len(str(n))`` refuses integers over 4,300 digits)."""
+    n = abs(int(n))
+    k = max(1, int((n.bit_length() - 1) * math.log10(2)))  # 10**(k-1) <= n
+    while 10**k <= n:
+        k += 1
+    return k
+
+
+def _too_large(value) -> str:
+    """How to describe a number too large for a float in a message."""
+    if isinstance(value, numbers.Integral):
+        return f"an integer of {_digits(value)} digits"
+    return "a number"
+
+
+def _overflows_float(value) -> bool:
+    try:
+        float(value)
+    except OverflowError:
+        return True
+    except (ValueError, TypeError):
+        return False
+    return False
+
+
+def _objects_as_float(arr: np.ndarray, name: str) -> np.ndarray:
+    """An object array (``None``, Python ints beyond float64, ...) converted to float64."""
+    n_none = sum(1 for e in arr.flat if e is None)
+    if n_none:
+        raise InvalidInputError(
+            f"{name} contains None ({n_none} of {arr.size} value(s)); pass numbers only, "
+            "e.g. drop those entries or replace them with a value"
+        )
+    try:
+        return arr.astype(np.float64)
+    except OverflowError:
+        big = next((e for e in arr.flat if _overflows_float(e)), None)
+        raise InvalidInputError(
+            f"{name} holds {_too_large(big)}, too large for a float (at most about 1.8e308); "
+            "pass values within float range (for logits, subtracting the maximum keeps "
+            "softmax unchanged)"
+        ) from None
+    except (ValueError, TypeError):
+        raise InvalidInputError(
+            f"{name} has dtype {arr.dtype}, not numbers; pass a numeric array"
+        ) from None
+
+
 def as_array(x, name: str) -> np.ndarray:
-    """Convert ``x`` to a non-empty real numeric array (no dtype change yet)."""
+    """Convert ``x`` to a non-empty real numeric array (no dtype change for numeric input).
+
+    ``None`` and masked arrays with masked entries (also as the rows of a list) are
+    refused; a masked array with nothing masked is taken as its data. Python integers
+    too large for float64 are refused with a message naming ``name``.
+    """
+    if x is None:
+        raise InvalidInputError(
+            f"{name} is None; pass a number or an array of numbers (a NumPy array or a list)"
+        )
+    if isinstance(x, np.ma.MaskedArray):
+        x = _unmasked(x, name)
+    elif isinstance(x, (list, tuple)) and x and isinstance(x[0], np.ndarray):
+        # a list of rows: np.asarray would drop the rows' masks without a word
+        x = [_unmasked(row, f"{name}[{i}]") if isinstance(row, np.ma.MaskedArray) else row
+             for i, row in enumerate(x)]
     try:
         arr = np.asarray(x)
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, OverflowError) as exc:
         raise InvalidInputError(
             f"{name} could not be read as a numeric array ({exc}); pass a NumPy array or a "
             "rectangular nested list of numbers"
         ) from None
     if arr.dtype.kind == "c":
         raise InvalidInputError(f"{name} is complex; pass real numbers")
-    if arr.dtype.kind not in "biuf":
+    if arr.dtype.kind == "O":
+        arr = _objects_as_float(arr, name)
+    elif arr.dtype.kind not in "biuf":
         try:
             arr = arr.astype(np.float64)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, OverflowError):
             raise InvalidInputError(
                 f"{name} has dtype {arr.dtype}, not numbers; pass a numeric array"
             ) from None
@@ -91,6 +170,22 @@ def as_float(x, name: str, dtype=None) -> np.ndarray:
     return arr
 
 
+def tolerance_dtype(arr: np.ndarray) -> np.dtype:
+    """The float type whose rounding the values of ``arr`` carry, as the caller passed them.
+
+    A float array keeps its own type (float16 stays float16, although it is computed in
+    float64); integers and bools are exact and give float64. Pass it as ``tol_dtype`` to
+    :func:`check_rows_sum_to_one` so that a distribution is judged by its own precision.
+    """
+    return arr.dtype if arr.dtype.kind == "f" else np.dtype(np.float64)
+
+
+def as_float_with_tol(x, name: str, dtype=None) -> tuple[np.ndarray, np.dtype]:
+    """:func:`as_float` and the :func:`tolerance_dtype` of ``x`` as passed, in one step."""
+    raw = as_array(x, name)
+    return as_float(raw, name, dtype=dtype), tolerance_dtype(raw)
+
+
 def check_probabilities(arr: np.ndarray, name: str, *, logits_hint: bool = False) -> None:
     if (arr < 0).any() or (arr > 1).any():
         msg = (
@@ -106,8 +201,11 @@ def check_probabilities(arr: np.ndarray, name: str, *, logits_hint: bool = False
 
 
 def sum_tolerance(dtype: np.dtype, k: int) -> float:
-    """How far a row of ``k`` probabilities in ``dtype`` may sum from 1 by rounding alone."""
-    eps = float(np.finfo(dtype).eps)
+    """How far a row of ``k`` probabilities in ``dtype`` may sum from 1 by rounding alone.
+
+    ``dtype`` may be any numeric type; integers and bools are judged as float64.
+    """
+    eps = float(np.finfo(tolerance_dtype(np.empty(0, dtype))).eps)
     return max(math.sqrt(eps), 4 * eps * k)
 
 
@@ -116,7 +214,8 @@ def check_rows_sum_to_one(arr: np.ndarray, name: str, *, logits_hint: bool = Fal
     """Rows along the last axis must sum to 1 within a tolerance scaled to the dtype.
 
     ``tol_dtype`` is the dtype the caller passed, when ``arr`` has been promoted: a
-    float32 distribution keeps the float32 tolerance after promotion to float64.
+    float16 or float32 distribution keeps its own tolerance after promotion to float64
+    (see :func:`tolerance_dtype` and :func:`as_float_with_tol`).
     """
     sums = arr.sum(axis=-1)
     tol = sum_tolerance(arr.dtype if tol_dtype is None else tol_dtype, arr.shape[-1])
@@ -187,6 +286,16 @@ def check_reduction(reduction) -> str:
     return reduction
 
 
+def _real(value: numbers.Real, name: str) -> float:
+    """``float(value)``, refusing a number (a Python integer) too large for a float."""
+    try:
+        return float(value)
+    except OverflowError:
+        raise InvalidInputError(
+            f"{name} is too large for a float (at most about 1.8e308), got {_too_large(value)}"
+        ) from None
+
+
 def log_base(base) -> float | None:
     """``None`` for nats, else ``log(base)``; rejects ``base <= 0``, ``base == 1``, non-numbers."""
     if base is None:
@@ -196,7 +305,7 @@ def log_base(base) -> float | None:
             f"base must be None (nats) or a positive number other than 1 (2 for bits), "
             f"got {base!r}"
         )
-    b = float(base)
+    b = _real(base, "base")
     if not math.isfinite(b) or b <= 0 or b == 1:
         raise InvalidInputError(
             f"base must be a finite positive number other than 1 (2 for bits, e for nats), "
@@ -210,12 +319,12 @@ def check_scalar(value, name: str, *, low: float, high: float | None = None,
     """A real scalar in a given interval."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise InvalidInputError(f"{name} must be a real number, got {value!r}")
-    v = float(value)
+    v = _real(value, name)
     below = v <= low if low_open else v < low
     above = high is not None and (v >= high if high_open else v > high)
     if not math.isfinite(v) or below or above:
         lo = "(" if low_open else "["
-        hi = ")" if high_open else "]"
+        hi = ")" if high_open or high is None else "]"
         interval = f"{lo}{low:g}, {'inf' if high is None else f'{high:g}'}{hi}"
         raise InvalidInputError(f"{name} must be in {interval}, got {value!r}{hint}")
     return v
@@ -276,9 +385,31 @@ def sample_weight_for(w, shape: tuple[int, ...], dtype) -> np.ndarray:
     return arr.reshape(arr.shape + (1,) * (len(shape) - arr.ndim))
 
 
+def check_ignore_index(ignore_index) -> int | None:
+    """``None``, or an integer that fits int64 (the type labels are compared in)."""
+    if ignore_index is None:
+        return None
+    if isinstance(ignore_index, bool) or not isinstance(ignore_index, numbers.Integral):
+        raise InvalidInputError(
+            f"ignore_index must be an integer or None, got {ignore_index!r}"
+        )
+    info = np.iinfo(np.int64)
+    if not info.min <= ignore_index <= info.max:
+        raise InvalidInputError(
+            f"ignore_index must be an integer in [{info.min}, {info.max}] (int64) or None, "
+            f"got {ignore_index!r}; -100 is the usual padding value"
+        )
+    return int(ignore_index)
+
+
 def check_labels(labels, n_classes: int, shape: tuple[int, ...], ignore_index,
                  pred_name: str = "y_pred") -> np.ndarray:
-    """Integer class labels in [0, n_classes), except those equal to ``ignore_index``."""
+    """Integer class labels in [0, n_classes), except those equal to ``ignore_index``.
+
+    Returns int64 labels. The range is checked on the values as passed, before the
+    conversion to int64, so that a uint64 label beyond int64 (which would wrap round, to
+    ``ignore_index`` perhaps) or a float label beyond it is reported with its real value.
+    """
     arr = as_array(labels, "labels")
     if arr.dtype.kind == "f":
         check_finite(arr, "labels")
@@ -297,16 +428,13 @@ def check_labels(labels, n_classes: int, shape: tuple[int, ...], ignore_index,
             f"labels must have shape {tuple(shape)}, one integer per sample. For one-hot "
             "targets use categorical_cross_entropy"
         )
-    arr = arr.astype(np.int64, copy=False)
+    ignore_index = check_ignore_index(ignore_index)
+    out = (arr < 0) | (arr >= n_classes)
     if ignore_index is not None:
-        if isinstance(ignore_index, bool) or not isinstance(ignore_index, numbers.Integral):
-            raise InvalidInputError(
-                f"ignore_index must be an integer or None, got {ignore_index!r}"
-            )
-        valid = arr != ignore_index
-        out = ((arr < 0) | (arr >= n_classes)) & valid
-    else:
-        out = (arr < 0) | (arr >= n_classes)
+        if arr.dtype.kind != "u":
+            out &= arr != ignore_index
+        elif ignore_index >= 0:  # compared as uint64, exactly; a negative one never matches
+            out &= arr != np.uint64(ignore_index)
     if out.any():
         bad = int(arr[out].flat[0])
         raise InvalidInputError(
@@ -317,7 +445,90 @@ def check_labels(labels, n_classes: int, shape: tuple[int, ...], ignore_index,
                else f"; if {bad} marks padding, pass ignore_index={bad} to skip those samples"
                if bad < 0 else "")
         )
-    return arr
+    return arr.astype(np.int64, copy=False)
+
+
+# --- checks of the calibration, distribution and coding helpers -------------------------------
+
+
+def check_n_bins(n_bins) -> int:
+    """The number of equal-width confidence bins, an integer >= 1."""
+    return check_int(n_bins, "n_bins", low=1, hint="; 15 bins of width 1/15 is usual")
+
+
+def check_class_probs(probs, name: str = "probs", *, binary_ok: bool = True) -> np.ndarray:
+    """Predicted probabilities per sample, as float64.
+
+    Shape (N, K) with rows summing to 1 (judged by the precision ``probs`` arrived in),
+    or, when ``binary_ok``, shape (N,): the positive class's probability of a binary model.
+    """
+    p, tol = as_float_with_tol(probs, name, dtype=np.float64)
+    if p.ndim != 2 and not (binary_ok and p.ndim == 1):
+        binary = ", or (N,) for the positive class of a binary model" if binary_ok else ""
+        raise InvalidInputError(f"{name} must have shape (N, K){binary}; got shape {p.shape}")
+    check_probabilities(p, name)
+    if p.ndim == 2:
+        check_rows_sum_to_one(p, name, tol_dtype=tol)
+    return p
+
+
+def check_class_logits(logits, labels, name: str = "logits") -> tuple[np.ndarray, np.ndarray]:
+    """Logits per sample as float64, shape (N, K) or (N,) for a binary model, and their labels."""
+    z = as_float(logits, name, dtype=np.float64)
+    if z.ndim not in (1, 2):
+        raise InvalidInputError(
+            f"{name} must have shape (N, K), or (N,) for a binary model; got shape {z.shape}"
+        )
+    lab = check_labels(labels, 2 if z.ndim == 1 else z.shape[1], z.shape[:1], None,
+                       pred_name=name)
+    return z, lab
+
+
+def check_has_mistakes(correct: np.ndarray) -> None:
+    """A temperature can be fitted only if some sample's top class is not its label."""
+    if correct.all():
+        raise InvalidInputError(
+            "every sample is classified correctly, so the likelihood keeps growing as T -> 0 "
+            "and no temperature maximises it; fit T on held-out data with some mistakes"
+        )
+
+
+def check_one_distribution(arr: np.ndarray, name: str) -> None:
+    if arr.ndim != 1:
+        raise InvalidInputError(f"{name} must be one distribution (1-D), got shape {arr.shape}")
+
+
+def check_mixture(means, stds, weights) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Component means and widths (1-D, one each), and weights normalised to sum to 1."""
+    ms = np.atleast_1d(as_float(means, "means"))
+    ss = np.atleast_1d(as_float(stds, "stds"))
+    if ms.ndim != 1:
+        raise InvalidInputError(f"means must be 1-D, one per component; got shape {ms.shape}")
+    if ms.shape != ss.shape:
+        raise InvalidInputError(
+            f"means has shape {ms.shape} but stds has shape {ss.shape}; give one std per mean"
+        )
+    if weights is None:
+        w = np.ones_like(ms)
+    else:
+        w = np.atleast_1d(as_float(weights, "weights"))
+    if w.shape != ms.shape or (w < 0).any() or w.max() == 0:
+        raise InvalidInputError(
+            "weights must be non-negative, one per mean, and not all zero"
+        )
+    with np.errstate(under="ignore"):  # a weight 1e-310 times smaller than the largest is 0
+        w = w / w.max()  # first, as the sum of weights near 1e308 would overflow
+        return ms, ss, w / w.sum()
+
+
+def check_grid_distances(r_min: float) -> None:
+    """The grid point nearest the mean must lie within float range, in standard deviations."""
+    if not math.isfinite(r_min):
+        raise InvalidInputError(
+            "every grid point is more than 1e308 standard deviations (std) from the mean, "
+            "beyond float range; widen std or put the grid around the mean"
+        )
+
 
 
 # --- datasets ---

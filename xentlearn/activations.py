@@ -2,6 +2,8 @@
 
 All functions accept array-likes, keep float32 as float32 (anything else gives
 float64) and reject NaN, inf and empty input with :class:`InvalidInputError`.
+Underflow of negligible terms is part of the answer, so they answer even under
+``np.errstate(all="raise")``.
 
 References
 ----------
@@ -33,53 +35,65 @@ def _lse_parts(z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nd
     """
     idx = np.argmax(z, axis=-1)[..., None]
     m = np.take_along_axis(z, idx, axis=-1)
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore", under="ignore"):
         shifted = z - m
-    e = np.exp(shifted)
+        e = np.exp(shifted)  # entries far below the maximum underflow to 0: harmless
     np.put_along_axis(e, idx, 0.0, axis=-1)
     rest = e.sum(axis=-1, keepdims=True)
     np.put_along_axis(e, idx, 1.0, axis=-1)
     return m, shifted, e, rest
 
 
+# Underflow to a subnormal number or to 0 is the expected result wherever a term is
+# negligible, so the kernels ignore it; a caller's np.errstate(all="raise") must not
+# turn it into an error.
+
+
 def _log_softmax(z: np.ndarray) -> np.ndarray:
     _, shifted, _, rest = _lse_parts(z)
-    shifted -= np.log1p(rest)
+    with np.errstate(under="ignore"):
+        shifted -= np.log1p(rest)
     return shifted
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
     _, _, e, rest = _lse_parts(z)
-    e /= 1 + rest
+    with np.errstate(under="ignore"):
+        e /= 1 + rest
     return e
 
 
 def _logsumexp(z: np.ndarray) -> np.ndarray:
     m, _, _, rest = _lse_parts(z)
-    return (m + np.log1p(rest))[..., 0]
+    with np.errstate(under="ignore"):
+        return (m + np.log1p(rest))[..., 0]
 
 
 def _softplus(x: np.ndarray) -> np.ndarray:
     """log(1 + exp(x)) = max(x, 0) + log1p(exp(-|x|)), exact for any finite x."""
-    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+    with np.errstate(under="ignore"):
+        return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
 
 
 def _log_sigmoid(x: np.ndarray) -> np.ndarray:
     """log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|))."""
-    return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+    with np.errstate(under="ignore"):
+        return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1, e) / (1 + e)
+    with np.errstate(under="ignore"):
+        e = np.exp(-np.abs(x))
+        return np.where(x >= 0, 1, e) / (1 + e)
 
 
 def _scaled(z, temperature, name: str = "z") -> np.ndarray:
     arr = v.as_float(z, name)
     t = v.check_temperature(temperature)
     if t != 1.0:
-        with np.errstate(over="ignore"):
-            arr = arr / arr.dtype.type(t)
+        # divide in float64 (a float32 temperature could round to 0 or inf), then keep z's type
+        with np.errstate(over="ignore", under="ignore"):
+            arr = (arr / np.float64(t)).astype(arr.dtype, copy=False)
         v.check_finite(arr, f"{name} / temperature")
     return arr
 

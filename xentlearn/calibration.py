@@ -20,7 +20,6 @@ Bayesian Binning", AAAI 2015 (the expected calibration error).
 from __future__ import annotations
 
 import math
-import numbers
 from typing import NamedTuple
 
 import numpy as np
@@ -76,32 +75,37 @@ class ReliabilityCurve(NamedTuple):
     edges: np.ndarray
 
 
-def _check_n_bins(n_bins) -> int:
-    if isinstance(n_bins, bool) or not isinstance(n_bins, numbers.Integral) or n_bins < 1:
-        raise v.InvalidInputError(f"n_bins must be a positive integer, got {n_bins!r}")
-    return int(n_bins)
+def _confidence(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each sample's highest probability and its class, from checked probabilities."""
+    if p.ndim == 1:
+        return np.maximum(p, 1 - p), (p > 0.5).astype(np.int64)
+    pred = np.argmax(p, axis=1)
+    return p[np.arange(p.shape[0]), pred], pred
 
 
 def _top_label(probs, labels) -> tuple[np.ndarray, np.ndarray]:
     """Confidence and correctness (0/1) of each sample's most probable class."""
-    p = v.as_float(probs, "probs", dtype=np.float64)
-    v.check_probabilities(p, "probs")
-    if p.ndim == 1:
-        pred = (p > 0.5).astype(np.int64)
-        conf = np.maximum(p, 1 - p)
-        k = 2
-    elif p.ndim == 2:
-        v.check_rows_sum_to_one(p, "probs")
-        pred = np.argmax(p, axis=1)
-        conf = p[np.arange(p.shape[0]), pred]
-        k = p.shape[1]
-    else:
-        raise v.InvalidInputError(
-            f"probs must have shape (N, K), or (N,) for the positive class of a binary "
-            f"model; got shape {p.shape}"
-        )
+    p = v.check_class_probs(probs, "probs", binary_ok=True)
+    conf, pred = _confidence(p)
+    k = 2 if p.ndim == 1 else p.shape[1]
     lab = v.check_labels(labels, k, p.shape[:1], None, pred_name="probs")
     return conf, (pred == lab).astype(np.float64)
+
+
+def _curve(conf: np.ndarray, correct: np.ndarray, m: int) -> ReliabilityCurve:
+    edges = np.linspace(0.0, 1.0, m + 1)
+    idx = np.searchsorted(edges[1:-1], conf, side="left")
+    counts = np.bincount(idx, minlength=m)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        confidence = np.bincount(idx, weights=conf, minlength=m) / counts
+        accuracy = np.bincount(idx, weights=correct, minlength=m) / counts
+    return ReliabilityCurve(confidence, accuracy, counts, edges)
+
+
+def _ece(curve: ReliabilityCurve) -> float:
+    full = curve.counts > 0
+    gaps = np.abs(curve.accuracy[full] - curve.confidence[full])
+    return float((curve.counts[full] * gaps).sum() / curve.counts.sum())
 
 
 def reliability_curve(probs: ArrayLike, labels: ArrayLike, n_bins: int = 15) -> ReliabilityCurve:
@@ -138,15 +142,9 @@ def reliability_curve(probs: ArrayLike, labels: ArrayLike, n_bins: int = 15) -> 
     >>> curve.confidence[3:].round(3).tolist(), curve.accuracy[3:].round(3).tolist()
     ([0.675, 0.9], [0.5, 1.0])
     """
-    m = _check_n_bins(n_bins)
+    m = v.check_n_bins(n_bins)
     conf, correct = _top_label(probs, labels)
-    edges = np.linspace(0.0, 1.0, m + 1)
-    idx = np.searchsorted(edges[1:-1], conf, side="left")
-    counts = np.bincount(idx, minlength=m)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        confidence = np.bincount(idx, weights=conf, minlength=m) / counts
-        accuracy = np.bincount(idx, weights=correct, minlength=m) / counts
-    return ReliabilityCurve(confidence, accuracy, counts, edges)
+    return _curve(conf, correct, m)
 
 
 def expected_calibration_error(probs: ArrayLike, labels: ArrayLike, n_bins: int = 15) -> float:
@@ -177,10 +175,7 @@ def expected_calibration_error(probs: ArrayLike, labels: ArrayLike, n_bins: int 
     >>> round(expected_calibration_error(probs, [0, 0, 0], n_bins=5), 4)  # (2 * 0.175 + 0.1) / 3
     0.15
     """
-    curve = reliability_curve(probs, labels, n_bins)
-    full = curve.counts > 0
-    gaps = np.abs(curve.accuracy[full] - curve.confidence[full])
-    return float((curve.counts[full] * gaps).sum() / curve.counts.sum())
+    return _ece(reliability_curve(probs, labels, n_bins))
 
 
 def ece_noise_floor(probs: ArrayLike, *, draws: int = 200, n_bins: int = 15,
@@ -217,33 +212,19 @@ def ece_noise_floor(probs: ArrayLike, *, draws: int = 200, n_bins: int = 15,
     >>> floor.shape, round(float(floor.mean()), 3)
     ((50,), 0.04)
     """
-    p = v.as_float(probs, "probs", dtype=np.float64)
-    if p.ndim != 2:
-        raise v.InvalidInputError(f"probs must have shape (N, K), got shape {p.shape}")
-    v.check_probabilities(p, "probs")
-    v.check_rows_sum_to_one(p, "probs")
-    if isinstance(draws, bool) or not isinstance(draws, numbers.Integral) or draws < 1:
-        raise v.InvalidInputError(f"draws must be a positive integer, got {draws!r}")
-    rng = np.random.default_rng(seed)
+    p = v.check_class_probs(probs, "probs", binary_ok=False)
+    n_draws = v.check_int(draws, "draws", low=1, hint="; 200 label sets is usual")
+    m = v.check_n_bins(n_bins)
+    rng = np.random.default_rng(v.check_int(seed, "seed", low=0))
+    conf, pred = _confidence(p)
     cumulative = p.cumsum(axis=1)
     last = p.shape[1] - 1
-    out = np.empty(int(draws))
-    for i in range(int(draws)):
+    out = np.empty(n_draws)
+    for i in range(n_draws):
         u = rng.uniform(size=(p.shape[0], 1))
         labels = np.minimum((u > cumulative).sum(axis=1), last)
-        out[i] = expected_calibration_error(p, labels, n_bins=n_bins)
+        out[i] = _ece(_curve(conf, (pred == labels).astype(np.float64), m))
     return out
-
-
-def _check_logits(logits, labels) -> tuple[np.ndarray, np.ndarray]:
-    z = v.as_float(logits, "logits", dtype=np.float64)
-    if z.ndim not in (1, 2):
-        raise v.InvalidInputError(
-            f"logits must have shape (N, K), or (N,) for a binary model; got shape {z.shape}"
-        )
-    lab = v.check_labels(labels, 2 if z.ndim == 1 else z.shape[1], z.shape[:1], None,
-                         pred_name="logits")
-    return z, lab
 
 
 def temperature_nll(logits: ArrayLike, labels: ArrayLike, temperature: float) -> float:
@@ -276,15 +257,24 @@ def temperature_nll(logits: ArrayLike, labels: ArrayLike, temperature: float) ->
     >>> round(temperature_nll([4.0, 4.0, 4.0, 4.0], [1, 1, 1, 0], 3.641), 4)  # H(0.75)
     0.5623
     """
-    z, lab = _check_logits(logits, labels)
+    z, lab = v.check_class_logits(logits, labels)
     t = v.check_temperature(temperature)
-    return _nll(z, lab, 1.0 / t)
+    with np.errstate(over="ignore", under="ignore"):
+        u = (1.0 / t) * z
+    v.check_finite(u, "logits / temperature")
+    # Probabilities of far-off classes underflow to 0 on the way: harmless, not an error.
+    with np.errstate(under="ignore"):
+        if z.ndim == 1:
+            return float(binary_cross_entropy(lab, u, from_logits=True))
+        return float(sparse_categorical_cross_entropy(lab, u, from_logits=True))
 
 
-def _nll(z: np.ndarray, lab: np.ndarray, beta: float) -> float:
-    if z.ndim == 1:
-        return float(binary_cross_entropy(lab, beta * z, from_logits=True))
-    return float(sparse_categorical_cross_entropy(lab, beta * z, from_logits=True))
+def _power_of_two_scale(z: np.ndarray) -> float:
+    """``2**k`` with ``max |z| / 2**k`` in [1, 2), or 1 for all-zero ``z``: an exact divisor."""
+    largest = float(np.abs(z).max())
+    if largest == 0:
+        return 1.0
+    return math.ldexp(1.0, math.frexp(largest)[1] - 1)
 
 
 def _derivatives(z: np.ndarray, lab: np.ndarray, beta: float) -> tuple[float, float]:
@@ -295,15 +285,17 @@ def _derivatives(z: np.ndarray, lab: np.ndarray, beta: float) -> tuple[float, fl
     :math:`E_q[z] - z_c` (:math:`c` the label); :math:`f''(\beta)` is the mean of
     :math:`\mathrm{Var}_q[z]`.
     """
-    u = beta * z
-    if z.ndim == 1:
-        g = binary_cross_entropy_grad(lab, u)
-        p = _sigmoid(u)
-        return float((g * z).sum()), float((p * _sigmoid(-u) * z * z).mean())
-    g = sparse_categorical_cross_entropy_grad(lab, u)
-    q = _softmax(u)
-    mean_z = (q * z).sum(axis=1, keepdims=True)
-    return float((g * z).sum()), float((q * (z - mean_z) ** 2).sum(axis=1).mean())
+    # Probabilities of far-off classes underflow to 0 on the way: harmless, not an error.
+    with np.errstate(under="ignore"):
+        u = beta * z
+        if z.ndim == 1:
+            g = binary_cross_entropy_grad(lab, u)
+            p = _sigmoid(u)
+            return float((g * z).sum()), float((p * _sigmoid(-u) * z * z).mean())
+        g = sparse_categorical_cross_entropy_grad(lab, u)
+        q = _softmax(u)
+        mean_z = (q * z).sum(axis=1, keepdims=True)
+        return float((g * z).sum()), float((q * (z - mean_z) ** 2).sum(axis=1).mean())
 
 
 def fit_temperature(logits: ArrayLike, labels: ArrayLike, *, tol: float = 1e-10,
@@ -322,7 +314,9 @@ def fit_temperature(logits: ArrayLike, labels: ArrayLike, *, tol: float = 1e-10,
     :math:`f'(\beta) = \overline{E_q[z] - z_c}` and :math:`f''(\beta) =
     \overline{\mathrm{Var}_q[z]} \ge 0`. Newton's method on :math:`f'(\beta) = 0`,
     safeguarded by bisection inside a bracket found by doubling, converges in a
-    handful of steps; no SciPy needed.
+    handful of steps; no SciPy needed. The search runs on the logits divided by a power
+    of two near their largest size (an exact division, as :math:`T^*(cz) = c\,T^*(z)`),
+    so logits of any finite size work.
 
     Parameters
     ----------
@@ -356,7 +350,14 @@ def fit_temperature(logits: ArrayLike, labels: ArrayLike, *, tol: float = 1e-10,
     >>> round(fit_temperature([4.0, 4.0, 4.0, 4.0], [1, 1, 1, 0]), 4)
     3.641
     """
-    z, lab = _check_logits(logits, labels)
+    z, lab = v.check_class_logits(logits, labels)
+    rel_tol = v.check_scalar(tol, "tol", low=0.0, low_open=True, hint="; 1e-10 is usual")
+    n_iter = v.check_int(max_iter, "max_iter", low=1)
+    # NLL(beta; z) = NLL(beta * s; z / s): search on logits of size about 1, so that no
+    # z^2 or beta * z overflows however large the logits are, and rescale at the end.
+    scale = _power_of_two_scale(z)
+    with np.errstate(under="ignore"):  # logits below 2**-1074 times the largest become 0
+        z = z / scale
     d0, _ = _derivatives(z, lab, 0.0)
     if d0 >= 0:
         return math.inf
@@ -364,16 +365,12 @@ def fit_temperature(logits: ArrayLike, labels: ArrayLike, *, tol: float = 1e-10,
         correct = (z > 0) == (lab == 1)
     else:
         correct = z[np.arange(z.shape[0]), lab] >= z.max(axis=1)
-    if correct.all():
-        raise v.InvalidInputError(
-            "every sample is classified correctly, so the likelihood keeps growing as T -> 0 "
-            "and no temperature maximises it; fit T on held-out data with some mistakes"
-        )
+    v.check_has_mistakes(correct)
     lo, hi = 0.0, 1.0
     while _derivatives(z, lab, hi)[0] < 0 and hi < 1e300:  # f'(inf) > 0: a sample is wrong
         lo, hi = hi, 2 * hi
     beta = min(1.0, hi)
-    for _ in range(max_iter):
+    for _ in range(n_iter):
         d1, d2 = _derivatives(z, lab, beta)
         if d1 == 0:
             break
@@ -384,8 +381,8 @@ def fit_temperature(logits: ArrayLike, labels: ArrayLike, *, tol: float = 1e-10,
         new = beta - d1 / d2 if d2 > 0 else np.nan
         if not lo < new < hi:
             new = 0.5 * (lo + hi)
-        if abs(new - beta) <= tol * beta or hi - lo <= tol * hi:
+        if abs(new - beta) <= rel_tol * beta or hi - lo <= rel_tol * hi:
             beta = new
             break
         beta = new
-    return 1.0 / beta
+    return scale / beta
