@@ -291,7 +291,7 @@ def test_get_params_set_params_and_repr():
     (SoftmaxRegression, {"batch_size": 0}, "batch_size"),
     (SoftmaxRegression, {"l2": -1}, "l2"),
     (SoftmaxRegression, {"momentum": 1.0}, "momentum"),
-    (SoftmaxRegression, {"label_smoothing": 1.0}, "label_smoothing"),
+    (SoftmaxRegression, {"label_smoothing": 1.5}, "label_smoothing"),
     (SoftmaxRegression, {"gamma": -1}, "gamma"),
     (SoftmaxRegression, {"class_weight": "auto"}, "class_weight"),
     (SoftmaxRegression, {"class_weight": {7: 1.0}}, "not among the classes"),
