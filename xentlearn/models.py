@@ -340,6 +340,11 @@ class _BaseClassifier:
         if params is None:
             params = self.params_
         else:
+            if not isinstance(params, Mapping):
+                raise v.InvalidInputError(
+                    f"params must be a dict of arrays like params_ (keys {list(self.params_)}), "
+                    f"got {type(params).__name__}"
+                )
             params = {name: v.as_float(params.get(name), f"params[{name!r}]", dtype=np.float64)
                       for name in self.params_}
             for name, p in params.items():
@@ -513,7 +518,9 @@ class _BaseClassifier:
 
     def _logits(self, X: ArrayLike) -> np.ndarray:
         self._check_fitted()
-        return self._forward(self.params_, self._check_predict_X(X))[0]
+        Xa = self._check_predict_X(X)
+        with np.errstate(**_QUIET_UNDERFLOW):
+            return self._forward(self.params_, Xa)[0]
 
     def decision_function(self, X: ArrayLike) -> np.ndarray:
         """The logits: shape (N,) for :class:`LogisticRegression`, else (N, K)."""
