@@ -211,6 +211,8 @@ def test_loss_and_gradient_checks_the_weights_it_is_given(small):
         model.loss_and_gradient(X, ym, {"W": np.zeros((3, 3)), "b": np.zeros(3)})
     with pytest.raises(xl.InvalidInputError, match="NaN"):
         model.loss_and_gradient(X, ym, {"W": np.full((4, 3), np.nan), "b": np.zeros(3)})
+    with pytest.raises(xl.InvalidInputError, match="params must be a dict"):
+        model.loss_and_gradient(X, ym, [np.zeros((4, 3)), np.zeros(3)])
 
 
 # --- targets against scikit-learn ------------------------------------------------------------

@@ -298,14 +298,16 @@ class _BaseClassifier:
     # -- the objective
 
     def _loss_and_grad(self, params: Params, X: np.ndarray, y: np.ndarray,
-                       need_loss: bool = True) -> tuple[float, Params]:
+                       need_loss: bool = True,
+                       forward: tuple[np.ndarray, tuple] | None = None) -> tuple[float, Params]:
         r"""Objective :math:`J` (mean loss plus L2 penalty) and its gradient by each parameter.
 
         Trusts its input: ``X`` a checked float64 matrix, ``y`` class indices
-        (``0..K-1``). Returns ``(J, grads)`` with ``grads[name]`` of the shape of
+        (``0..K-1``); ``forward``, when given, is ``_finite_forward(params, X)`` already
+        computed. Returns ``(J, grads)`` with ``grads[name]`` of the shape of
         ``params[name]`` (``J`` is NaN when not ``need_loss``).
         """
-        z, cache = self._finite_forward(params, X)
+        z, cache = self._finite_forward(params, X) if forward is None else forward
         loss, dz = self._head.loss_and_grad(z, y, need_loss=need_loss)
         grads = self._backward(params, cache, dz)
         l2 = self._l2
@@ -441,9 +443,9 @@ class _BaseClassifier:
         Updates ``theta`` (and so ``params``, its views) in place; returns the history,
         the number of epochs run and the epoch whose weights ``theta`` holds.
         """
-        def step(rows: np.ndarray | None, lr: float) -> None:
+        def step(rows: np.ndarray | None, lr: float, forward=None) -> None:
             Xb, yb = (X, y) if rows is None else (X[rows], y[rows])
-            _, grads = self._loss_and_grad(params, Xb, yb, need_loss=False)
+            _, grads = self._loss_and_grad(params, Xb, yb, need_loss=False, forward=forward)
             opt.step(theta, np.concatenate([g.ravel() for g in grads.values()]), lr)
 
         n = X.shape[0]
@@ -454,22 +456,23 @@ class _BaseClassifier:
         best = (np.inf, 0, None)
         waited = 0
         epoch = 0
+        forward = None  # full-batch: the last evaluation's forward pass, at the current weights
         with Progress(self.epochs, verbose=self.verbose,
                       description=type(self).__name__) as bar:
             for epoch in range(1, self.epochs + 1):
                 lr = self.learning_rate / (1 + self.lr_decay * (epoch - 1))
                 if bs == n:
-                    step(None, lr)
+                    step(None, lr, forward)
                 else:
                     order = rng.permutation(n)
                     for start in range(0, n, bs):
                         step(order[start:start + bs], lr)
-                tl, ta = self._evaluate(params, X, y)
+                tl, ta, forward = self._evaluate(params, X, y)
                 history["train_loss"].append(tl)
                 history["train_acc"].append(ta)
                 vl = None
                 if val is not None:
-                    vl, va = self._evaluate(params, *val)
+                    vl, va, _ = self._evaluate(params, *val)
                     history["val_loss"].append(vl)
                     history["val_acc"].append(va)
                 bar.update(epoch, loss=tl, val_loss=vl)
@@ -497,11 +500,13 @@ class _BaseClassifier:
             )
         return z, cache
 
-    def _evaluate(self, params: Params, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-        """Mean loss (no penalty) and accuracy."""
-        z, _ = self._finite_forward(params, X)
+    def _evaluate(self, params: Params, X: np.ndarray,
+                  y: np.ndarray) -> tuple[float, float, tuple[np.ndarray, tuple]]:
+        """Mean loss (no penalty), accuracy, and the forward pass they came from."""
+        forward = self._finite_forward(params, X)
+        z = forward[0]
         loss, _ = self._head.loss_and_grad(z, y, need_grad=False)
-        return loss, float(np.mean(self._head.predict(z) == y))
+        return loss, float(np.mean(self._head.predict(z) == y)), forward
 
     # -- prediction
 
