@@ -323,10 +323,10 @@ def check_labels(labels, n_classes: int, shape: tuple[int, ...], ignore_index,
 # --- estimators: the options of a model and the data of fit and predict ----------------------
 
 
-def check_choice(value, name: str, choices: Sequence[str], *, hint: str = "") -> str:
+def check_choice(value, name: str, choices: Sequence[str]) -> str:
     """One of a few named options (``optimizer="adam"``)."""
     if not isinstance(value, str) or value not in choices:
-        raise InvalidInputError(f"{name} must be one of {tuple(choices)}, got {value!r}{hint}")
+        raise InvalidInputError(f"{name} must be one of {tuple(choices)}, got {value!r}")
     return value
 
 

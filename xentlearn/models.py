@@ -252,9 +252,12 @@ class _BaseClassifier:
         v.check_bool(self.early_stopping, "early_stopping")
         v.check_int(self.patience, "patience", low=1)
         v.check_label_smoothing(self.label_smoothing)
-        v.check_choice(self.loss, "loss", BINARY_LOSSES if self._binary else SOFTMAX_LOSSES,
-                       hint="; squared_error is for LogisticRegression"
-                       if self.loss == "squared_error" else "")
+        if self.loss == "squared_error" and not self._binary:
+            raise v.InvalidInputError(
+                f"loss='squared_error' is for LogisticRegression; {type(self).__name__} takes "
+                f"loss={SOFTMAX_LOSSES[0]!r} or {SOFTMAX_LOSSES[1]!r}"
+            )
+        v.check_choice(self.loss, "loss", BINARY_LOSSES if self._binary else SOFTMAX_LOSSES)
         v.check_scalar(self.gamma, "gamma", low=0.0, hint="; 0 gives cross-entropy")
         v.check_int(self.seed, "seed", low=0, allow_none=True)
 
