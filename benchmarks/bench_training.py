@@ -22,7 +22,8 @@ check their arguments on every call; "trusted" is what the models do: the
 arrays are checked once, when ``fit`` is called, and every step then calls the
 private kernels of ``xentlearn._heads``. The same comparison is made for the
 output layer's gradient alone. A time is the fastest of 10 batches of 20 calls
-(the one least disturbed by other processes); each ratio
+(the one least disturbed by other processes; the four functions take turns batch by
+batch); each ratio
 (trusted / validating) is measured three times in the same run (the three
 numbers of the "ratios" columns).
 
@@ -133,10 +134,16 @@ def validating_path() -> Iterator[None]:
 # --- one gradient step ------------------------------------------------------------------------
 
 
-def per_call(fn: Callable[[], object]) -> float:
-    """Seconds per call of ``fn``: the fastest of 10 batches of ``CALLS // 10`` calls (the
-    least disturbed by other processes)."""
-    return min(timeit.repeat(fn, number=CALLS // 10, repeat=10)) / (CALLS // 10)
+def per_call(fns: dict[str, Callable[[], object]]) -> dict[str, float]:
+    """Seconds per call of each function: the fastest of 10 batches of ``CALLS // 10`` calls
+    (the batch least disturbed by other processes). The functions take turns batch by batch,
+    so a busy moment of the machine slows them alike."""
+    number = CALLS // 10
+    best = dict.fromkeys(fns, np.inf)
+    for _ in range(10):
+        for key, fn in fns.items():
+            best[key] = min(best[key], timeit.timeit(fn, number=number) / number)
+    return best
 
 
 def step_row(name: str, model, X: np.ndarray, y: np.ndarray) -> list[str]:
@@ -150,18 +157,20 @@ def step_row(name: str, model, X: np.ndarray, y: np.ndarray) -> list[str]:
              "validating": make_validating_head(model._binary, model.loss, 2.0, 0.0, None,
                                                 len(model.classes_))}
 
-    def step() -> None:
+    def step(head) -> None:
+        model._head = head
         _, grads = model._loss_and_grad(params, X, y_enc, need_loss=False)
         opt.step(theta, np.concatenate([g.ravel() for g in grads.values()]), 1e-6)
 
-    times: dict[tuple[str, str], list[float]] = {}
+    fns = {}
+    for path, head in heads.items():
+        fns[("step", path)] = lambda head=head: step(head)
+        fns[("head", path)] = lambda head=head: head.loss_and_grad(z, y_enc, need_loss=False)
+    times: dict[tuple[str, str], list[float]] = {key: [] for key in fns}
     with np.errstate(under="ignore"):
         for _ in range(ROUNDS):
-            for path, head in heads.items():
-                model._head = head
-                times.setdefault(("step", path), []).append(per_call(step))
-                times.setdefault(("head", path), []).append(
-                    per_call(lambda head=head: head.loss_and_grad(z, y_enc, need_loss=False)))
+            for key, seconds in per_call(fns).items():
+                times[key].append(seconds)
     model._head = heads["trusted"]
     row = [name]
     for what in ("step", "head"):
