@@ -19,8 +19,8 @@ import pytest
 import xentlearn
 
 CORE = ("information", "activations", "losses", "grad", "calibration")
-OTHER = ("models", "distributions", "datasets", "imbalance", "training_progress", "widgets",
-         "exercises", "doctor")
+OTHER = ("models", "optimisers", "distributions", "datasets", "imbalance", "training_progress",
+         "widgets", "exercises", "doctor")
 
 #: Core names without a ``base`` parameter whose result still has a unit (nats).
 NATS_WITHOUT_BASE = {"temperature_nll"}

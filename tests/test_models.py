@@ -1,4 +1,5 @@
-"""The models: gradients against finite differences, training targets and options."""
+"""The models: gradients against finite differences, the trusted training path against the
+public functions, training targets and options."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ import itertools
 import numpy as np
 import pytest
 from helpers import assert_matches_finite_differences, central_difference
+from public_heads import make_public_head
 from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 from sklearn.metrics import log_loss
 
 import xentlearn as xl
-from xentlearn import datasets
+from xentlearn import datasets, models
 from xentlearn.models import (
     LogisticRegression,
     MLPClassifier,
@@ -108,6 +110,106 @@ def test_squared_error_gradient_vanishes_when_confidently_wrong(small):
     g_bce = bce.loss_and_gradient(X, y, params)[1]["W"]
     g_mse = mse.loss_and_gradient(X, y, params)[1]["W"]
     assert abs(g_bce[0]) > 0.99 and abs(g_mse[0]) < 1e-7
+
+
+# --- the trusted training path ------------------------------------------------------------
+
+
+TRUSTED_CASES = [
+    (LogisticRegression, "cancer", {}),
+    (LogisticRegression, "cancer", {"loss": "focal", "class_weight": "balanced",
+                                    "label_smoothing": 0.1, "l2": 1e-3}),
+    (LogisticRegression, "cancer", {"loss": "squared_error", "batch_size": 16,
+                                    "class_weight": {0: 2.0, 1: 0.5}, "optimizer": "momentum",
+                                    "learning_rate": 0.1}),
+    (LogisticRegression, "cancer", {"class_weight": {0: 3.0, 1: 0.5}, "label_smoothing": 0.2,
+                                    "batch_size": 64}),
+    (SoftmaxRegression, "digits", {}),
+    (SoftmaxRegression, "digits", {"class_weight": "balanced", "label_smoothing": 0.1,
+                                   "l2": 1e-3, "batch_size": 32, "optimizer": "sgd",
+                                   "learning_rate": 0.5, "lr_decay": 0.1}),
+    (SoftmaxRegression, "digits", {"loss": "focal", "gamma": 0.5,
+                                   "class_weight": {0: 2.0, 3: 0.25}}),
+    (MLPClassifier, "digits", {"hidden": 32, "l2": 1e-3, "label_smoothing": 0.1}),
+    (MLPClassifier, "digits", {"hidden": 16, "activation": "tanh", "loss": "focal",
+                               "class_weight": "balanced", "early_stopping": True,
+                               "patience": 2}),
+]
+
+
+@pytest.mark.parametrize("cls,data,kw", TRUSTED_CASES)
+def test_trusted_training_equals_training_through_the_public_functions(
+        monkeypatch, request, cls, data, kw):
+    """The heads' private kernels give the fitted weights and the loss history that the
+    public, validating loss and gradient functions give, with the same seed."""
+    split = request.getfixturevalue(data)
+    epochs = 5 if cls is MLPClassifier else 60
+    args = (split.X_train, split.y_train, split.X_val, split.y_val)
+    trusted = cls(epochs=epochs, seed=3, **kw).fit(*args)
+    monkeypatch.setattr(models, "make_head", make_public_head)
+    public = cls(epochs=epochs, seed=3, **kw).fit(*args)
+    assert type(public._head).__name__.startswith("Public")
+    assert trusted.n_epochs_ == public.n_epochs_ and trusted.best_epoch_ == public.best_epoch_
+    for name, p in public.params_.items():
+        np.testing.assert_allclose(trusted.params_[name], p, rtol=1e-12, atol=1e-12)
+    for key, values in public.history_.items():
+        np.testing.assert_allclose(trusted.history_[key], values, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("cls", MODELS)
+def test_training_ignores_underflow_under_errstate_raise(cls, small):
+    """Logits of +-1000 make exp underflow; a caller's errstate(all="raise") must not stop fit."""
+    X, yb, ym = small
+    y = yb if cls is LogisticRegression else ym
+    Xbig = X * 300
+    kw = {"hidden": 4} if cls is MLPClassifier else {}
+    quiet = cls(epochs=3, learning_rate=0.5, **kw).fit(Xbig, y)
+    with np.errstate(all="raise"):
+        model = cls(epochs=3, learning_rate=0.5, **kw).fit(Xbig, y)
+        proba = model.predict_proba(Xbig)
+        J, _ = model.loss_and_gradient(Xbig, y)
+    assert model.history_ == quiet.history_
+    np.testing.assert_array_equal(proba, quiet.predict_proba(Xbig))
+    assert np.isfinite(J) and (proba == 0).any()  # something did underflow
+
+
+def test_label_smoothing_one_makes_the_labels_irrelevant(small):
+    """eps = 1, allowed as by the losses: every target is uniform, so the gradient at the
+    zero start is 0 and the model stays at 1/K."""
+    X, yb, ym = small
+    soft = SoftmaxRegression(label_smoothing=1.0, epochs=20).fit(X, ym)
+    np.testing.assert_array_equal(soft.predict_proba(X), np.full((9, 3), 1 / 3))
+    binary = LogisticRegression(label_smoothing=1.0, epochs=20).fit(X, yb)
+    np.testing.assert_array_equal(binary.predict_proba(X), np.full((9, 2), 0.5))
+    with pytest.raises(xl.InvalidInputError, match=r"label_smoothing must be in \[0, 1\]"):
+        SoftmaxRegression(label_smoothing=1.01).fit(X, ym)
+
+
+def test_class_weights_that_silence_every_sample_are_reported(small):
+    X, yb, _ = small
+    with pytest.raises(xl.InvalidInputError, match="weight 0"):
+        LogisticRegression(class_weight={0: 0.0, 1: 0.0}).fit(X, yb)
+
+
+def test_a_mini_batch_of_weightless_samples_is_skipped(small):
+    """With class 0 weighing 0, a batch of one class-0 sample has no loss: it gives no
+    gradient and no error, and training lowers the loss of the class-1 samples from log 2."""
+    X, yb, _ = small
+    model = LogisticRegression(class_weight={0: 0.0, 1: 1.0}, batch_size=1, epochs=3,
+                               optimizer="sgd", learning_rate=0.1).fit(X, yb)
+    losses = model.history_["train_loss"]
+    assert np.isfinite(losses).all() and losses[-1] < losses[0] < np.log(2)
+
+
+def test_loss_and_gradient_checks_the_weights_it_is_given(small):
+    X, _, ym = small
+    model = SoftmaxRegression(epochs=1).fit(X, ym)
+    with pytest.raises(xl.InvalidInputError, match=r"params\['W'\] has shape"):
+        model.loss_and_gradient(X, ym, {"W": np.zeros((3, 3)), "b": np.zeros(3)})
+    with pytest.raises(xl.InvalidInputError, match="NaN"):
+        model.loss_and_gradient(X, ym, {"W": np.full((4, 3), np.nan), "b": np.zeros(3)})
+    with pytest.raises(xl.InvalidInputError, match="params must be a dict"):
+        model.loss_and_gradient(X, ym, [np.zeros((4, 3)), np.zeros(3)])
 
 
 # --- targets against scikit-learn ------------------------------------------------------------
@@ -288,7 +390,7 @@ def test_get_params_set_params_and_repr():
     (SoftmaxRegression, {"batch_size": 0}, "batch_size"),
     (SoftmaxRegression, {"l2": -1}, "l2"),
     (SoftmaxRegression, {"momentum": 1.0}, "momentum"),
-    (SoftmaxRegression, {"label_smoothing": 1.0}, "label_smoothing"),
+    (SoftmaxRegression, {"label_smoothing": 1.5}, "label_smoothing"),
     (SoftmaxRegression, {"gamma": -1}, "gamma"),
     (SoftmaxRegression, {"class_weight": "auto"}, "class_weight"),
     (SoftmaxRegression, {"class_weight": {7: 1.0}}, "not among the classes"),

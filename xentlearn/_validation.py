@@ -542,8 +542,8 @@ def check_str(value, name: str) -> str:
 
 
 def check_choice(value, name: str, choices: Sequence[str]) -> str:
-    """One of ``choices``."""
-    if value not in choices:
+    """One of a few named options (``optimizer="adam"``)."""
+    if not isinstance(value, str) or value not in choices:
         names = ", ".join(repr(c) for c in choices[:-1]) + f" or {choices[-1]!r}"
         raise InvalidInputError(f"{name} must be {names}, got {value!r}")
     return value
@@ -580,3 +580,36 @@ def as_samples(X, y) -> tuple[np.ndarray, np.ndarray]:
             f"y has {ya.shape[0]} labels but X has {Xa.shape[0]} rows; they must match"
         )
     return Xa, ya
+
+
+# --- estimators: the options of a model and the data of fit and predict ----------------------
+
+
+def check_matrix(x, name: str = "X") -> np.ndarray:
+    """Features as a finite float64 array of shape (n_samples, n_features)."""
+    arr = as_float(x, name, dtype=np.float64)
+    if arr.ndim != 2:
+        raise InvalidInputError(
+            f"{name} must be 2-D, shape (n_samples, n_features); got shape {arr.shape}"
+            + (". For a single feature use X.reshape(-1, 1)" if arr.ndim == 1 else "")
+        )
+    return arr
+
+
+def check_sample_labels(y, n_samples: int, name: str = "y") -> np.ndarray:
+    """One label (any sortable value; floats finite) per row of the features."""
+    arr = np.asarray(y)
+    if arr.ndim != 1 or arr.shape[0] != n_samples:
+        raise InvalidInputError(
+            f"{name} must be 1-D with one label per row of X ({n_samples}); got shape "
+            f"{arr.shape}"
+        )
+    if arr.dtype.kind == "f":
+        check_finite(arr, name)
+    return arr
+
+
+def check_n_features(x: np.ndarray, expected: int, name: str, source: str) -> None:
+    """``x`` has ``expected`` columns, as ``source`` (e.g. "X has") did."""
+    if x.shape[1] != expected:
+        raise InvalidInputError(f"{name} has {x.shape[1]} features but {source} {expected}")

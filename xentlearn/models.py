@@ -7,11 +7,18 @@ r"""Classifiers trained by minimising cross-entropy, in NumPy, with a scikit-lea
 * :class:`MLPClassifier`: one hidden layer :math:`h = \phi(W_1^\top a + b_1)` (tanh
   or ReLU), logits :math:`z = W_2^\top h + b_2`, softmax cross-entropy (or focal loss).
 
-The losses and their gradients with respect to the logits come from
-:mod:`xentlearn.losses` and :mod:`xentlearn.grad`; a model adds the chain rule
-back to its weights and an optimiser. Exceptions, not yet in the core: the focal
-losses' gradients and the squared error through a sigmoid, defined here (and
-checked against central finite differences in the tests).
+The losses and their gradients with respect to the logits are those of
+:mod:`xentlearn.losses` and :mod:`xentlearn.grad` (the squared error through a
+sigmoid is the one loss not in the core); a model adds the chain rule back to its
+weights and an optimiser from :mod:`xentlearn.optimisers`.
+
+A model checks its arguments once, when ``fit``, ``predict`` and the other
+public methods are called. The training loop then works on the checked arrays
+with the core's private kernels (the output layer's loss and gradient, in
+``xentlearn._heads``), which give the same numbers as the public functions
+without checking the same arrays again on every step. Training and prediction
+ignore floating-point underflow (``exp`` of a very negative logit is 0 by design),
+so they also run under a caller's ``np.errstate(all="raise")``.
 
 The objective
 -------------
@@ -47,8 +54,8 @@ batch_size : int or None
 optimizer : {"adam", "momentum", "sgd"}
     ``"sgd"``: :math:`\theta \leftarrow \theta - \eta g`. ``"momentum"``:
     :math:`v \leftarrow \mu v - \eta g,\ \theta \leftarrow \theta + v`. ``"adam"``
-    (Kingma and Ba, 2015) with :math:`\beta_1 = ` ``momentum``, :math:`\beta_2 = 0.999`,
-    :math:`\epsilon = 10^{-8}`.
+    (Kingma and Ba, 2015) with :math:`\beta_1 =` ``momentum``, :math:`\beta_2 = 0.999`,
+    :math:`\epsilon = 10^{-8}`. See :mod:`xentlearn.optimisers`.
 momentum : float
     :math:`\mu` in [0, 1); also Adam's :math:`\beta_1`. Default 0.9.
 lr_decay : float
@@ -71,8 +78,11 @@ class_weight : None, "balanced" or mapping
     smoothing) or, for the focal loss, ``alpha``.
     Either way the mean divides by :math:`\sum_i w_{c_i}` (per mini-batch).
 label_smoothing : float
-    :math:`\epsilon \in [0, 1)`: targets become :math:`(1 - \epsilon)\,\text{one-hot} +
-    \epsilon / K` (binary: :math:`y(1 - \epsilon) + \epsilon/2`), for every ``loss``.
+    :math:`\epsilon \in [0, 1]`, as in the losses: targets become
+    :math:`(1 - \epsilon)\,\text{one-hot} + \epsilon / K` (binary:
+    :math:`y(1 - \epsilon) + \epsilon/2`), for every ``loss``. :math:`\epsilon = 1`
+    makes every target uniform, so the labels no longer matter (without class
+    weights the model learns to predict :math:`1/K` for every class).
 loss : {"cross_entropy", "focal"}; :class:`LogisticRegression` also "squared_error"
     ``"focal"`` is the focal loss with focusing parameter ``gamma`` (Lin et al., 2017),
     :func:`~xentlearn.binary_focal_cross_entropy` /
@@ -85,7 +95,7 @@ seed : int or None
     Seeds the initial weights and the order of the mini-batches: the same seed gives
     the same ``history_``.
 verbose : "auto", True or False
-    Progress display, see :mod:`xentlearn.progress`.
+    Progress display, see :mod:`xentlearn.training_progress`.
 
 Fitted attributes
 -----------------
@@ -109,214 +119,25 @@ Fitted attributes
 
 from __future__ import annotations
 
-import numbers
+import inspect
 from collections.abc import Mapping
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from . import _validation as v
-from .activations import _sigmoid, _softmax
-from .grad import (
-    _binary_focal_grad,
-    _categorical_focal_grad,
-    binary_cross_entropy_grad,
-    sparse_categorical_cross_entropy_grad,
-)
-from .losses import (
-    binary_cross_entropy,
-    binary_focal_cross_entropy,
-    categorical_focal_cross_entropy,
-    sparse_categorical_cross_entropy,
-)
+from ._heads import BINARY_LOSSES, SOFTMAX_LOSSES, make_head
+from .optimisers import OPTIMIZERS, flat_parameters, make_optimizer
 from .training_progress import Progress
 
 __all__ = ["LogisticRegression", "SoftmaxRegression", "MLPClassifier", "balanced_class_weights"]
 
-OPTIMIZERS = ("adam", "momentum", "sgd")
 Params = dict[str, np.ndarray]
 
-
-# --- gradients not (yet) in the core ----------------------------------------------------------
-
-
-# --- argument checks ----------------------------------------------------------------------
-
-
-def _check_int(value, name: str, low: int, allow_none: bool = False) -> int | None:
-    if value is None and allow_none:
-        return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-        none = " or None" if allow_none else ""
-        raise v.InvalidInputError(f"{name} must be an integer >= {low}{none}, got {value!r}")
-    return int(value)
-
-
-def _check_X(X, name: str = "X") -> np.ndarray:
-    arr = v.as_float(X, name, dtype=np.float64)
-    if arr.ndim != 2:
-        raise v.InvalidInputError(
-            f"{name} must be 2-D, shape (n_samples, n_features); got shape {arr.shape}"
-            + (". For a single feature use X.reshape(-1, 1)" if arr.ndim == 1 else "")
-        )
-    return arr
-
-
-def _check_y(y, n: int, name: str = "y") -> np.ndarray:
-    arr = np.asarray(y)
-    if arr.ndim != 1 or arr.shape[0] != n:
-        raise v.InvalidInputError(
-            f"{name} must be 1-D with one label per row of X ({n}); got shape {arr.shape}"
-        )
-    if arr.dtype.kind == "f":
-        v.check_finite(arr, name)
-    return arr
-
-
-# --- optimisers ---------------------------------------------------------------------------
-
-
-class _Optimizer:
-    """In-place updates of one flat parameter vector: SGD, momentum or Adam."""
-
-    def __init__(self, kind: str, size: int, momentum: float):
-        self.kind = kind
-        self.mu = momentum
-        self.t = 0
-        self.m = np.zeros(size)
-        self.s = np.zeros(size) if kind == "adam" else None
-
-    def step(self, theta: np.ndarray, g: np.ndarray, lr: float) -> None:
-        with np.errstate(over="ignore", invalid="ignore"):
-            self._step(theta, g, lr)
-
-    def _step(self, theta: np.ndarray, g: np.ndarray, lr: float) -> None:
-        self.t += 1
-        if self.kind == "sgd":
-            theta -= lr * g
-        elif self.kind == "momentum":
-            self.m *= self.mu
-            self.m -= lr * g
-            theta += self.m
-        else:
-            b1, b2 = self.mu, 0.999
-            self.m *= b1
-            self.m += (1 - b1) * g
-            self.s *= b2
-            self.s += (1 - b2) * (g * g)
-            step = np.sqrt(self.s / (1 - b2**self.t))
-            step += 1e-8
-            np.divide(self.m, step, out=step)
-            step *= lr / (1 - b1**self.t)
-            theta -= step
-
-
-def _flat_views(params: Params) -> tuple[np.ndarray, Params]:
-    """One flat vector holding all parameters, and the parameters as views into it."""
-    theta = np.concatenate([p.ravel() for p in params.values()])
-    views, start = {}, 0
-    for k, p in params.items():
-        views[k] = theta[start:start + p.size].reshape(p.shape)
-        start += p.size
-    return theta, views
-
-
-# --- output layers: loss and gradient with respect to the logits -----------------------------
-
-
-class _Head:
-    """The loss of an output layer, with its class weights and label smoothing.
-
-    ``loss_and_grad(z, y)`` returns the (weighted) mean loss over the samples and its
-    gradient with respect to the logits ``z`` (same shape as ``z``).
-    """
-
-    def __init__(self, loss: str, gamma: float, eps: float, cw: np.ndarray | None, k: int):
-        self.kind, self.gamma, self.eps, self.cw, self.k = loss, gamma, eps, cw, k
-
-
-class _BinaryHead(_Head):
-    """Logits of shape (N,), labels 0/1."""
-
-    def proba(self, x: np.ndarray) -> np.ndarray:
-        p = _sigmoid(x)
-        return np.stack([_sigmoid(-x), p], axis=1)
-
-    def predict(self, x: np.ndarray) -> np.ndarray:
-        return (x > 0).astype(np.int64)
-
-    def _target(self, y: np.ndarray) -> np.ndarray:
-        t = y.astype(np.float64)
-        return t * (1 - self.eps) + self.eps / 2 if self.eps else t
-
-    def loss_and_grad(self, x: np.ndarray, y: np.ndarray, need_grad: bool = True,
-                      need_loss: bool = True) -> tuple[float, np.ndarray | None]:
-        sw = None if self.cw is None else self.cw[y]
-        if self.kind == "cross_entropy":
-            kw = {"label_smoothing": self.eps}
-            if sw is not None:
-                kw.update(sample_weight=sw, reduction="sum")
-            loss = float(binary_cross_entropy(y, x, from_logits=True, **kw)) \
-                if need_loss else np.nan
-            g = binary_cross_entropy_grad(y, x, **kw) if need_grad else None
-            if sw is not None:
-                denom = float(sw.sum())
-                loss /= denom
-                g = None if g is None else g / denom
-            return loss, g
-        t = self._target(y)
-        if self.kind == "focal":
-            per = binary_focal_cross_entropy(t, x, gamma=self.gamma, from_logits=True,
-                                             reduction="none")
-            g = _binary_focal_grad(t, x, self.gamma) if need_grad else None
-        else:  # squared_error: (sigmoid(x) - t)^2, gradient 2 (p - t) p (1 - p)
-            p = _sigmoid(x)
-            per = (p - t) ** 2
-            g = 2 * (p - t) * p * _sigmoid(-x) if need_grad else None
-        return _weighted_mean(per, g, sw)
-
-
-class _SoftmaxHead(_Head):
-    """Logits of shape (N, K), labels in [0, K)."""
-
-    def proba(self, z: np.ndarray) -> np.ndarray:
-        return _softmax(z)
-
-    def predict(self, z: np.ndarray) -> np.ndarray:
-        return np.argmax(z, axis=1)
-
-    def loss_and_grad(self, z: np.ndarray, y: np.ndarray, need_grad: bool = True,
-                      need_loss: bool = True) -> tuple[float, np.ndarray | None]:
-        if self.kind == "cross_entropy":
-            kw = {"label_smoothing": self.eps, "class_weight": self.cw}
-            loss = float(sparse_categorical_cross_entropy(y, z, from_logits=True, **kw)) \
-                if need_loss else np.nan
-            g = sparse_categorical_cross_entropy_grad(y, z, **kw) if need_grad else None
-            return loss, g
-        t = np.zeros(z.shape)
-        t[np.arange(y.size), y] = 1.0
-        if self.eps:
-            t = t * (1 - self.eps) + self.eps / self.k
-        per = categorical_focal_cross_entropy(t, z, gamma=self.gamma, alpha=self.cw,
-                                              from_logits=True, reduction="none")
-        g = _categorical_focal_grad(t, z, self.gamma, self.cw) if need_grad else None
-        # alpha already weighs each class's term; the mean divides by sum_i w_{c_i}
-        denom = y.size if self.cw is None else float(self.cw[y].sum())
-        return float(per.sum()) / denom, None if g is None else g / denom
-
-
-def _weighted_mean(per: np.ndarray, g: np.ndarray | None,
-                   sw: np.ndarray | None) -> tuple[float, np.ndarray | None]:
-    r""":math:`\sum_i s_i \ell_i / \sum_i s_i` and its gradient, from per-sample losses and
-    gradients."""
-    if sw is None:
-        n = per.shape[0]
-        return float(per.sum()) / n, None if g is None else g / n
-    denom = float(sw.sum())
-    return float((sw * per).sum()) / denom, None if g is None else sw * g / denom
-
-
-# --- the models ----------------------------------------------------------------------------
+#: What the models do with floating-point warnings while they train and predict: ``exp``
+#: of a very negative logit underflows to 0 by design, even under a caller's
+#: ``np.errstate(all="raise")``.
+_QUIET_UNDERFLOW = {"under": "ignore"}
 
 
 def balanced_class_weights(y: ArrayLike, n_classes: int | None = None) -> np.ndarray:
@@ -344,7 +165,7 @@ def balanced_class_weights(y: ArrayLike, n_classes: int | None = None) -> np.nda
     [0.6667, 2.0]
     """
     y_arr = v.as_array(y, "y").ravel()
-    k = int(y_arr.max()) + 1 if n_classes is None else _check_int(n_classes, "n_classes", 1)
+    k = int(y_arr.max()) + 1 if n_classes is None else v.check_int(n_classes, "n_classes", low=1)
     lab = v.check_labels(y_arr, k, y_arr.shape, None, pred_name="the class count")
     counts = np.bincount(lab, minlength=k).astype(np.float64)
     return np.divide(lab.size, k * counts, out=np.zeros(k), where=counts > 0)
@@ -396,14 +217,10 @@ class _BaseClassifier:
 
     @classmethod
     def _param_names(cls) -> list[str]:
-        import inspect
-
         sig = inspect.signature(cls.__init__)
         return [p for p in sig.parameters if p != "self"]
 
     def __repr__(self) -> str:
-        import inspect
-
         sig = inspect.signature(type(self).__init__)
         changed = [f"{n}={getattr(self, n)!r}" for n, p in sig.parameters.items()
                    if n != "self" and getattr(self, n) is not p.default
@@ -426,31 +243,23 @@ class _BaseClassifier:
 
     def _check_options(self) -> None:
         v.check_scalar(self.learning_rate, "learning_rate", low=0.0, low_open=True)
-        _check_int(self.epochs, "epochs", 1)
-        _check_int(self.batch_size, "batch_size", 1, allow_none=True)
-        if self.optimizer not in OPTIMIZERS:
-            raise v.InvalidInputError(
-                f"optimizer must be one of {OPTIMIZERS}, got {self.optimizer!r}"
-            )
+        v.check_int(self.epochs, "epochs", low=1)
+        v.check_int(self.batch_size, "batch_size", low=1, allow_none=True)
+        v.check_choice(self.optimizer, "optimizer", OPTIMIZERS)
         v.check_scalar(self.momentum, "momentum", low=0.0, high=1.0, high_open=True)
         v.check_scalar(self.lr_decay, "lr_decay", low=0.0)
         v.check_scalar(self.l2, "l2", low=0.0, hint="; 0 is no penalty")
-        if self.early_stopping not in (True, False):
+        v.check_bool(self.early_stopping, "early_stopping")
+        v.check_int(self.patience, "patience", low=1)
+        v.check_label_smoothing(self.label_smoothing)
+        if self.loss == "squared_error" and not self._binary:
             raise v.InvalidInputError(
-                f"early_stopping must be True or False, got {self.early_stopping!r}"
+                f"loss='squared_error' is for LogisticRegression; {type(self).__name__} takes "
+                f"loss={SOFTMAX_LOSSES[0]!r} or {SOFTMAX_LOSSES[1]!r}"
             )
-        _check_int(self.patience, "patience", 1)
-        v.check_scalar(self.label_smoothing, "label_smoothing", low=0.0, high=1.0,
-                       high_open=True, hint="; 0 is no smoothing, 0.1 a usual choice")
-        losses = ("cross_entropy", "focal", "squared_error") if self._binary \
-            else ("cross_entropy", "focal")
-        if self.loss not in losses:
-            hint = ("; squared_error is for LogisticRegression"
-                    if self.loss == "squared_error" else "")
-            raise v.InvalidInputError(f"loss must be one of {losses}, got {self.loss!r}{hint}")
+        v.check_choice(self.loss, "loss", BINARY_LOSSES if self._binary else SOFTMAX_LOSSES)
         v.check_scalar(self.gamma, "gamma", low=0.0, hint="; 0 gives cross-entropy")
-        if self.seed is not None:
-            _check_int(self.seed, "seed", 0)
+        v.check_int(self.seed, "seed", low=0, allow_none=True)
 
     def _class_weights(self, y_enc: np.ndarray) -> np.ndarray | None:
         cw = self.class_weight
@@ -492,13 +301,16 @@ class _BaseClassifier:
     # -- the objective
 
     def _loss_and_grad(self, params: Params, X: np.ndarray, y: np.ndarray,
-                       need_loss: bool = True) -> tuple[float, Params]:
+                       need_loss: bool = True,
+                       forward: tuple[np.ndarray, tuple] | None = None) -> tuple[float, Params]:
         r"""Objective :math:`J` (mean loss plus L2 penalty) and its gradient by each parameter.
 
-        ``y`` holds class indices (``0..K-1``). Returns ``(J, grads)`` with ``grads[name]``
-        of the shape of ``params[name]`` (``J`` is NaN when not ``need_loss``).
+        Trusts its input: ``X`` a checked float64 matrix, ``y`` class indices
+        (``0..K-1``); ``forward``, when given, is ``_finite_forward(params, X)`` already
+        computed. Returns ``(J, grads)`` with ``grads[name]`` of the shape of
+        ``params[name]`` (``J`` is NaN when not ``need_loss``).
         """
-        z, cache = self._finite_forward(params, X)
+        z, cache = self._finite_forward(params, X) if forward is None else forward
         loss, dz = self._head.loss_and_grad(z, y, need_loss=need_loss)
         grads = self._backward(params, cache, dz)
         l2 = self._l2
@@ -528,11 +340,25 @@ class _BaseClassifier:
             The loss, its options and ``l2`` are those of the last ``fit``.
         """
         self._check_fitted()
-        Xa = _check_X(X)
-        ya = self._encode(_check_y(y, Xa.shape[0]), "y")
-        return self._loss_and_grad(self.params_ if params is None else params, Xa, ya)
+        Xa = self._check_predict_X(X)
+        ya = self._encode(v.check_sample_labels(y, Xa.shape[0]), "y")
+        if params is None:
+            params = self.params_
+        else:
+            if not isinstance(params, Mapping):
+                raise v.InvalidInputError(
+                    f"params must be a dict of arrays like params_ (keys {list(self.params_)}), "
+                    f"got {type(params).__name__}"
+                )
+            params = {name: v.as_float(params.get(name), f"params[{name!r}]", dtype=np.float64)
+                      for name in self.params_}
+            for name, p in params.items():
+                v.check_same_shape(p, self.params_[name], f"params[{name!r}]",
+                                   f"params_[{name!r}]")
+        with np.errstate(**_QUIET_UNDERFLOW):
+            return self._loss_and_grad(params, Xa, ya)
 
-    # -- fitting
+    # -- fitting: checks, setup, the epoch loop
 
     def fit(self, X: ArrayLike, y: ArrayLike, X_val: ArrayLike | None = None,
             y_val: ArrayLike | None = None, *, classes: ArrayLike | None = None):
@@ -553,9 +379,18 @@ class _BaseClassifier:
         """
         for attr in ("params_", "history_", "n_epochs_", "best_epoch_"):
             self.__dict__.pop(attr, None)  # a failed fit leaves the model unfitted
+        Xa, ya, val = self._check_fit_inputs(X, y, X_val, y_val, classes)
+        with np.errstate(**_QUIET_UNDERFLOW):
+            return self._fit(Xa, ya, val)
+
+    def _check_fit_inputs(self, X, y, X_val, y_val, classes) -> tuple[
+            np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
+        """Every check of ``fit``'s arguments and the options; sets ``classes_`` and
+        ``class_weight_``. Returns the features, the labels as class indices and the
+        validation pair (or None), which training then trusts."""
         self._check_options()
-        Xa = _check_X(X)
-        ya = _check_y(y, Xa.shape[0])
+        Xa = v.check_matrix(X)
+        ya = v.check_sample_labels(y, Xa.shape[0])
         self.classes_ = np.unique(ya if classes is None else np.asarray(classes))
         k = len(self.classes_)
         if self._binary and k != 2:
@@ -567,60 +402,80 @@ class _BaseClassifier:
             raise v.InvalidInputError(f"y has a single class {self.classes_.tolist()}; "
                                       "a classifier needs at least 2")
         y_enc = self._encode(ya, "y")
-        has_val = X_val is not None or y_val is not None
-        if has_val:
+        val = None
+        if X_val is not None or y_val is not None:
             if X_val is None or y_val is None:
                 raise v.InvalidInputError("pass both X_val and y_val, or neither")
-            Xv = _check_X(X_val, "X_val")
-            if Xv.shape[1] != Xa.shape[1]:
-                raise v.InvalidInputError(
-                    f"X_val has {Xv.shape[1]} features but X has {Xa.shape[1]}"
-                )
-            yv = self._encode(_check_y(y_val, Xv.shape[0], "y_val"), "y_val")
+            Xv = v.check_matrix(X_val, "X_val")
+            v.check_n_features(Xv, Xa.shape[1], "X_val", "X has")
+            val = (Xv, self._encode(v.check_sample_labels(y_val, Xv.shape[0], "y_val"), "y_val"))
         elif self.early_stopping:
             raise v.InvalidInputError(
                 "early_stopping=True needs validation data: fit(X, y, X_val, y_val)"
             )
-        self.n_features_in_ = Xa.shape[1]
-        self._l2 = float(self.l2)
         self.class_weight_ = self._class_weights(y_enc)
-        self._head = (_BinaryHead if self._binary else _SoftmaxHead)(
-            self.loss, float(self.gamma), float(self.label_smoothing), self.class_weight_, k)
+        if self.class_weight_ is not None and not self.class_weight_[y_enc].any():
+            raise v.InvalidInputError(
+                "class_weight gives every sample of y weight 0, so there is no loss to "
+                "minimise; give at least one class present in y a positive weight"
+            )
+        return Xa, y_enc, val
 
+    def _fit(self, X: np.ndarray, y: np.ndarray,
+             val: tuple[np.ndarray, np.ndarray] | None):
+        """Set up the head, the weights and the optimiser from checked data, then train."""
+        self.n_features_in_ = X.shape[1]
+        self._l2 = float(self.l2)
+        k = len(self.classes_)
+        self._head = make_head(self._binary, self.loss, float(self.gamma),
+                               float(self.label_smoothing), self.class_weight_, k)
         rng = np.random.default_rng(self.seed)
-        theta, params = _flat_views(
-            self._init_params(Xa.shape[1], 1 if self._binary else k, rng))
-        opt = _Optimizer(self.optimizer, theta.size, float(self.momentum))
+        theta, params = flat_parameters(
+            self._init_params(X.shape[1], 1 if self._binary else k, rng))
+        opt = make_optimizer(self.optimizer, theta.size, float(self.momentum))
+        history, epoch, best_epoch = self._run_epochs(X, y, val, theta, params, opt, rng)
+        self.best_epoch_ = best_epoch
+        self.params_ = params
+        self.history_ = history
+        self.n_epochs_ = epoch
+        return self
 
-        def step(rows: np.ndarray | None, lr: float) -> None:
-            Xb, yb = (Xa, y_enc) if rows is None else (Xa[rows], y_enc[rows])
-            _, grads = self._loss_and_grad(params, Xb, yb, need_loss=False)
+    def _run_epochs(self, X, y, val, theta, params, opt, rng) -> tuple[dict, int, int]:
+        """The training loop: batches, an evaluation after each epoch, early stopping.
+
+        Updates ``theta`` (and so ``params``, its views) in place; returns the history,
+        the number of epochs run and the epoch whose weights ``theta`` holds.
+        """
+        def step(rows: np.ndarray | None, lr: float, forward=None) -> None:
+            Xb, yb = (X, y) if rows is None else (X[rows], y[rows])
+            _, grads = self._loss_and_grad(params, Xb, yb, need_loss=False, forward=forward)
             opt.step(theta, np.concatenate([g.ravel() for g in grads.values()]), lr)
 
-        n = Xa.shape[0]
+        n = X.shape[0]
         bs = n if self.batch_size is None else min(self.batch_size, n)
         history: dict[str, list[float]] = {"train_loss": [], "train_acc": []}
-        if has_val:
+        if val is not None:
             history.update(val_loss=[], val_acc=[])
         best = (np.inf, 0, None)
         waited = 0
         epoch = 0
+        forward = None  # full-batch: the last evaluation's forward pass, at the current weights
         with Progress(self.epochs, verbose=self.verbose,
                       description=type(self).__name__) as bar:
             for epoch in range(1, self.epochs + 1):
                 lr = self.learning_rate / (1 + self.lr_decay * (epoch - 1))
                 if bs == n:
-                    step(None, lr)
+                    step(None, lr, forward)
                 else:
                     order = rng.permutation(n)
                     for start in range(0, n, bs):
                         step(order[start:start + bs], lr)
-                tl, ta = self._evaluate(params, Xa, y_enc)
+                tl, ta, forward = self._evaluate(params, X, y)
                 history["train_loss"].append(tl)
                 history["train_acc"].append(ta)
                 vl = None
-                if has_val:
-                    vl, va = self._evaluate(params, Xv, yv)
+                if val is not None:
+                    vl, va, _ = self._evaluate(params, *val)
                     history["val_loss"].append(vl)
                     history["val_acc"].append(va)
                 bar.update(epoch, loss=tl, val_loss=vl)
@@ -632,15 +487,10 @@ class _BaseClassifier:
                         waited += 1
                         if waited >= self.patience:
                             break
-        if self.early_stopping:
+        if self.early_stopping and best[2] is not None:
             theta[:] = best[2]
-            self.best_epoch_ = best[1]
-        else:
-            self.best_epoch_ = epoch
-        self.params_ = params
-        self.history_ = history
-        self.n_epochs_ = epoch
-        return self
+            return history, epoch, best[1]
+        return history, epoch, epoch
 
     def _finite_forward(self, params: Params, X: np.ndarray) -> tuple[np.ndarray, tuple]:
         """The forward pass, refusing logits that overflowed (training diverged)."""
@@ -653,11 +503,13 @@ class _BaseClassifier:
             )
         return z, cache
 
-    def _evaluate(self, params: Params, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-        """Mean loss (no penalty) and accuracy."""
-        z, _ = self._finite_forward(params, X)
+    def _evaluate(self, params: Params, X: np.ndarray,
+                  y: np.ndarray) -> tuple[float, float, tuple[np.ndarray, tuple]]:
+        """Mean loss (no penalty), accuracy, and the forward pass they came from."""
+        forward = self._finite_forward(params, X)
+        z = forward[0]
         loss, _ = self._head.loss_and_grad(z, y, need_grad=False)
-        return loss, float(np.mean(self._head.predict(z) == y))
+        return loss, float(np.mean(self._head.predict(z) == y)), forward
 
     # -- prediction
 
@@ -667,15 +519,16 @@ class _BaseClassifier:
                 f"this {type(self).__name__} is not fitted yet; call fit(X, y) first"
             )
 
+    def _check_predict_X(self, X: ArrayLike) -> np.ndarray:
+        Xa = v.check_matrix(X)
+        v.check_n_features(Xa, self.n_features_in_, "X", "the model was fitted with")
+        return Xa
+
     def _logits(self, X: ArrayLike) -> np.ndarray:
         self._check_fitted()
-        Xa = _check_X(X)
-        if Xa.shape[1] != self.n_features_in_:
-            raise v.InvalidInputError(
-                f"X has {Xa.shape[1]} features but the model was fitted with "
-                f"{self.n_features_in_}"
-            )
-        return self._forward(self.params_, Xa)[0]
+        Xa = self._check_predict_X(X)
+        with np.errstate(**_QUIET_UNDERFLOW):
+            return self._forward(self.params_, Xa)[0]
 
     def decision_function(self, X: ArrayLike) -> np.ndarray:
         """The logits: shape (N,) for :class:`LogisticRegression`, else (N, K)."""
@@ -683,7 +536,9 @@ class _BaseClassifier:
 
     def predict_proba(self, X: ArrayLike) -> np.ndarray:
         """Class probabilities, shape (N, K) (K = 2 for :class:`LogisticRegression`)."""
-        return self._head.proba(self._logits(X))
+        z = self._logits(X)
+        with np.errstate(**_QUIET_UNDERFLOW):
+            return self._head.proba(z)
 
     def predict(self, X: ArrayLike) -> np.ndarray:
         """The most probable label of each row, shape (N,), from ``classes_``."""
@@ -878,11 +733,8 @@ class MLPClassifier(_BaseClassifier):
 
     def _check_options(self) -> None:
         super()._check_options()
-        _check_int(self.hidden, "hidden", 1)
-        if self.activation not in ACTIVATIONS:
-            raise v.InvalidInputError(
-                f"activation must be one of {ACTIVATIONS}, got {self.activation!r}"
-            )
+        v.check_int(self.hidden, "hidden", low=1)
+        v.check_choice(self.activation, "activation", ACTIVATIONS)
 
     def _init_params(self, n_features, n_outputs, rng):
         h = self.hidden
