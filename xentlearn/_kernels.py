@@ -200,6 +200,7 @@ def _workspace(block_rows: int, k: int, dtype: np.dtype, wide: Sequence[str],
     ws["lab"] = np.empty(block_rows, np.int64)
     ws["mask"] = np.empty((block_rows, k), bool)
     ws["flag"] = np.empty(block_rows, bool)
+    ws["arange"] = np.arange(k, dtype=dtype)
     return ws
 
 
@@ -212,6 +213,11 @@ def _contiguous(a: np.ndarray, buf: np.ndarray) -> np.ndarray:
     return out
 
 
+def _row_sums(a: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """Sums along the short last axis of a block (``einsum``: no BLAS threads in the pool)."""
+    return np.einsum("ij->i", a, out=out)
+
+
 def _check_range(a: np.ndarray, low: float, high: float) -> tuple[float, float]:
     """The block's min and max; ``_Unfit`` unless both are in [low, high] (NaN is not)."""
     lo = np.minimum.reduce(a, axis=None)
@@ -221,12 +227,14 @@ def _check_range(a: np.ndarray, low: float, high: float) -> tuple[float, float]:
     return lo, hi
 
 
-def _check_rows_sum(a: np.ndarray, tol: float, buf: np.ndarray) -> None:
-    s = np.einsum("ij->i", a, out=buf)
-    np.subtract(s, 1, out=s)
-    np.abs(s, out=s)
-    if not np.maximum.reduce(s) <= tol:
+def _check_rows_sum(a: np.ndarray, tol: float, buf: np.ndarray, tmp: np.ndarray) -> np.ndarray:
+    """The row sums of ``a``; ``_Unfit`` unless each is within ``tol`` of 1."""
+    s = _row_sums(a, buf)
+    dev = np.subtract(s, 1, out=tmp)
+    np.abs(dev, out=dev)
+    if not np.maximum.reduce(dev) <= tol:
         raise _Unfit
+    return s
 
 
 def _nll_wide(z: np.ndarray, classes: np.ndarray) -> np.ndarray:
@@ -251,7 +259,7 @@ def _nll_logits(z: np.ndarray, classes: np.ndarray, idx: np.ndarray, loss: np.nd
     flat = e.reshape(-1)
     ey = np.take(flat, idx, out=ws["ey"][:b])
     flat[idx] = 0
-    r = np.einsum("ij->i", e, out=ws["r"][:b])
+    r = _row_sums(e, ws["r"][:b])
     np.divide(r, ey, out=r)  # sum over j != c of e^(z_j - z_c), positive terms only
     _log1p(r, loss, ws["t1"][:b], ws["t2"][:b])
     if not np.maximum.reduce(loss) < np.inf:  # a ratio overflowed: spread beyond 708
@@ -283,7 +291,7 @@ def _smoothing_terms(z: np.ndarray, nll: np.ndarray, idx: np.ndarray, from_logit
             d[:, cw == 0] = 0  # 0 * log 0 counts as 0
     out = ws["t2"][:b]
     if cw is None:
-        return np.einsum("ij->i", d, out=out)
+        return _row_sums(d, out)
     return np.einsum("ij,j->i", d, cw, out=out)
 
 
@@ -345,7 +353,7 @@ def sparse(labels, y_pred, *, from_logits, label_smoothing, class_weight, sample
             _nll_logits(z, classes, idx, loss, ws)
         else:
             _check_range(z, 0.0, 1.0)
-            _check_rows_sum(z, tol, ws["r"][:b])
+            _check_rows_sum(z, tol, ws["r"][:b], ws["t1"][:b])
             _nll_probs(z, idx, loss, ws)
         lw = None if cw is None else np.take(cw, classes, out=ws["lw"][:b])
         if eps:
@@ -410,7 +418,7 @@ def categorical(y_true, y_pred, *, from_logits, label_smoothing, class_weight, s
     y = v.move_axis_last(raw_y, axis, "y_true")
     sw_rows = _per_row(sw, lead)
     tol_x = v.sum_tolerance(prep.tol_dtype(raw, x), k)
-    tol_y = v.sum_tolerance(raw_y.dtype if raw_y.dtype.kind == "f" else dtype, k)
+    tol_y = v.sum_tolerance(prep.tol_dtype(raw_y, x), k)
     block_rows = max(1, BLOCK_BYTES // (k * dtype.itemsize))
     red = prep.Reduction(reduction, ln_b)
     n_rows = math.prod(lead)
@@ -424,22 +432,27 @@ def categorical(y_true, y_pred, *, from_logits, label_smoothing, class_weight, s
         z = _contiguous(z, ws["z"])
         t = _contiguous(t, ws["y"])
         _check_range(t, 0.0, 1.0)
-        _check_rows_sum(t, tol_y, ws["r"][:b])
         if from_logits:
             lo, hi = _check_range(z, -np.inf, np.inf)
             narrow = lo >= -lim and hi <= lim
         else:
             _check_range(z, 0.0, 1.0)
-            _check_rows_sum(z, tol_x, ws["r"][:b])
+            _check_rows_sum(z, tol_x, ws["r"][:b], ws["t1"][:b])
             narrow = True
-        idx = np.flatnonzero(t)
-        if narrow and idx.size == b:  # one nonzero target per row: the label's positive terms
-            classes = np.subtract(idx, ws["rowoff"][:b], out=ws["lab"][:b])
+        w = _check_rows_sum(t, tol_y, ws["lw"][:b], ws["t1"][:b])
+        if narrow and np.count_nonzero(t) == b:
+            # One nonzero target per row (each row has one, as it sums to 1), equal to the
+            # row sum; its class is sum_k k t_k / t_c. Then the label's positive terms.
+            cls = np.einsum("ij,j->i", t, ws["arange"], out=ws["t1"][:b])
+            np.divide(cls, w, out=cls)
+            classes = ws["lab"][:b]
+            np.rint(cls, out=cls)
+            np.copyto(classes, cls, casting="unsafe")
+            idx = np.add(ws["rowoff"][:b], classes, out=ws["idx"][:b])
             if from_logits:
                 _nll_logits(z, classes, idx, loss, ws)
             else:
                 _nll_probs(z, idx, loss, ws)
-            w = np.take(t.reshape(-1), idx, out=ws["lw"][:b])
             if cw is not None:
                 w *= np.take(cw, classes)
             if eps:

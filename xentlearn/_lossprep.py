@@ -88,8 +88,14 @@ def options(reduction, base, label_smoothing) -> tuple[str, float | None, float]
 
 
 def tol_dtype(raw: np.ndarray, arr: np.ndarray) -> np.dtype:
-    """The dtype whose rounding a row sum is judged by: the caller's float type if any."""
-    return raw.dtype if raw.dtype.kind == "f" else arr.dtype
+    """The dtype whose rounding a row sum is judged by: the coarser of the caller's and ours.
+
+    float16 probabilities keep float16's tolerance after promotion to float64, and
+    float64 targets cast to float32 predictions get float32's.
+    """
+    if raw.dtype.kind == "f" and np.finfo(raw.dtype).eps > np.finfo(arr.dtype).eps:
+        return raw.dtype
+    return arr.dtype
 
 
 # --- binary ---------------------------------------------------------------------------------
