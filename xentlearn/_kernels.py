@@ -190,18 +190,30 @@ def _reduce(out: np.ndarray | None, sums: list, dens: list | None, n_rows: int,
         return prep.in_base(res, red.ln_b)
 
 
-def _workspace(block_rows: int, k: int, dtype: np.dtype, wide: Sequence[str],
-               narrow: Sequence[str]) -> dict[str, np.ndarray]:
-    """Buffers for one thread: ``wide`` ones hold a block, ``narrow`` ones a value per row."""
-    ws = {name: np.empty((block_rows, k), dtype) for name in wide}
-    ws.update({name: np.empty(block_rows, dtype) for name in narrow})
-    ws["rowoff"] = np.arange(block_rows, dtype=np.int64) * k
-    ws["idx"] = np.empty(block_rows, np.int64)
-    ws["lab"] = np.empty(block_rows, np.int64)
-    ws["mask"] = np.empty((block_rows, k), bool)
-    ws["flag"] = np.empty(block_rows, bool)
-    ws["arange"] = np.arange(k, dtype=dtype)
-    return ws
+class _Workspace(dict):
+    """Buffers for one thread, made on first use: ``wide`` names hold a block, the others
+    one value per row."""
+
+    def __init__(self, block_rows: int, k: int, dtype: np.dtype, wide: Sequence[str]):
+        super().__init__()
+        self.rows, self.k, self.dtype, self.wide = block_rows, k, dtype, set(wide)
+
+    def __missing__(self, name: str) -> np.ndarray:
+        rows, k = self.rows, self.k
+        if name == "rowoff":
+            buf = np.arange(rows, dtype=np.int64) * k
+        elif name == "arange":
+            buf = np.arange(k, dtype=self.dtype)
+        elif name in ("idx", "lab"):
+            buf = np.empty(rows, np.int64)
+        elif name == "flag":
+            buf = np.empty(rows, bool)
+        elif name == "mask":
+            buf = np.empty((rows, k), bool)
+        else:
+            buf = np.empty((rows, k) if name in self.wide else rows, self.dtype)
+        self[name] = buf
+        return buf
 
 
 def _contiguous(a: np.ndarray, buf: np.ndarray) -> np.ndarray:
@@ -219,10 +231,10 @@ def _row_sums(a: np.ndarray, out: np.ndarray) -> np.ndarray:
 
 
 def _check_range(a: np.ndarray, low: float, high: float) -> tuple[float, float]:
-    """The block's min and max; ``_Unfit`` unless both are in [low, high] (NaN is not)."""
+    """The block's min and max; ``_Unfit`` unless both are finite and in [low, high]."""
     lo = np.minimum.reduce(a, axis=None)
     hi = np.maximum.reduce(a, axis=None)
-    if not (lo >= low and hi <= high):
+    if not (low <= lo and hi <= high and np.isfinite(lo) and np.isfinite(hi)):
         raise _Unfit
     return lo, hi
 
@@ -244,7 +256,7 @@ def _nll_wide(z: np.ndarray, classes: np.ndarray) -> np.ndarray:
 
 
 def _nll_logits(z: np.ndarray, classes: np.ndarray, idx: np.ndarray, loss: np.ndarray,
-                ws: dict) -> None:
+                ws: _Workspace) -> None:
     """``-log softmax(z)[c]`` per row, into ``loss``; ``z`` C-contiguous, ``idx`` flat."""
     b = z.shape[0]
     lim = _EXP_LIMIT[z.dtype]
@@ -267,7 +279,7 @@ def _nll_logits(z: np.ndarray, classes: np.ndarray, idx: np.ndarray, loss: np.nd
         loss[bad] = _nll_wide(z[bad], classes[bad])
 
 
-def _nll_probs(p: np.ndarray, idx: np.ndarray, loss: np.ndarray, ws: dict) -> None:
+def _nll_probs(p: np.ndarray, idx: np.ndarray, loss: np.ndarray, ws: _Workspace) -> None:
     """``-log p[c]`` per row; ``p`` C-contiguous and already checked."""
     b = p.shape[0]
     py = np.take(p.reshape(-1), idx, out=ws["ey"][:b])
@@ -276,7 +288,7 @@ def _nll_probs(p: np.ndarray, idx: np.ndarray, loss: np.ndarray, ws: dict) -> No
 
 
 def _smoothing_terms(z: np.ndarray, nll: np.ndarray, idx: np.ndarray, from_logits: bool,
-                     cw: np.ndarray | None, ws: dict) -> np.ndarray:
+                     cw: np.ndarray | None, ws: _Workspace) -> np.ndarray:
     """``sum_k w_k (-log q_k)`` per row: from logits ``-log q_k = lse - z_k`` (both >= 0)."""
     b = z.shape[0]
     d = ws["e"][:b]
@@ -308,8 +320,9 @@ def _labels(labels, k: int, lead: tuple[int, ...], ignore_index, pred_name: str)
     return v.check_labels(arr, k, lead, ignore_index, pred_name).reshape(-1)
 
 
-def sparse(labels, y_pred, *, from_logits, label_smoothing, class_weight, sample_weight,
-           ignore_index, reduction, base, axis, pred_name: str = "y_pred") -> np.ndarray | None:
+def sparse(labels, y_pred, *, from_logits=False, label_smoothing=0.0, class_weight=None,
+           sample_weight=None, ignore_index=None, reduction="mean", base=None, axis=-1,
+           pred_name: str = "y_pred") -> np.ndarray | None:
     """:func:`xentlearn.sparse_categorical_cross_entropy`, or ``None`` for the reference path."""
     from_logits = v.check_bool(from_logits, "from_logits")
     reduction, ln_b, eps = prep.options(reduction, base, label_smoothing)
@@ -335,7 +348,7 @@ def sparse(labels, y_pred, *, from_logits, label_smoothing, class_weight, sample
     out = np.empty(n_rows, dtype) if reduction == "none" else None
     ignore = None if ignore_index is None else int(ignore_index)
 
-    def one_block(g0: int, g1: int, z: np.ndarray, ws: dict) -> tuple[float, float | None]:
+    def one_block(g0: int, g1: int, z: np.ndarray, ws: _Workspace) -> tuple[float, float | None]:
         b = g1 - g0
         classes = lab[g0:g1]
         ignored = None
@@ -376,8 +389,7 @@ def sparse(labels, y_pred, *, from_logits, label_smoothing, class_weight, sample
         return (0.0 if out is not None else np.add.reduce(loss)), den
 
     def work(run: list[Block]) -> tuple[list, list]:
-        ws = _workspace(block_rows, k, dtype, ("e", "z"),
-                        ("ey", "r", "t1", "t2", "loss", "lw"))
+        ws = _Workspace(block_rows, k, dtype, ("e", "z"))
         sums, dens = [], []
         with np.errstate(all="ignore"):
             for g0, g1, (z,) in run:
@@ -397,8 +409,9 @@ def sparse(labels, y_pred, *, from_logits, label_smoothing, class_weight, sample
 # --- categorical -----------------------------------------------------------------------
 
 
-def categorical(y_true, y_pred, *, from_logits, label_smoothing, class_weight, sample_weight,
-                reduction, base, axis, pred_name: str = "y_pred") -> np.ndarray | None:
+def categorical(y_true, y_pred, *, from_logits=False, label_smoothing=0.0, class_weight=None,
+                sample_weight=None, reduction="mean", base=None, axis=-1,
+                pred_name: str = "y_pred") -> np.ndarray | None:
     """:func:`xentlearn.categorical_cross_entropy`, or ``None`` for the reference path."""
     from_logits = v.check_bool(from_logits, "from_logits")
     reduction, ln_b, eps = prep.options(reduction, base, label_smoothing)
@@ -426,7 +439,7 @@ def categorical(y_true, y_pred, *, from_logits, label_smoothing, class_weight, s
     lim = _EXP_LIMIT[dtype]
 
     def one_block(g0: int, g1: int, z: np.ndarray, t: np.ndarray,
-                  ws: dict) -> tuple[float, float | None]:
+                  ws: _Workspace) -> tuple[float, float | None]:
         b = g1 - g0
         loss = ws["loss"][:b] if out is None else out[g0:g1]
         z = _contiguous(z, ws["z"])
@@ -473,8 +486,7 @@ def categorical(y_true, y_pred, *, from_logits, label_smoothing, class_weight, s
         return (0.0 if out is not None else np.add.reduce(loss)), den
 
     def work(run: list[Block]) -> tuple[list, list]:
-        ws = _workspace(block_rows, k, dtype, ("e", "z", "y"),
-                        ("ey", "r", "t1", "t2", "loss", "lw"))
+        ws = _Workspace(block_rows, k, dtype, ("e", "z", "y"))
         sums, dens = [], []
         with np.errstate(all="ignore"):
             for g0, g1, (z, t) in run:
@@ -491,11 +503,23 @@ def categorical(y_true, y_pred, *, from_logits, label_smoothing, class_weight, s
     return _reduce(out, sums, dens, n_rows, red, dtype, lead)
 
 
+def _weight_rows(w: np.ndarray, width: int) -> np.ndarray:
+    """Weights broadcast to the loss's shape as ``(rows, width)``, or ``(rows, 1)`` when
+    they are constant along the last axis; a copy only when no view has that shape."""
+    try:
+        return np.reshape(w, (-1, width), copy=False)
+    except ValueError:
+        if w.ndim and w.strides[-1] == 0:
+            return w[..., :1].reshape(-1, 1)
+        return np.ascontiguousarray(w).reshape(-1, width)
+
+
 # --- binary ------------------------------------------------------------------------------
 
 
-def binary(y_true, y_pred, *, from_logits, label_smoothing, sample_weight, pos_weight,
-           reduction, base, pred_name: str = "y_pred") -> np.ndarray | None:
+def binary(y_true, y_pred, *, from_logits=False, label_smoothing=0.0, sample_weight=None,
+           pos_weight=None, reduction="mean", base=None,
+           pred_name: str = "y_pred") -> np.ndarray | None:
     """:func:`xentlearn.binary_cross_entropy`, or ``None`` for the reference path."""
     from_logits = v.check_bool(from_logits, "from_logits")
     reduction, ln_b, eps = prep.options(reduction, base, label_smoothing)
@@ -510,18 +534,19 @@ def binary(y_true, y_pred, *, from_logits, label_smoothing, sample_weight, pos_w
         return None
     pw = None if pos_weight is None else prep.pos_weight_for(pos_weight, shape, dtype, pred_name)
     sw = None if sample_weight is None else v.sample_weight_for(sample_weight, shape, dtype)
-    width = shape[-1] if x.ndim >= 2 and shape[-1] * dtype.itemsize <= BLOCK_BYTES // 8 else 1
+    width = shape[-1] if x.ndim >= 2 and shape[-1] * dtype.itemsize <= BLOCK_BYTES else 1
     try:
-        arrays = [np.reshape(a, (-1, width), copy=False)
-                  for a in (x, raw_y, *(np.broadcast_to(w, shape) for w in (pw, sw)
-                                        if w is not None))]
+        arrays = [np.reshape(a, (-1, width), copy=False) for a in (x, raw_y)]
     except ValueError:
         return None
+    for w in (pw, sw):
+        if w is not None:
+            arrays.append(_weight_rows(np.broadcast_to(w, shape), width))
     block_rows = max(1, BLOCK_BYTES // (width * dtype.itemsize))
     red = prep.Reduction(reduction, ln_b)
     out = np.empty(arrays[0].shape, dtype) if reduction == "none" else None
 
-    def one_block(g0: int, g1: int, views: tuple[np.ndarray, ...], ws: dict) -> float:
+    def one_block(g0: int, g1: int, views: tuple[np.ndarray, ...], ws: _Workspace) -> float:
         b = g1 - g0
         xb, yb = views[0], views[1]
         pwb = views[2] if pw is not None else None
@@ -579,7 +604,7 @@ def binary(y_true, y_pred, *, from_logits, label_smoothing, sample_weight, pos_w
         return 0.0 if out is not None else np.add.reduce(loss, axis=None)
 
     def work(run: list[Block]) -> tuple[list, list]:
-        ws = _workspace(block_rows, width, dtype, ("y", "t1", "t2", "t3", "t4", "loss"), ())
+        ws = _Workspace(block_rows, width, dtype, ("y", "t1", "t2", "t3", "t4", "loss"))
         sums = []
         with np.errstate(all="ignore"):
             for g0, g1, views in run:

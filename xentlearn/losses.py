@@ -374,7 +374,7 @@ def sparse_categorical_cross_entropy(labels: ArrayLike, y_pred: ArrayLike, *,
         if c.eps:
             log_q = c.log_q()
             nll = -np.take_along_axis(log_q, idx, axis=-1)[..., 0]
-            cw = 1 if c.class_weight is None else c.class_weight
+            cw = np.ones(c.n_classes, c.x.dtype) if c.class_weight is None else c.class_weight
             smooth = -(times(np.broadcast_to(cw, log_q.shape), log_q)).sum(axis=-1)
             lw = 1 if s.label_weight is None else s.label_weight
             dt = c.x.dtype.type
