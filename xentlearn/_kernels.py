@@ -256,12 +256,16 @@ def _nll_wide(z: np.ndarray, classes: np.ndarray) -> np.ndarray:
 
 
 def _nll_logits(z: np.ndarray, classes: np.ndarray, idx: np.ndarray, loss: np.ndarray,
-                ws: _Workspace) -> None:
-    """``-log softmax(z)[c]`` per row, into ``loss``; ``z`` C-contiguous, ``idx`` flat."""
+                ws: _Workspace, bounds: tuple[float, float] | None = None) -> None:
+    """``-log softmax(z)[c]`` per row, into ``loss``; ``z`` C-contiguous, ``idx`` flat.
+
+    ``bounds`` are the block's min and max when the caller has them already.
+    """
     b = z.shape[0]
     lim = _EXP_LIMIT[z.dtype]
-    lo = np.minimum.reduce(z, axis=None)
-    hi = np.maximum.reduce(z, axis=None)
+    if bounds is None:
+        bounds = np.minimum.reduce(z, axis=None), np.maximum.reduce(z, axis=None)
+    lo, hi = bounds
     if not (lo >= -lim and hi <= lim):
         if not (np.isfinite(lo) and np.isfinite(hi)):
             raise _Unfit
@@ -446,8 +450,8 @@ def categorical(y_true, y_pred, *, from_logits=False, label_smoothing=0.0, class
         t = _contiguous(t, ws["y"])
         _check_range(t, 0.0, 1.0)
         if from_logits:
-            lo, hi = _check_range(z, -np.inf, np.inf)
-            narrow = lo >= -lim and hi <= lim
+            bounds = _check_range(z, -np.inf, np.inf)
+            narrow = -lim <= bounds[0] and bounds[1] <= lim
         else:
             _check_range(z, 0.0, 1.0)
             _check_rows_sum(z, tol_x, ws["r"][:b], ws["t1"][:b])
@@ -463,7 +467,7 @@ def categorical(y_true, y_pred, *, from_logits=False, label_smoothing=0.0, class
             np.copyto(classes, cls, casting="unsafe")
             idx = np.add(ws["rowoff"][:b], classes, out=ws["idx"][:b])
             if from_logits:
-                _nll_logits(z, classes, idx, loss, ws)
+                _nll_logits(z, classes, idx, loss, ws, bounds)
             else:
                 _nll_probs(z, idx, loss, ws)
             if cw is not None:
