@@ -374,3 +374,17 @@ def test_kernels_ignore_the_callers_error_state():
     np.testing.assert_array_equal(got, [1000.0, 1000.0])
     assert probs[0] == probs[1] > 700
 
+
+
+def test_a_forked_child_gets_a_pool_of_its_own():
+    import multiprocessing
+
+    rng = np.random.default_rng(7)
+    z = rng.normal(size=(40_000, 10))
+    labels = rng.integers(0, 10, size=40_000)
+    expected = xl.sparse_categorical_cross_entropy(labels, z, from_logits=True)  # pool exists
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(1) as pool:
+        got = pool.apply_async(xl.sparse_categorical_cross_entropy, (labels, z),
+                               {"from_logits": True}).get(timeout=60)
+    assert got == expected

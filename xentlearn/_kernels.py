@@ -78,18 +78,21 @@ def num_threads() -> int:
 
 _pool: ThreadPoolExecutor | None = None
 _pool_size = 0
+_pool_pid = 0
 _pool_lock = threading.Lock()
 
 
 def _executor(workers: int) -> ThreadPoolExecutor:
-    """The shared pool, created on first use and grown when more workers are asked for."""
-    global _pool, _pool_size
+    """The shared pool: created on first use, grown when more workers are asked for, and
+    made anew in a forked child (whose copy of the pool has no threads)."""
+    global _pool, _pool_size, _pool_pid
     with _pool_lock:
-        if _pool is None or _pool_size < workers:
+        forked = _pool_pid != os.getpid()
+        if _pool is None or _pool_size < workers or forked:
             old = _pool
             _pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="xentlearn")
-            _pool_size = workers
-            if old is not None:
+            _pool_size, _pool_pid = workers, os.getpid()
+            if old is not None and not forked:
                 old.shutdown(wait=False)
         return _pool
 
