@@ -3,6 +3,7 @@
 Run from the repository root (``make bench`` does)::
 
     .venv/bin/python benchmarks/bench_losses.py            # all tables
+    .venv/bin/python benchmarks/bench_losses.py --full     # also the long speed table
     .venv/bin/python benchmarks/bench_losses.py --profile  # also cProfile the sparse loss
 
 Prints plain-text tables and asserts nothing about time. The references are
@@ -14,7 +15,15 @@ in the header) and again with one thread; NumPy's ufuncs run on one thread.
 
 Tables
 ------
-1. Speed and agreement: sparse categorical cross-entropy on 1,000,000 x 10 logits
+R. Ratios in one run, three repeats: each repeat times every implementation of a row in
+   turn for 7 rounds and takes medians; "after" is xentlearn as shipped (the kernels for
+   large inputs), "before" the plain reference path of the same functions (what runs for
+   small inputs). XENTLEARN_NUM_THREADS is printed in the header.
+O. Options: the time of each option (weights, ignore_index, label smoothing, base,
+   reductions, class axis) divided by the plain call's, after and before.
+T. Temporaries: peak traced memory of one call divided by the input's bytes, after and
+   before.
+1. (with --full) Speed and agreement: sparse categorical cross-entropy on 1,000,000 x 10 logits
    (and on their softmax probabilities), float64 and float32; binary cross-entropy
    from 10,000,000 logits. "x torch" and "x sklearn" divide a row's time by the
    reference's time for the same dtype. "max rel diff vs xentlearn" compares a
@@ -29,8 +38,10 @@ Tables
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import gc
+import math
 import os
 import platform
 import pstats
@@ -44,6 +55,7 @@ import numpy as np
 from _table import table  # noqa: E402  (benchmarks/ is on sys.path when run)
 
 import xentlearn as xl
+from xentlearn import _kernels
 
 try:
     import torch
@@ -221,10 +233,268 @@ def header() -> None:
         ("long double eps", f"{float(np.finfo(LONG).eps):.1e}"
                             + ("" if HAVE_EXTENDED else " (no extended precision)")),
     ]
+    rows.append(("xentlearn kernel threads", f"{_kernels.num_threads()} "
+                 f"({_kernels.THREADS_VARIABLE}={os.environ.get(_kernels.THREADS_VARIABLE)!r})"))
     for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OMP_NUM_THREADS"):
         if var in os.environ:
             rows.append((var, os.environ[var]))
     table("xentlearn loss benchmarks", ("", "version / value"), rows)
+
+
+# --- R. ratios, three repeats ------------------------------------------------------------------
+
+
+REPEATS = 3
+ROUNDS = 7
+
+
+@contextlib.contextmanager
+def reference_path():
+    """Run xentlearn's plain reference path (the code that small inputs take) in the block."""
+    saved = _kernels.MIN_ELEMENTS
+    _kernels.MIN_ELEMENTS = math.inf
+    try:
+        yield
+    finally:
+        _kernels.MIN_ELEMENTS = saved
+
+
+def before(fn: Callable[[], object]) -> Callable[[], object]:
+    def call():
+        with reference_path():
+            return fn()
+    return call
+
+
+def repeated_medians(fns: dict[str, Callable[[], object]]) -> dict[str, list[float]]:
+    """Per name, the median over ROUNDS interleaved rounds, for each of REPEATS repeats."""
+    out: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(REPEATS):
+        times = time_interleaved(fns, budget=0.0, min_rounds=ROUNDS, max_rounds=ROUNDS)
+        for name, ts in times.items():
+            out[name].append(statistics.median(ts))
+    return out
+
+
+def ratio_cells(num: list[float] | None, den: list[float] | None) -> str:
+    if num is None or den is None:
+        return NOT_INSTALLED
+    return " ".join(f"{a / b:.2f}" for a, b in zip(num, den, strict=True))
+
+
+def torch_fn(name: str, *arrays: np.ndarray) -> Callable[[], object] | None:
+    """``torch.nn.functional.<name>`` on tensors sharing the arrays' memory, or None."""
+    if torch is None:
+        return None
+    fn = getattr(F, name)
+    tensors = [torch.from_numpy(a) for a in arrays]
+    return lambda: fn(*tensors)
+
+
+def ratio_table() -> None:
+    rng = np.random.default_rng(SEED)
+    rows = []
+    labels_k = list(range(K_SPARSE))
+    y = rng.integers(0, K_SPARSE, size=N_SPARSE)
+    z64 = rng.normal(0.0, LOGIT_STD, size=(N_SPARSE, K_SPARSE))
+    x64 = rng.normal(0.0, LOGIT_STD, size=N_BINARY)
+    t64 = (rng.random(N_BINARY) < 0.5).astype(np.float64)
+    for dtype in (np.float64, np.float32):
+        dt = np.dtype(dtype).name
+        z = z64.astype(dtype)
+        p = softmax_np(z)
+        onehot = np.zeros_like(z)
+        onehot[np.arange(N_SPARSE), y] = 1
+        groups = [
+            (f"sparse CE from logits, {dt}", "torch", 0.25,
+             lambda z=z: xl.sparse_categorical_cross_entropy(y, z, from_logits=True),
+             torch_fn("cross_entropy", z, y)),
+            (f"categorical CE from logits (one-hot), {dt}", "torch", 0.25,
+             lambda z=z, oh=onehot: xl.categorical_cross_entropy(oh, z, from_logits=True),
+             torch_fn("cross_entropy", z, onehot)),
+            (f"sparse CE from probabilities, {dt}", "sklearn", 0.15,
+             lambda p=p: xl.sparse_categorical_cross_entropy(y, p),
+             None if log_loss is None else (lambda p=p: log_loss(y, p, labels=labels_k))),
+            (f"categorical CE from probabilities (one-hot), {dt}", "sklearn", 0.15,
+             lambda p=p, oh=onehot: xl.categorical_cross_entropy(oh, p),
+             None if log_loss is None else (lambda p=p: log_loss(y, p, labels=labels_k))),
+        ]
+        x, t = x64.astype(dtype), t64.astype(dtype)
+        groups.append(
+            (f"binary CE from logits, {dt}", "torch", 0.4,
+             lambda x=x, t=t: xl.binary_cross_entropy(t, x, from_logits=True),
+             torch_fn("binary_cross_entropy_with_logits", x, t)))
+        for name, ref_name, target, fn, ref in groups:
+            fns = {"after": fn, "before": before(fn)}
+            if ref is not None:
+                fns["ref"] = ref
+            med = repeated_medians(fns)
+            rows.append((name, f"x {ref_name}", f"<= {target:g}",
+                         ratio_cells(med["after"], med.get("ref")),
+                         ratio_cells(med["before"], med.get("ref")),
+                         " ".join(ms(m) for m in med.get("ref", [None] * REPEATS)),
+                         " ".join(ms(m) for m in med["after"])))
+            del fns, med
+        del z, p, onehot, x, t
+        gc.collect()
+    table(
+        f"R. Time ratios in one run: {N_SPARSE:,} x {K_SPARSE} (CE), {N_BINARY:,} (binary); "
+        f"mean reduction; {REPEATS} repeats of the median of {ROUNDS}",
+        ("loss", "ratio to", "target", "after (x3)", "before (x3)", "reference ms (x3)",
+         "after ms (x3)"),
+        rows,
+        notes=(
+            "after: xentlearn as shipped (kernels for large inputs); before: its plain reference "
+            "path (what small inputs run), same functions and arguments.",
+            "torch: F.cross_entropy (class indices; one-hot rows: probability targets) and "
+            "F.binary_cross_entropy_with_logits, default threads; sklearn: log_loss with "
+            f"labels=range({K_SPARSE}).",
+            "Each repeat: every implementation of a row called in turn, 7 rounds, after one "
+            "warm-up; ratio = median / median of the reference in the same repeat.",
+        ),
+    )
+
+
+# --- O. options ---------------------------------------------------------------------------------
+
+
+def options_table() -> None:
+    rng = np.random.default_rng(SEED + 3)
+    n, k = N_SPARSE, K_SPARSE
+    z = rng.normal(0.0, LOGIT_STD, size=(n, k))
+    y = rng.integers(0, k, size=n)
+    y_ignored = np.where(rng.random(n) < 0.1, -100, y)
+    cw = np.linspace(0.5, 2.0, k)
+    sw = rng.uniform(0.0, 2.0, size=n)
+    z_first = np.ascontiguousarray(z.T)  # (K, N): the class axis first
+    p = softmax_np(z)
+    onehot = np.zeros_like(z)
+    onehot[np.arange(n), y] = 1
+    m = N_BINARY // 2
+    x = rng.normal(0.0, LOGIT_STD, size=(m // 8, 8))
+    t = (rng.random((m // 8, 8)) < 0.5).astype(np.float64)
+
+    def sparse_kw(**kw):
+        labels = kw.pop("labels", y)
+        zz = kw.pop("z", z)
+        return lambda: xl.sparse_categorical_cross_entropy(labels, zz, from_logits=True, **kw)
+
+    def cat_kw(**kw):
+        return lambda: xl.categorical_cross_entropy(onehot, z, from_logits=True, **kw)
+
+    def bin_kw(**kw):
+        return lambda: xl.binary_cross_entropy(t, x, from_logits=True, **kw)
+
+    groups = [
+        (f"sparse from logits, {n:,} x {k}", sparse_kw(), [
+            ("class_weight", sparse_kw(class_weight=cw)),
+            ("sample_weight", sparse_kw(sample_weight=sw)),
+            ("ignore_index=-100 (10% ignored)", sparse_kw(labels=y_ignored, ignore_index=-100)),
+            ("label_smoothing=0.1", sparse_kw(label_smoothing=0.1)),
+            ("class_weight + label_smoothing", sparse_kw(class_weight=cw, label_smoothing=0.1)),
+            ("base=2", sparse_kw(base=2)),
+            ("reduction='sum'", sparse_kw(reduction="sum")),
+            ("reduction='none'", sparse_kw(reduction="none")),
+            ("axis=0 (classes first, K x N)", sparse_kw(z=z_first, axis=0)),
+        ]),
+        (f"sparse from probabilities, {n:,} x {k}",
+         lambda: xl.sparse_categorical_cross_entropy(y, p), [
+             ("class_weight", lambda: xl.sparse_categorical_cross_entropy(y, p, class_weight=cw)),
+             ("ignore_index=-100 (10% ignored)",
+              lambda: xl.sparse_categorical_cross_entropy(y_ignored, p, ignore_index=-100)),
+             ("label_smoothing=0.1 (a log per entry)",
+              lambda: xl.sparse_categorical_cross_entropy(y, p, label_smoothing=0.1)),
+         ]),
+        (f"categorical from logits (one-hot), {n:,} x {k}", cat_kw(), [
+            ("class_weight", cat_kw(class_weight=cw)),
+            ("sample_weight", cat_kw(sample_weight=sw)),
+            ("label_smoothing=0.1", cat_kw(label_smoothing=0.1)),
+            ("reduction='none'", cat_kw(reduction="none")),
+        ]),
+        (f"binary from logits, {m:,} as {m // 8:,} x 8", bin_kw(), [
+            ("pos_weight (one per label)", bin_kw(pos_weight=np.linspace(0.5, 4.0, 8))),
+            ("sample_weight (one per row)", bin_kw(sample_weight=sw[: m // 8])),
+            ("label_smoothing=0.1", bin_kw(label_smoothing=0.1)),
+            ("reduction='none'", bin_kw(reduction="none")),
+        ]),
+    ]
+    rows = []
+    for title, plain, options in groups:
+        fns = {"plain": plain, "plain before": before(plain)}
+        for name, fn in options:
+            fns[name] = fn
+            fns[name + " before"] = before(fn)
+        times = time_interleaved(fns, budget=0.0, min_rounds=ROUNDS, max_rounds=ROUNDS)
+        med = {name: statistics.median(ts) for name, ts in times.items()}
+        rows.append((title, ms(med["plain"]), "1.00", ms(med["plain before"]),
+                     ratio(med["plain before"], med["plain"])))
+        for name, _ in options:
+            rows.append((f"  {name}", ms(med[name]), ratio(med[name], med["plain"]),
+                         ms(med[name + " before"]), ratio(med[name + " before"], med["plain"])))
+    table(
+        "O. Options: median of 7, ratio to the plain fast call (float64, mean reduction unless "
+        "stated)",
+        ("call", "after ms", "after x plain", "before ms", "before x plain"),
+        rows,
+        notes=("Target: every option within 1.5x of the plain call after. Label smoothing from "
+               "probabilities needs the log of every entry, not only the label's.",),
+    )
+
+
+# --- T. temporaries -------------------------------------------------------------------------------
+
+
+def temporaries_table() -> None:
+    rng = np.random.default_rng(SEED + 1)
+    n, k = N_SPARSE, K_SPARSE
+    rows = []
+    for dtype in (np.float64, np.float32):
+        dt = np.dtype(dtype).name
+        z = rng.normal(0.0, LOGIT_STD, size=(n, k)).astype(dtype)
+        y = rng.integers(0, k, size=n)
+        p = softmax_np(z)
+        onehot = np.zeros_like(z)
+        onehot[np.arange(n), y] = 1
+        x = z.reshape(-1)
+        t = (x > 0).astype(dtype)
+        y_ignored, ones = np.where(y == 3, -100, y), np.ones(k)
+        cases = [
+            ("sparse from logits", z.nbytes,
+             lambda z=z, y=y: xl.sparse_categorical_cross_entropy(y, z, from_logits=True)),
+            ("sparse from logits, class_weight + smoothing + ignore_index", z.nbytes,
+             lambda z=z, y=y_ignored, w=ones:
+             xl.sparse_categorical_cross_entropy(y, z, from_logits=True, class_weight=w,
+                                                 label_smoothing=0.1, ignore_index=-100)),
+            ("sparse from probabilities", p.nbytes,
+             lambda p=p, y=y: xl.sparse_categorical_cross_entropy(y, p)),
+            ("categorical from logits (one-hot)", z.nbytes,
+             lambda z=z, oh=onehot: xl.categorical_cross_entropy(oh, z, from_logits=True)),
+            ("categorical from probabilities (one-hot)", p.nbytes,
+             lambda p=p, oh=onehot: xl.categorical_cross_entropy(oh, p)),
+            (f"binary from logits ({x.size:,})", x.nbytes,
+             lambda x=x, t=t: xl.binary_cross_entropy(t, x, from_logits=True)),
+        ]
+        for name, unit, fn in cases:
+            after = peak_bytes(fn)
+            before_peak = peak_bytes(before(fn))
+            rows.append((f"{name}  {dt}", f"{after / unit:.3f}", f"{before_peak / unit:.2f}"))
+        del z, p, onehot, x, t
+        gc.collect()
+    big = rng.normal(0.0, LOGIT_STD, size=(40, 100_000))
+    labels = rng.integers(0, 100_000, size=40)
+    fn = lambda: xl.sparse_categorical_cross_entropy(labels, big, from_logits=True,  # noqa: E731
+                                                     label_smoothing=0.1)
+    after, before_peak = peak_bytes(fn), peak_bytes(before(fn))
+    rows.append(("sparse from logits, 40 x 100,000 classes, smoothing  float64",
+                 f"{after / big.nbytes:.3f}", f"{before_peak / big.nbytes:.2f}"))
+    table(
+        f"T. Temporaries: peak traced memory during one call / input bytes ({n:,} x {k} unless "
+        "stated)",
+        ("call", "after", "before"),
+        rows,
+        notes=("Target after: <= 0.25. Input bytes: the predictions (y_pred); targets, labels and "
+               "inputs exist before tracing starts. tracemalloc sees NumPy's allocations.",),
+    )
 
 
 # --- 1. speed and agreement -----------------------------------------------------------------
@@ -356,51 +626,6 @@ def speed_table() -> None:
             "max rel err vs exact: per sample against the same loss in long double "
             "(log1p of the non-max terms); large values come from samples with tiny losses.",
         ),
-    )
-
-
-# --- 2. peak memory -------------------------------------------------------------------------
-
-
-def memory_table() -> None:
-    rng = np.random.default_rng(SEED + 1)
-    n, k = N_SPARSE, K_SPARSE
-    rows = []
-    for dtype in (np.float64, np.float32):
-        z = rng.normal(0.0, LOGIT_STD, size=(n, k)).astype(dtype)
-        y = rng.integers(0, k, size=n)
-        p = softmax_np(z)
-        onehot = np.zeros_like(z)
-        onehot[np.arange(n), y] = 1
-        unit = n * k * np.dtype(dtype).itemsize
-        cases = [
-            ("sparse_categorical_cross_entropy(from_logits=True)",
-             lambda z=z, y=y: xl.sparse_categorical_cross_entropy(y, z, from_logits=True)),
-            ("sparse_categorical_cross_entropy(probs)",
-             lambda p=p, y=y: xl.sparse_categorical_cross_entropy(y, p)),
-            ("categorical_cross_entropy(one-hot, probs)",
-             lambda p=p, onehot=onehot: xl.categorical_cross_entropy(onehot, p)),
-        ]
-        for name, fn in cases:
-            peak = peak_bytes(fn)
-            rows.append((f"{name}  {np.dtype(dtype).name}", f"{n:,} x {k}", f"{peak / 2**20:.1f}",
-                         f"{peak / unit:.2f}"))
-        del z, p, onehot
-    m = N_BINARY // 4
-    for dtype in (np.float64, np.float32):
-        x = rng.normal(0.0, LOGIT_STD, size=m).astype(dtype)
-        t = (rng.random(m) < 0.5).astype(dtype)
-        peak = peak_bytes(lambda x=x, t=t: xl.binary_cross_entropy(t, x, from_logits=True))
-        rows.append((f"binary_cross_entropy(from_logits=True)  {np.dtype(dtype).name}",
-                     f"{m:,}", f"{peak / 2**20:.1f}",
-                     f"{peak / (m * np.dtype(dtype).itemsize):.2f}"))
-    table(
-        "2. Peak memory (tracemalloc) during one call, mean reduction",
-        ("call", "input shape", "peak MiB", "N x K temporaries"),
-        rows,
-        notes=("N x K temporaries = peak bytes / (N * K * itemsize), i.e. how many arrays the "
-               "size of y_pred are alive at once (binary: N-element arrays).",
-               "Inputs are allocated before tracing starts and do not count."),
     )
 
 
@@ -600,11 +825,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profile", action="store_true",
                         help="also cProfile xentlearn's sparse loss from logits")
+    parser.add_argument("--full", action="store_true",
+                        help="also the speed-and-agreement table against PyTorch and sklearn")
     args = parser.parse_args(argv)
     start = time.perf_counter()
     header()
-    speed_table()
-    memory_table()
+    ratio_table()
+    options_table()
+    temporaries_table()
+    if args.full:
+        speed_table()
     accuracy_table()
     if args.profile:
         profile_sparse()

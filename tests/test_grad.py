@@ -275,3 +275,35 @@ def test_focal_gradient_is_finite_where_probabilities_underflow():
     np.testing.assert_allclose(g, [[1.0, -1.0, 0.0]], atol=1e-12)
     gb = xl.binary_focal_cross_entropy_grad([1.0, 0.0], [-800.0, 800.0], gamma=2.0)
     np.testing.assert_allclose(gb, [-0.5, 0.5])
+
+
+# --- robustness ----------------------------------------------------------------------------------
+
+
+def _hard_grad_calls():
+    z = np.array([[1000.0, 0.0, -1000.0], [0.0, -745.0, 0.0]])
+    labels = np.array([0, 1])
+    one_hot = np.eye(3)[labels]
+    x = np.array([-1000.0, 1000.0, 40.0, -745.0])
+    y = np.array([1.0, 0.0, 1.0, 0.0])
+    yield "binary", lambda: xl.binary_cross_entropy_grad(y, x, pos_weight=2.0)
+    yield "categorical", lambda: xl.categorical_cross_entropy_grad(one_hot, z,
+                                                                   label_smoothing=0.1)
+    yield "sparse", lambda: xl.sparse_categorical_cross_entropy_grad(labels, z, base=2,
+                                                                     class_weight=[1, 2, 3])
+    yield "binary focal", lambda: xl.binary_focal_cross_entropy_grad(y, x, alpha=0.25)
+    yield "categorical focal", lambda: xl.categorical_focal_cross_entropy_grad(one_hot, z)
+
+
+@pytest.mark.parametrize(("name", "fn"), list(_hard_grad_calls()))
+def test_gradients_under_errstate_raise(name, fn):
+    expected = fn()
+    assert np.all(np.isfinite(expected)), name
+    with np.errstate(all="raise"):
+        np.testing.assert_array_equal(fn(), expected)
+    old = np.seterr(all="raise")
+    try:
+        got = fn()
+    finally:
+        np.seterr(**old)
+    np.testing.assert_array_equal(got, expected)

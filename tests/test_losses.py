@@ -768,3 +768,87 @@ def test_torch_cross_entropy_soft_targets(torch, rng, reduction, label_smoothing
     np.testing.assert_allclose(
         xl.categorical_cross_entropy(one_hot, z2, from_logits=True, reduction=reduction),
         expected, rtol=1e-10, atol=1e-14)
+
+
+# --- robustness ----------------------------------------------------------------------------------
+
+
+def _hard_calls():
+    """Calls whose internals underflow: each must still give its answer."""
+    z = np.array([[1000.0, 0.0, -1000.0], [0.0, -745.0, 0.0]])
+    labels = np.array([0, 1])
+    one_hot = np.eye(3)[labels]
+    yield "bce logits", lambda: xl.binary_cross_entropy([1.0, 0.0, 1.0], [-1000.0, -1000.0, 40.0],
+                                                        from_logits=True, reduction="none")
+    yield "bce probs", lambda: xl.binary_cross_entropy([1.0, 0.0], [1e-310, 1e-310],
+                                                       sample_weight=[1e-10, 1e-300])
+    yield "bfocal", lambda: xl.binary_focal_cross_entropy([1.0, 0.0], [1000.0, -1000.0],
+                                                          from_logits=True)
+    yield "cce", lambda: xl.categorical_cross_entropy(one_hot, z, from_logits=True,
+                                                      label_smoothing=0.1, reduction="none")
+    yield "cce probs", lambda: xl.categorical_cross_entropy([[1.0, 0.0]], [[1e-310, 1.0]])
+    yield "cfocal", lambda: xl.categorical_focal_cross_entropy(one_hot, z, from_logits=True)
+    yield "sparse", lambda: xl.sparse_categorical_cross_entropy(labels, z, from_logits=True,
+                                                                reduction="none", base=2)
+    yield "sparse smooth", lambda: xl.sparse_categorical_cross_entropy(
+        labels, z, from_logits=True, label_smoothing=0.2, class_weight=[1.0, 2.0, 0.5])
+
+
+@pytest.mark.parametrize(("name", "fn"), list(_hard_calls()))
+def test_losses_under_errstate_raise(name, fn):
+    expected = fn()
+    assert np.all(np.isfinite(expected)), name
+    with np.errstate(all="raise"):
+        np.testing.assert_array_equal(fn(), expected)
+    old = np.seterr(all="raise")
+    try:
+        got = fn()
+    finally:
+        np.seterr(**old)
+    np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize("fn", [xl.binary_cross_entropy, xl.binary_focal_cross_entropy,
+                                xl.categorical_cross_entropy, xl.categorical_focal_cross_entropy])
+@pytest.mark.parametrize("flag", ["False", "True", 0, 1, None, np.array([True])])
+def test_from_logits_must_be_a_bool(fn, flag):
+    with pytest.raises(xl.InvalidInputError, match=r"^from_logits must be True or False"):
+        fn([[1, 0]], [[0.5, 0.5]], from_logits=flag)
+
+
+@pytest.mark.parametrize("flag", ["False", 1])
+def test_sparse_from_logits_must_be_a_bool(flag):
+    with pytest.raises(xl.InvalidInputError, match=r"^from_logits must be True or False"):
+        xl.sparse_categorical_cross_entropy([0], [[0.5, 0.5]], from_logits=flag)
+
+
+def test_numpy_bools_are_accepted_as_flags():
+    assert xl.binary_cross_entropy([1], [0.0], from_logits=np.bool_(True)) == pytest.approx(
+        math.log(2), rel=1e-15)
+
+
+def test_float16_probabilities_are_judged_by_float16_rounding():
+    q16 = np.array([[0.1, 0.2, 0.7]], dtype=np.float16)  # sums to 0.99993 in float16
+    expected = -math.log(float(q16[0, 2]))
+    assert xl.sparse_categorical_cross_entropy([2], q16) == pytest.approx(expected, rel=1e-15)
+    assert xl.categorical_cross_entropy([[0, 0, 1]], q16) == pytest.approx(expected, rel=1e-15)
+    assert xl.categorical_cross_entropy(np.array([[0, 0, 1]], dtype=np.float16),
+                                        [[0.1, 0.2, 0.7]]) == pytest.approx(-math.log(0.7))
+    with pytest.raises(xl.InvalidInputError, match="sum to 1"):  # float64 stays strict
+        xl.sparse_categorical_cross_entropy([2], q16.astype(np.float64))
+
+
+def test_float64_targets_with_float32_predictions_use_the_float32_tolerance():
+    rng = np.random.default_rng(5)
+    y = rng.dirichlet(np.ones(7), size=50)  # float64, cast to float32 for the computation
+    q = rng.dirichlet(np.ones(7), size=50).astype(np.float32)
+    out = xl.categorical_cross_entropy(y, q, reduction="none")
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out, -(y * np.log(q.astype(np.float64))).sum(-1), rtol=1e-5)
+
+
+def test_float32_smoothing_without_class_weights_stays_float32():
+    z = np.random.default_rng(6).normal(size=(4, 3)).astype(np.float32)
+    out = xl.sparse_categorical_cross_entropy([0, 1, 2, 0], z, from_logits=True,
+                                              label_smoothing=0.1, reduction="none")
+    assert out.dtype == np.float32

@@ -24,14 +24,14 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from . import _validation as v
-from .activations import _log_softmax, _sigmoid, _softmax, _softplus
-from .losses import (
-    _class_alpha,
-    _prepare_binary,
-    _prepare_categorical,
-    _prepare_sparse,
-    _prepare_targets,
+from ._lossprep import (
+    class_alpha,
+    prepare_binary,
+    prepare_categorical,
+    prepare_sparse,
+    prepare_targets,
 )
+from .activations import _log_softmax, _sigmoid, _softmax, _softplus
 
 __all__ = [
     "binary_cross_entropy_grad",
@@ -73,14 +73,15 @@ def binary_cross_entropy_grad(y_true: ArrayLike, logits: ArrayLike, *,
     >>> binary_cross_entropy_grad([1, 0], [2.0, -1.0]).round(4).tolist()  # (sigma(z) - y) / 2
     [-0.0596, 0.1345]
     """
-    b = _prepare_binary(y_true, logits, from_logits=True, label_smoothing=label_smoothing,
-                        sample_weight=sample_weight, pos_weight=pos_weight,
-                        reduction=reduction, base=base, pred_name="logits")
-    if b.pos_weight is None:
-        g = _sigmoid(b.x) - b.y
-    else:
-        g = (1 - b.y) * _sigmoid(b.x) - b.pos_weight * b.y * _sigmoid(-b.x)
-    return _finish(g, b.red, b.x.size)
+    b = prepare_binary(y_true, logits, from_logits=True, label_smoothing=label_smoothing,
+                       sample_weight=sample_weight, pos_weight=pos_weight,
+                       reduction=reduction, base=base, pred_name="logits")
+    with np.errstate(under="ignore"):
+        if b.pos_weight is None:
+            g = _sigmoid(b.x) - b.y
+        else:
+            g = (1 - b.y) * _sigmoid(b.x) - b.pos_weight * b.y * _sigmoid(-b.x)
+        return b.red.finish_grad(g, b.x.size)
 
 
 def categorical_cross_entropy_grad(y_true: ArrayLike, logits: ArrayLike, *,
@@ -114,14 +115,16 @@ def categorical_cross_entropy_grad(y_true: ArrayLike, logits: ArrayLike, *,
     >>> categorical_cross_entropy_grad([[1, 0, 0]], [[2.0, 1.0, 0.1]]).round(4).tolist()
     [[-0.341, 0.2424, 0.0986]]
     """
-    c = _prepare_categorical(logits, from_logits=True, label_smoothing=label_smoothing,
-                             class_weight=class_weight, sample_weight=sample_weight,
-                             reduction=reduction, base=base, axis=axis, pred_name="logits")
-    t = c.smoothed(_prepare_targets(y_true, c, axis))
+    c = prepare_categorical(logits, from_logits=True, label_smoothing=label_smoothing,
+                            class_weight=class_weight, sample_weight=sample_weight,
+                            reduction=reduction, base=base, axis=axis, pred_name="logits")
+    y, red = prepare_targets(y_true, c, axis)
+    t = c.smoothed(y)
     if c.class_weight is not None:
         t = t * c.class_weight
-    g = _softmax(c.x) * t.sum(axis=-1, keepdims=True) - t
-    return np.moveaxis(_finish(g, c.red, g[..., 0].size, per_sample=True), -1, axis)
+    with np.errstate(under="ignore"):
+        g = _softmax(c.x) * t.sum(axis=-1, keepdims=True) - t
+        return np.moveaxis(red.finish_grad(g, g[..., 0].size, per_sample=True), -1, axis)
 
 
 def sparse_categorical_cross_entropy_grad(labels: ArrayLike, logits: ArrayLike, *,
@@ -155,10 +158,10 @@ def sparse_categorical_cross_entropy_grad(labels: ArrayLike, logits: ArrayLike, 
     >>> sparse_categorical_cross_entropy_grad([0], [[2.0, 1.0, 0.1]]).round(4).tolist()
     [[-0.341, 0.2424, 0.0986]]
     """
-    s = _prepare_sparse(labels, logits, from_logits=True, label_smoothing=label_smoothing,
-                        class_weight=class_weight, sample_weight=sample_weight,
-                        ignore_index=ignore_index, reduction=reduction, base=base, axis=axis,
-                        pred_name="logits")
+    s = prepare_sparse(labels, logits, from_logits=True, label_smoothing=label_smoothing,
+                       class_weight=class_weight, sample_weight=sample_weight,
+                       ignore_index=ignore_index, reduction=reduction, base=base, axis=axis,
+                       pred_name="logits")
     c = s.c
     dt = c.x.dtype.type
     k = c.n_classes
@@ -166,16 +169,17 @@ def sparse_categorical_cross_entropy_grad(labels: ArrayLike, logits: ArrayLike, 
     lw = np.ones(c.x.shape[:-1], dtype=c.x.dtype) if s.label_weight is None else s.label_weight
     # target mass t_k = (1 - eps) w_c [k = c] + eps / K w_k (c the label), and its total
     total = dt(1 - c.eps) * lw + dt(c.eps / k) * (k if cw is None else cw.sum())
-    g = _softmax(c.x)
-    g *= total[..., None]
-    if c.eps:
-        g -= dt(c.eps / k) * (1 if cw is None else cw)
-    idx = s.labels[..., None]
-    np.put_along_axis(g, idx, np.take_along_axis(g, idx, axis=-1) - (dt(1 - c.eps) * lw)[..., None],
-                      axis=-1)
-    if s.valid is not None:
-        g *= s.valid[..., None]
-    return np.moveaxis(_finish(g, c.red, g[..., 0].size, per_sample=True), -1, axis)
+    with np.errstate(under="ignore"):
+        g = _softmax(c.x)
+        g *= total[..., None]
+        if c.eps:
+            g -= dt(c.eps / k) * (1 if cw is None else cw)
+        idx = s.labels[..., None]
+        g_label = np.take_along_axis(g, idx, axis=-1) - (dt(1 - c.eps) * lw)[..., None]
+        np.put_along_axis(g, idx, g_label, axis=-1)
+        if s.valid is not None:
+            g *= s.valid[..., None]
+        return np.moveaxis(s.red.finish_grad(g, g[..., 0].size, per_sample=True), -1, axis)
 
 
 def binary_focal_cross_entropy_grad(y_true: ArrayLike, logits: ArrayLike, *, gamma: float = 2.0,
@@ -215,12 +219,13 @@ def binary_focal_cross_entropy_grad(y_true: ArrayLike, logits: ArrayLike, *, gam
     """
     g_ = v.check_scalar(gamma, "gamma", low=0.0, hint="; 0 gives plain cross-entropy")
     a = None if alpha is None else v.check_scalar(alpha, "alpha", low=0.0, high=1.0)
-    b = _prepare_binary(y_true, logits, from_logits=True, reduction=reduction, base=base,
-                        pred_name="logits")
-    g = _binary_focal_grad(b.y, b.x, g_)
-    if a is not None:
-        g = g * (b.y * a + (1 - b.y) * (1 - a))
-    return _finish(g, b.red, b.x.size)
+    b = prepare_binary(y_true, logits, from_logits=True, reduction=reduction, base=base,
+                       pred_name="logits")
+    with np.errstate(under="ignore"):
+        g = _binary_focal_grad(b.y, b.x, g_)
+        if a is not None:
+            g = g * (b.y * a + (1 - b.y) * (1 - a))
+        return b.red.finish_grad(g, b.x.size)
 
 
 def categorical_focal_cross_entropy_grad(y_true: ArrayLike, logits: ArrayLike, *,
@@ -259,12 +264,14 @@ def categorical_focal_cross_entropy_grad(y_true: ArrayLike, logits: ArrayLike, *
     [[-0.1036, 0.0736, 0.0299]]
     """
     g_ = v.check_scalar(gamma, "gamma", low=0.0, hint="; 0 gives plain cross-entropy")
-    c = _prepare_categorical(logits, from_logits=True, label_smoothing=0.0, class_weight=None,
-                             sample_weight=None, reduction=reduction, base=base, axis=axis,
-                             pred_name="logits")
-    y = _prepare_targets(y_true, c, axis)
-    g = _categorical_focal_grad(y, c.x, g_, _class_alpha(alpha, c))
-    return np.moveaxis(_finish(g, c.red, g[..., 0].size, per_sample=True), -1, axis)
+    c = prepare_categorical(logits, from_logits=True, label_smoothing=0.0, class_weight=None,
+                            sample_weight=None, reduction=reduction, base=base, axis=axis,
+                            pred_name="logits")
+    y, red = prepare_targets(y_true, c, axis)
+    alpha_k = class_alpha(alpha, c)
+    with np.errstate(under="ignore"):
+        g = _categorical_focal_grad(y, c.x, g_, alpha_k)
+        return np.moveaxis(red.finish_grad(g, g[..., 0].size, per_sample=True), -1, axis)
 
 
 def _binary_focal_grad(t: np.ndarray, x: np.ndarray, gamma: float) -> np.ndarray:
@@ -294,13 +301,14 @@ def _binary_focal_grad(t: np.ndarray, x: np.ndarray, gamma: float) -> np.ndarray
     ndarray, shape (N,)
         The gradient of each sample's own loss (``reduction="none"``).
     """
-    p, p_neg = _sigmoid(x), _sigmoid(-x)
-    if gamma == 0:
-        return p - t
-    m = t * p_neg + (1 - t) * p
-    bce = t * _softplus(-x) + (1 - t) * _softplus(x)
-    ratio = np.divide(p * p_neg, m, out=np.zeros_like(m), where=m > 0)
-    return m**gamma * (gamma * (1 - 2 * t) * ratio * bce + p - t)
+    with np.errstate(under="ignore"):
+        p, p_neg = _sigmoid(x), _sigmoid(-x)
+        if gamma == 0:
+            return p - t
+        m = t * p_neg + (1 - t) * p
+        bce = t * _softplus(-x) + (1 - t) * _softplus(x)
+        ratio = np.divide(p * p_neg, m, out=np.zeros_like(m), where=m > 0)
+        return m**gamma * (gamma * (1 - 2 * t) * ratio * bce + p - t)
 
 
 def _categorical_focal_grad(targets: np.ndarray, z: np.ndarray, gamma: float,
@@ -335,19 +343,11 @@ def _categorical_focal_grad(targets: np.ndarray, z: np.ndarray, gamma: float,
     ndarray, shape (N, K)
         The gradient of each sample's own loss (``reduction="none"``).
     """
-    log_q = _log_softmax(z)
-    q = np.exp(log_q)
-    m = -np.expm1(log_q)
-    ratio = np.divide(log_q, m, out=np.full_like(m, -1.0), where=m > 0)
-    w = targets if alpha is None else targets * alpha
-    a = w * m**gamma * (gamma * q * ratio - 1)
-    return a - q * a.sum(axis=-1, keepdims=True)
-
-
-
-def _finish(g: np.ndarray, red, count: int, per_sample: bool = False) -> np.ndarray:
-    """Apply sample weights and the reduction's scale to elementwise or per-sample gradients."""
-    if red.weight is not None:
-        g = g * (red.weight[..., None] if per_sample else red.weight)
-    scale = red.scale(count)
-    return g if scale == 1.0 else g * g.dtype.type(scale)
+    with np.errstate(under="ignore", over="ignore"):
+        log_q = _log_softmax(z)
+        q = np.exp(log_q)
+        m = -np.expm1(log_q)
+        ratio = np.divide(log_q, m, out=np.full_like(m, -1.0), where=m > 0)
+        w = targets if alpha is None else targets * alpha
+        a = w * m**gamma * (gamma * q * ratio - 1)
+        return a - q * a.sum(axis=-1, keepdims=True)

@@ -27,6 +27,18 @@ Weights, and what ``"mean"`` divides by
     Used with ``sample_weight``, each weighted loss is multiplied by :math:`s_i` and the
     denominator stays :math:`\\sum_i w_{c_i}`.
 
+Large inputs, threads
+---------------------
+From 32,768 values on, the losses run private kernels that give the same
+per-sample numbers (to rounding): rows are processed in blocks that fit in the
+CPU cache, bad values are found in the same passes (with the same messages),
+and the blocks are shared among threads. The environment variable
+``XENTLEARN_NUM_THREADS``, read at each call, sets how many: ``1`` keeps all the
+work in the calling thread; unset, it is ``min(2, os.cpu_count())``. The losses
+are thread-safe: calls from several threads at once give the single-thread results.
+Under ``np.errstate(all="raise")`` they still return their answer: harmless
+underflow inside is never reported.
+
 References
 ----------
 Goodfellow, Bengio and Courville, *Deep Learning*, section 6.2.2 (2016).
@@ -36,14 +48,21 @@ Szegedy et al., "Rethinking the Inception Architecture", CVPR 2016 (label smooth
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from numpy.typing import ArrayLike
 
+from . import _kernels
 from . import _validation as v
-from .activations import _log_softmax, _lse_parts
-from .information import in_base
+from ._lossprep import (
+    class_alpha,
+    log,
+    prepare_binary,
+    prepare_categorical,
+    prepare_sparse,
+    prepare_targets,
+    times,
+)
+from .activations import _lse_parts
 
 __all__ = [
     "binary_cross_entropy",
@@ -52,130 +71,6 @@ __all__ = [
     "binary_focal_cross_entropy",
     "categorical_focal_cross_entropy",
 ]
-
-
-# --- shared pieces --------------------------------------------------------------------------
-
-
-def _times(x: np.ndarray, log_q: np.ndarray) -> np.ndarray:
-    """``x * log_q`` with 0 wherever ``x == 0`` (even where ``log_q`` is ``-inf``)."""
-    x, log_q = np.broadcast_arrays(x, log_q)
-    out = np.zeros(x.shape, dtype=np.result_type(x, log_q))
-    np.multiply(x, log_q, out=out, where=x != 0)
-    return out
-
-
-def _log(p: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore"):
-        return np.log(p)
-
-
-def _log1m(p: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore"):
-        return np.log1p(-p)
-
-
-@dataclass
-class _Reduction:
-    """How per-sample losses become the returned value."""
-
-    reduction: str
-    ln_b: float | None
-    weight: np.ndarray | None = None  # multiplies each loss (sample x class weights)
-    denominator: float | None = None  # what "mean" divides by; None means the count
-
-    def apply(self, losses: np.ndarray) -> np.ndarray:
-        if self.weight is not None:
-            losses = _times(self.weight, losses)  # a weight of 0 silences even an inf loss
-        if self.reduction == "none":
-            out = losses
-        elif self.reduction == "sum":
-            out = losses.sum()
-        else:
-            out = losses.sum() / self.mean_denominator(losses.size)
-        return in_base(out, self.ln_b)
-
-    def mean_denominator(self, count: int) -> float:
-        denom = count if self.denominator is None else self.denominator
-        if denom <= 0:
-            raise v.InvalidInputError(
-                "the weights of the samples that count sum to 0 (all labels ignored, or all "
-                "class weights zero), so the mean is undefined; use reduction='sum' or "
-                "check class_weight and ignore_index"
-            )
-        return denom
-
-    def scale(self, count: int) -> float:
-        """The factor by which a per-sample gradient is multiplied (besides ``weight``)."""
-        s = 1.0 if self.reduction != "mean" else 1.0 / self.mean_denominator(count)
-        return s if self.ln_b is None else s / self.ln_b
-
-
-def _common(reduction, base, label_smoothing) -> tuple[str, float | None, float]:
-    return (v.check_reduction(reduction), v.log_base(base),
-            v.check_label_smoothing(label_smoothing))
-
-
-# --- binary -----------------------------------------------------------------------------
-
-
-@dataclass
-class _Binary:
-    y: np.ndarray  # targets in [0, 1], smoothed
-    x: np.ndarray  # logits or probabilities, same shape as y
-    from_logits: bool
-    pos_weight: np.ndarray | None
-    red: _Reduction
-
-    def log_terms(self) -> tuple[np.ndarray, np.ndarray]:
-        """``log p`` and ``log(1 - p)`` for the predicted positive probability ``p``.
-
-        From logits both come from one ``log1p(exp(-|x|))``: ``log sigmoid(x) =
-        min(x, 0) - log1p(exp(-|x|))`` and ``log sigmoid(-x) = -max(x, 0) - log1p(...)``.
-        """
-        if self.from_logits:
-            sp = np.log1p(np.exp(-np.abs(self.x)))
-            return np.minimum(self.x, 0) - sp, -np.maximum(self.x, 0) - sp
-        return _log(self.x), _log1m(self.x)
-
-    def elementwise(self, log_p: np.ndarray, log_1mp: np.ndarray) -> np.ndarray:
-        # From logits both logs are finite, so plain products are safe; from probabilities
-        # a log can be -inf where its weight is 0, and 0 * -inf must count as 0.
-        times = np.multiply if self.from_logits else _times
-        pos = times(self.y, log_p)
-        if self.pos_weight is not None:
-            pos = _times(self.pos_weight, pos)
-        neg = times(1 - self.y, log_1mp)
-        neg += pos
-        return np.negative(neg, out=neg)
-
-
-def _prepare_binary(y_true, y_pred, *, from_logits, label_smoothing=0.0, sample_weight=None,
-                    pos_weight=None, reduction="mean", base=None,
-                    pred_name: str = "y_pred") -> _Binary:
-    reduction, ln_b, eps = _common(reduction, base, label_smoothing)
-    x = v.as_float(y_pred, pred_name)
-    y = v.as_float(y_true, "y_true", dtype=x.dtype)
-    v.check_same_shape(y, x, "y_true", pred_name)
-    v.check_probabilities(y, "y_true")
-    if not from_logits:
-        v.check_probabilities(x, "y_pred", logits_hint=True)
-    if eps:
-        y = y * x.dtype.type(1 - eps) + x.dtype.type(eps / 2)
-    pw = None
-    if pos_weight is not None:
-        pw = v.as_float(pos_weight, "pos_weight", dtype=x.dtype)
-        try:
-            pw = np.broadcast_to(pw, x.shape)
-        except ValueError:
-            raise v.InvalidInputError(
-                f"pos_weight has shape {pw.shape}, which does not broadcast to {pred_name}'s shape "
-                f"{x.shape}; pass a scalar or one weight per output (shape {x.shape[-1:]})"
-            ) from None
-        if (pw < 0).any():
-            raise v.InvalidInputError("pos_weight has negative entries; weights must be >= 0")
-    sw = None if sample_weight is None else v.sample_weight_for(sample_weight, x.shape, x.dtype)
-    return _Binary(y, x, bool(from_logits), pw, _Reduction(reduction, ln_b, sw))
 
 
 def binary_cross_entropy(y_true: ArrayLike, y_pred: ArrayLike, *, from_logits: bool = False,
@@ -228,10 +123,15 @@ def binary_cross_entropy(y_true: ArrayLike, y_pred: ArrayLike, *, from_logits: b
     >>> round(float(binary_cross_entropy([1], [1e-300])), 1)  # no clipping
     690.8
     """
-    b = _prepare_binary(y_true, y_pred, from_logits=from_logits, label_smoothing=label_smoothing,
-                        sample_weight=sample_weight, pos_weight=pos_weight, reduction=reduction,
-                        base=base)
-    return b.red.apply(b.elementwise(*b.log_terms()))
+    options = dict(from_logits=from_logits, label_smoothing=label_smoothing,
+                   sample_weight=sample_weight, pos_weight=pos_weight, reduction=reduction,
+                   base=base)
+    fast = _kernels.binary(y_true, y_pred, **options)  # large inputs: same numbers, faster
+    if fast is not None:
+        return fast
+    b = prepare_binary(y_true, y_pred, **options)
+    with np.errstate(under="ignore"):
+        return b.red.apply(b.elementwise(*b.log_terms()))
 
 
 def binary_focal_cross_entropy(y_true: ArrayLike, y_pred: ArrayLike, *, gamma: float = 2.0,
@@ -274,70 +174,19 @@ def binary_focal_cross_entropy(y_true: ArrayLike, y_pred: ArrayLike, *, gamma: f
     """
     g = v.check_scalar(gamma, "gamma", low=0.0, hint="; 0 gives plain cross-entropy")
     a = None if alpha is None else v.check_scalar(alpha, "alpha", low=0.0, high=1.0)
-    b = _prepare_binary(y_true, y_pred, from_logits=from_logits, reduction=reduction, base=base)
-    log_p, log_1mp = b.log_terms()
-    losses = b.elementwise(log_p, log_1mp)
-    if g != 0:
-        one_minus_pt = b.y * np.exp(log_1mp) + (1 - b.y) * np.exp(log_p)
-        losses = losses * one_minus_pt ** b.x.dtype.type(g)
-    if a is not None:
-        losses = losses * (b.y * b.x.dtype.type(a) + (1 - b.y) * b.x.dtype.type(1 - a))
-    return b.red.apply(losses)
+    b = prepare_binary(y_true, y_pred, from_logits=from_logits, reduction=reduction, base=base)
+    with np.errstate(under="ignore"):
+        log_p, log_1mp = b.log_terms()
+        losses = b.elementwise(log_p, log_1mp)
+        if g != 0:
+            one_minus_pt = b.y * np.exp(log_1mp) + (1 - b.y) * np.exp(log_p)
+            losses = losses * one_minus_pt ** b.x.dtype.type(g)
+        if a is not None:
+            losses = losses * (b.y * b.x.dtype.type(a) + (1 - b.y) * b.x.dtype.type(1 - a))
+        return b.red.apply(losses)
 
 
 # --- categorical ------------------------------------------------------------------------
-
-
-@dataclass
-class _Categorical:
-    x: np.ndarray  # logits or probabilities, classes on the last axis
-    from_logits: bool
-    eps: float
-    class_weight: np.ndarray | None
-    red: _Reduction
-    pred_name: str = "y_pred"
-
-    @property
-    def n_classes(self) -> int:
-        return self.x.shape[-1]
-
-    def log_q(self) -> np.ndarray:
-        return _log_softmax(self.x) if self.from_logits else _log(self.x)
-
-    def smoothed(self, y: np.ndarray) -> np.ndarray:
-        if not self.eps:
-            return y
-        dt = self.x.dtype.type
-        return y * dt(1 - self.eps) + dt(self.eps / self.n_classes)
-
-
-def _prepare_categorical(y_pred, *, from_logits, label_smoothing, class_weight, sample_weight,
-                         reduction, base, axis, pred_name: str = "y_pred") -> _Categorical:
-    reduction, ln_b, eps = _common(reduction, base, label_smoothing)
-    x = v.move_axis_last(v.as_float(y_pred, pred_name), axis, pred_name)
-    if not from_logits:
-        v.check_probabilities(x, "y_pred", logits_hint=True)
-        v.check_rows_sum_to_one(x, "y_pred", logits_hint=True)
-    cw = None
-    if class_weight is not None:
-        cw = v.check_weights(class_weight, "class_weight", x.shape[-1], x.dtype,
-                             "one weight per class")
-    sw = None
-    if sample_weight is not None:
-        sw = v.sample_weight_for(sample_weight, x.shape[:-1], x.dtype)
-    return _Categorical(x, bool(from_logits), eps, cw, _Reduction(reduction, ln_b, sw), pred_name)
-
-
-def _prepare_targets(y_true, c: _Categorical, axis: int) -> np.ndarray:
-    raw = v.as_array(y_true, "y_true")
-    y = v.as_float(raw, "y_true", dtype=c.x.dtype)
-    y = v.move_axis_last(y, axis, "y_true")
-    v.check_same_shape(y, c.x, "y_true", c.pred_name)
-    v.check_probabilities(y, "y_true")
-    v.check_rows_sum_to_one(y, "y_true", tol_dtype=v.float_dtype(raw))
-    if c.class_weight is not None:
-        c.red.denominator = float((y @ c.class_weight).sum())
-    return y
 
 
 def categorical_cross_entropy(y_true: ArrayLike, y_pred: ArrayLike, *, from_logits: bool = False,
@@ -388,14 +237,19 @@ def categorical_cross_entropy(y_true: ArrayLike, y_pred: ArrayLike, *, from_logi
     >>> round(float(categorical_cross_entropy(car, [0.775, 0.116, 0.039, 0.070], base=2)), 4)
     0.3677
     """
-    c = _prepare_categorical(y_pred, from_logits=from_logits, label_smoothing=label_smoothing,
-                             class_weight=class_weight, sample_weight=sample_weight,
-                             reduction=reduction, base=base, axis=axis)
-    y = _prepare_targets(y_true, c, axis)
+    options = dict(from_logits=from_logits, label_smoothing=label_smoothing,
+                   class_weight=class_weight, sample_weight=sample_weight, reduction=reduction,
+                   base=base, axis=axis)
+    fast = _kernels.categorical(y_true, y_pred, **options)  # large inputs: same numbers, faster
+    if fast is not None:
+        return fast
+    c = prepare_categorical(y_pred, **options)
+    y, red = prepare_targets(y_true, c, axis)
     target = c.smoothed(y)
     if c.class_weight is not None:
         target = target * c.class_weight
-    return c.red.apply(-_times(target, c.log_q()).sum(axis=-1))
+    with np.errstate(under="ignore"):
+        return red.apply(-times(target, c.log_q()).sum(axis=-1))
 
 
 def categorical_focal_cross_entropy(y_true: ArrayLike, y_pred: ArrayLike, *, gamma: float = 2.0,
@@ -437,62 +291,23 @@ def categorical_focal_cross_entropy(y_true: ArrayLike, y_pred: ArrayLike, *, gam
     0.2549
     """
     g = v.check_scalar(gamma, "gamma", low=0.0, hint="; 0 gives plain cross-entropy")
-    c = _prepare_categorical(y_pred, from_logits=from_logits, label_smoothing=0.0,
-                             class_weight=None, sample_weight=None, reduction=reduction,
-                             base=base, axis=axis)
-    y = _prepare_targets(y_true, c, axis)
-    log_q = c.log_q()
-    target = y
-    if g != 0:
-        one_minus_q = -np.expm1(log_q) if c.from_logits else 1 - c.x
-        target = target * one_minus_q ** c.x.dtype.type(g)
-    alpha_k = _class_alpha(alpha, c)
-    if alpha_k is not None:
-        target = target * alpha_k
-    return c.red.apply(-_times(target, log_q).sum(axis=-1))
-
-
-def _class_alpha(alpha, c: _Categorical) -> np.ndarray | None:
-    """The focal ``alpha`` as one weight per class (a scalar is the same for all), or None."""
-    if alpha is None:
-        return None
-    if np.ndim(alpha) == 0:
-        a = v.check_scalar(alpha, "alpha", low=0.0, hint="; None means no class balancing")
-        return np.full(c.n_classes, a, dtype=c.x.dtype)
-    return v.check_weights(alpha, "alpha", c.n_classes, c.x.dtype,
-                           "one weight per class, or a scalar")
+    c = prepare_categorical(y_pred, from_logits=from_logits, label_smoothing=0.0,
+                            class_weight=None, sample_weight=None, reduction=reduction,
+                            base=base, axis=axis)
+    y, red = prepare_targets(y_true, c, axis)
+    alpha_k = class_alpha(alpha, c)
+    with np.errstate(under="ignore"):
+        log_q = c.log_q()
+        target = y
+        if g != 0:
+            one_minus_q = -np.expm1(log_q) if c.from_logits else 1 - c.x
+            target = target * one_minus_q ** c.x.dtype.type(g)
+        if alpha_k is not None:
+            target = target * alpha_k
+        return red.apply(-times(target, log_q).sum(axis=-1))
 
 
 # --- sparse categorical ----------------------------------------------------------------
-
-
-@dataclass
-class _Sparse:
-    c: _Categorical
-    labels: np.ndarray  # int64, ignored entries replaced by 0
-    valid: np.ndarray | None  # False where the label equals ignore_index
-    label_weight: np.ndarray | None  # class weight of each sample's label, 0 where ignored
-
-
-def _prepare_sparse(labels, y_pred, *, from_logits, label_smoothing, class_weight, sample_weight,
-                    ignore_index, reduction, base, axis, pred_name: str = "y_pred") -> _Sparse:
-    c = _prepare_categorical(y_pred, from_logits=from_logits, label_smoothing=label_smoothing,
-                             class_weight=class_weight, sample_weight=sample_weight,
-                             reduction=reduction, base=base, axis=axis, pred_name=pred_name)
-    lab = v.check_labels(labels, c.n_classes, c.x.shape[:-1], ignore_index, pred_name)
-    valid = None
-    if ignore_index is not None:
-        valid = lab != ignore_index
-        lab = np.where(valid, lab, 0)
-    lw = None
-    if c.class_weight is not None:
-        lw = c.class_weight[lab]
-        if valid is not None:
-            lw = np.where(valid, lw, 0)
-        c.red.denominator = float(lw.sum())
-    elif valid is not None:
-        c.red.denominator = float(valid.sum())
-    return _Sparse(c, lab, valid, lw)
 
 
 def sparse_categorical_cross_entropy(labels: ArrayLike, y_pred: ArrayLike, *,
@@ -546,27 +361,32 @@ def sparse_categorical_cross_entropy(labels: ArrayLike, y_pred: ArrayLike, *,
     ...                                              base=2)), 4)
     0.3677
     """
-    s = _prepare_sparse(labels, y_pred, from_logits=from_logits, label_smoothing=label_smoothing,
-                        class_weight=class_weight, sample_weight=sample_weight,
-                        ignore_index=ignore_index, reduction=reduction, base=base, axis=axis)
+    options = dict(from_logits=from_logits, label_smoothing=label_smoothing,
+                   class_weight=class_weight, sample_weight=sample_weight,
+                   ignore_index=ignore_index, reduction=reduction, base=base, axis=axis)
+    fast = _kernels.sparse(labels, y_pred, **options)  # large inputs: same numbers, faster
+    if fast is not None:
+        return fast
+    s = prepare_sparse(labels, y_pred, **options)
     c = s.c
     idx = s.labels[..., None]
-    if c.eps:
-        log_q = c.log_q()
-        nll = -np.take_along_axis(log_q, idx, axis=-1)[..., 0]
-        cw = 1 if c.class_weight is None else c.class_weight
-        smooth = -(_times(np.broadcast_to(cw, log_q.shape), log_q)).sum(axis=-1)
-        lw = 1 if s.label_weight is None else s.label_weight
-        dt = c.x.dtype.type
-        losses = _times(dt(1 - c.eps) * lw, nll) + dt(c.eps / c.n_classes) * smooth
-    else:
-        if c.from_logits:
-            _, shifted, _, rest = _lse_parts(c.x)
-            losses = np.log1p(rest[..., 0]) - np.take_along_axis(shifted, idx, axis=-1)[..., 0]
+    with np.errstate(under="ignore", over="ignore"):
+        if c.eps:
+            log_q = c.log_q()
+            nll = -np.take_along_axis(log_q, idx, axis=-1)[..., 0]
+            cw = np.ones(c.n_classes, c.x.dtype) if c.class_weight is None else c.class_weight
+            smooth = -(times(np.broadcast_to(cw, log_q.shape), log_q)).sum(axis=-1)
+            lw = 1 if s.label_weight is None else s.label_weight
+            dt = c.x.dtype.type
+            losses = times(dt(1 - c.eps) * lw, nll) + dt(c.eps / c.n_classes) * smooth
         else:
-            losses = -_log(np.take_along_axis(c.x, idx, axis=-1)[..., 0])
-        if s.label_weight is not None:
-            losses = _times(s.label_weight, losses)
-    if s.valid is not None:
-        losses = np.where(s.valid, losses, 0).astype(c.x.dtype, copy=False)
-    return c.red.apply(losses)
+            if c.from_logits:  # logsumexp(z) - z_c = log1p(rest) - (z_c - max z)
+                _, shifted, _, rest = _lse_parts(c.x)
+                losses = np.log1p(rest[..., 0]) - np.take_along_axis(shifted, idx, axis=-1)[..., 0]
+            else:
+                losses = -log(np.take_along_axis(c.x, idx, axis=-1)[..., 0])
+            if s.label_weight is not None:
+                losses = times(s.label_weight, losses)
+        if s.valid is not None:
+            losses = np.where(s.valid, losses, 0).astype(c.x.dtype, copy=False)
+        return s.red.apply(losses)

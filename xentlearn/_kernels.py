@@ -1,0 +1,626 @@
+"""Fast kernels for the cross-entropy losses on large inputs; exact to rounding.
+
+The public functions in :mod:`xentlearn.losses` show each formula plainly and
+run it for small inputs. From :data:`MIN_ELEMENTS` values on they call the
+kernels here, which compute the same per-sample numbers faster and with little
+extra memory:
+
+* Rows are processed in blocks that fit in the L2 cache, with ``out=`` buffers
+  reused from block to block, so temporaries stay a small fraction of the input
+  and no full-size intermediate goes through main memory.
+* Sparse losses from logits use only positive terms: with :math:`c` the label,
+  :math:`\\ell = \\log(1 + \\sum_{j \\ne c} e^{z_j} / e^{z_c})`, evaluated where no
+  exponential overflows or goes subnormal (the block's min and max tell); other
+  blocks and rows use the log-sum-exp form of the reference path.
+* Sums over the short class axis are ``einsum`` calls, the label's entry is read
+  by flat indexing, and ``log1p`` is evaluated as
+  :math:`\\log u + (r - (u - 1)) / u` with :math:`u = 1 + r` (exact to a few
+  rounding errors, and vectorised where ``np.log1p`` is not).
+* Validation is folded into the same passes: a NaN or inf shows up in a block's
+  min or max, a row that does not sum to 1 in the row sums, a bad label in one
+  min and one max. When anything is off, or the input is unusual, the kernel
+  returns ``None`` and the reference path runs; it finds the problem and raises
+  the usual message.
+* Blocks are shared among threads (NumPy releases the GIL inside its loops);
+  ``einsum`` rather than ``@`` inside them, which would start BLAS threads of its
+  own. See :func:`num_threads`.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import os
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+from . import _lossprep as prep
+from . import _validation as v
+from .activations import _lse_parts
+
+MIN_ELEMENTS = 1 << 15  # smaller inputs take the reference path
+BLOCK_BYTES = 1 << 17  # input bytes per block; the block and its buffers stay in L2
+THREADS_VARIABLE = "XENTLEARN_NUM_THREADS"
+
+# Exponents whose exp is a normal number in each dtype: e^-708 > 2.2e-308, e^709 < 1.8e308.
+_EXP_LIMIT = {np.dtype(np.float64): 708.0, np.dtype(np.float32): 87.0}
+
+
+class _Unfit(Exception):
+    """The input needs the reference path (bad values, which it reports, or rare cases)."""
+
+
+# --- threads ------------------------------------------------------------------------------
+
+
+def num_threads() -> int:
+    """How many threads the kernels use: ``XENTLEARN_NUM_THREADS``, read at each call.
+
+    Unset or empty means ``min(2, os.cpu_count())``; ``1`` keeps everything in the
+    calling thread.
+    """
+    raw = os.environ.get(THREADS_VARIABLE, "").strip()
+    if not raw:
+        return min(2, os.cpu_count() or 1)
+    try:
+        n = int(raw)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise v.InvalidInputError(
+            f"{THREADS_VARIABLE} must be a positive integer (1 for a single thread), got {raw!r}"
+        )
+    return n
+
+
+_pool: ThreadPoolExecutor | None = None
+_pool_size = 0
+_pool_pid = 0
+_pool_lock = threading.Lock()
+
+
+def _executor(workers: int) -> ThreadPoolExecutor:
+    """The shared pool: created on first use, grown when more workers are asked for, and
+    made anew in a forked child (whose copy of the pool has no threads)."""
+    global _pool, _pool_size, _pool_pid
+    with _pool_lock:
+        forked = _pool_pid != os.getpid()
+        if _pool is None or _pool_size < workers or forked:
+            old = _pool
+            _pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="xentlearn")
+            _pool_size, _pool_pid = workers, os.getpid()
+            if old is not None and not forked:
+                old.shutdown(wait=False)
+        return _pool
+
+
+Block = tuple[int, int, tuple[np.ndarray, ...]]
+
+
+def _blocks(pieces: Sequence[tuple[np.ndarray, ...]], block_rows: int) -> list[Block]:
+    """(first row, end row, views) of each block, rows numbered across the pieces."""
+    out = []
+    start = 0
+    for views in pieces:
+        m = views[0].shape[0]
+        for a in range(0, m, block_rows):
+            b = min(a + block_rows, m)
+            out.append((start + a, start + b, tuple(w[a:b] for w in views)))
+        start += m
+    return out
+
+
+def _run(blocks: list[Block], work: Callable[[list[Block]], tuple[list, list]]):
+    """``work`` on contiguous runs of blocks, one run per thread; the lists concatenated."""
+    n = min(num_threads(), len(blocks))
+    if n <= 1:
+        return work(blocks)
+    bounds = [len(blocks) * i // n for i in range(n + 1)]
+    runs = [blocks[bounds[i]:bounds[i + 1]] for i in range(n)]
+    pool = _executor(n - 1)
+    futures = [pool.submit(work, run) for run in runs[1:]]
+    results, error = [], None
+    try:
+        results.append(work(runs[0]))
+    except _Unfit as exc:
+        error = exc
+    for fut in futures:  # always wait: the workers write into buffers the caller owns
+        try:
+            results.append(fut.result())
+        except _Unfit as exc:
+            error = exc
+    if error is not None:
+        raise error
+    return [x for r in results for x in r[0]], [x for r in results for x in r[1]]
+
+
+# --- arrays ---------------------------------------------------------------------------------
+
+
+def _rows(*arrays: np.ndarray) -> list[tuple[np.ndarray, ...]]:
+    """2-D views ``(rows, K)`` of equally shaped arrays, rows in C order, without copying."""
+    k = arrays[0].shape[-1]
+    try:
+        return [tuple(np.reshape(a, (-1, k), copy=False) for a in arrays)]
+    except ValueError:
+        return [views for parts in zip(*arrays, strict=True) for views in _rows(*parts)]
+
+
+def _float(raw: np.ndarray) -> np.ndarray:
+    return raw.astype(v.float_dtype(raw), copy=False)
+
+
+def _per_row(w: np.ndarray | None, lead: tuple[int, ...]) -> np.ndarray | None:
+    """Sample weights (leading axes, trailing 1s) as one flat value per row."""
+    return None if w is None else np.broadcast_to(w, lead).reshape(-1)
+
+
+def _log1p(r: np.ndarray, out: np.ndarray, t1: np.ndarray, t2: np.ndarray) -> np.ndarray:
+    """``log1p(r)`` for ``r >= 0`` as ``log u + (r - (u - 1)) / u`` with ``u = 1 + r``.
+
+    ``u - 1`` is exact for ``u < 2``, so the correction restores what rounding
+    ``1 + r`` lost; the error is that of ``np.log`` (vectorised, unlike ``np.log1p``).
+    ``out`` must not be ``r``.
+    """
+    u = np.add(r, 1, out=t1)
+    np.log(u, out=out)
+    c = np.subtract(u, 1, out=t2)
+    np.subtract(r, c, out=c)
+    np.divide(c, u, out=c)
+    return np.add(out, c, out=out)
+
+
+def _mul0(loss: np.ndarray, w: np.ndarray) -> None:
+    """``loss *= w`` with 0 where ``w == 0`` (even where the loss is inf)."""
+    np.multiply(loss, w, out=loss)
+    if np.isnan(np.add.reduce(loss, axis=None)):
+        np.copyto(loss, 0, where=(w == 0))
+
+
+def _reduce(out: np.ndarray | None, sums: list, dens: list | None, n_rows: int,
+            red: prep.Reduction, dtype: np.dtype, lead: tuple[int, ...]) -> np.ndarray:
+    if red.reduction == "none":
+        res = out.reshape(lead)
+    else:
+        res = dtype.type(math.fsum(sums))
+        if red.reduction == "mean":
+            denom = None if dens is None else math.fsum(dens)
+            res = res / red.over(denom).mean_denominator(n_rows)
+    with np.errstate(under="ignore"):
+        return prep.in_base(res, red.ln_b)
+
+
+class _Workspace(dict):
+    """Buffers for one thread, made on first use: ``wide`` names hold a block, the others
+    one value per row."""
+
+    def __init__(self, block_rows: int, k: int, dtype: np.dtype, wide: Sequence[str]):
+        super().__init__()
+        self.rows, self.k, self.dtype, self.wide = block_rows, k, dtype, set(wide)
+
+    def __missing__(self, name: str) -> np.ndarray:
+        rows, k = self.rows, self.k
+        if name == "rowoff":
+            buf = np.arange(rows, dtype=np.int64) * k
+        elif name == "arange":
+            buf = np.arange(k, dtype=self.dtype)
+        elif name in ("idx", "lab"):
+            buf = np.empty(rows, np.int64)
+        elif name == "flag":
+            buf = np.empty(rows, bool)
+        elif name == "mask":
+            buf = np.empty((rows, k), bool)
+        else:
+            buf = np.empty((rows, k) if name in self.wide else rows, self.dtype)
+        self[name] = buf
+        return buf
+
+
+def _contiguous(a: np.ndarray, buf: np.ndarray) -> np.ndarray:
+    """``a`` itself if C-contiguous in ``buf``'s dtype, else a copy in ``buf``."""
+    if a.flags.c_contiguous and a.dtype == buf.dtype:
+        return a
+    out = buf[: a.shape[0]]
+    np.copyto(out, a, casting="unsafe")
+    return out
+
+
+def _row_sums(a: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """Sums along the short last axis of a block (``einsum``: no BLAS threads in the pool)."""
+    return np.einsum("ij->i", a, out=out)
+
+
+def _check_range(a: np.ndarray, low: float, high: float) -> tuple[float, float]:
+    """The block's min and max; ``_Unfit`` unless both are finite and in [low, high]."""
+    lo = np.minimum.reduce(a, axis=None)
+    hi = np.maximum.reduce(a, axis=None)
+    if not (low <= lo and hi <= high and np.isfinite(lo) and np.isfinite(hi)):
+        raise _Unfit
+    return lo, hi
+
+
+def _check_rows_sum(a: np.ndarray, tol: float, buf: np.ndarray, tmp: np.ndarray) -> np.ndarray:
+    """The row sums of ``a``; ``_Unfit`` unless each is within ``tol`` of 1."""
+    s = _row_sums(a, buf)
+    dev = np.subtract(s, 1, out=tmp)
+    np.abs(dev, out=dev)
+    if not np.maximum.reduce(dev) <= tol:
+        raise _Unfit
+    return s
+
+
+def _nll_wide(z: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """``logsumexp(z) - z[c]`` per row in the reference path's log-sum-exp form."""
+    _, shifted, _, rest = _lse_parts(z)
+    return np.log1p(rest[:, 0]) - shifted[np.arange(len(classes)), classes]
+
+
+def _nll_logits(z: np.ndarray, classes: np.ndarray, idx: np.ndarray, loss: np.ndarray,
+                ws: _Workspace, bounds: tuple[float, float] | None = None) -> None:
+    """``-log softmax(z)[c]`` per row, into ``loss``; ``z`` C-contiguous, ``idx`` flat.
+
+    ``bounds`` are the block's min and max when the caller has them already.
+    """
+    b = z.shape[0]
+    lim = _EXP_LIMIT[z.dtype]
+    if bounds is None:
+        bounds = np.minimum.reduce(z, axis=None), np.maximum.reduce(z, axis=None)
+    lo, hi = bounds
+    if not (lo >= -lim and hi <= lim):
+        if not (np.isfinite(lo) and np.isfinite(hi)):
+            raise _Unfit
+        loss[:] = _nll_wide(z, classes)
+        return
+    e = np.exp(z, out=ws["e"][:b])
+    flat = e.reshape(-1)
+    ey = np.take(flat, idx, out=ws["ey"][:b])
+    flat[idx] = 0
+    r = _row_sums(e, ws["r"][:b])
+    np.divide(r, ey, out=r)  # sum over j != c of e^(z_j - z_c), positive terms only
+    _log1p(r, loss, ws["t1"][:b], ws["t2"][:b])
+    if not np.maximum.reduce(loss) < np.inf:  # a ratio overflowed: spread beyond 708
+        bad = ~(loss < np.inf)
+        loss[bad] = _nll_wide(z[bad], classes[bad])
+
+
+def _nll_probs(p: np.ndarray, idx: np.ndarray, loss: np.ndarray, ws: _Workspace) -> None:
+    """``-log p[c]`` per row; ``p`` C-contiguous and already checked."""
+    b = p.shape[0]
+    py = np.take(p.reshape(-1), idx, out=ws["ey"][:b])
+    np.log(py, out=loss)
+    np.negative(loss, out=loss)
+
+
+def _smoothing_terms(z: np.ndarray, nll: np.ndarray, idx: np.ndarray, from_logits: bool,
+                     cw: np.ndarray | None, ws: _Workspace) -> np.ndarray:
+    """``sum_k w_k (-log q_k)`` per row: from logits ``-log q_k = lse - z_k`` (both >= 0)."""
+    b = z.shape[0]
+    d = ws["e"][:b]
+    if from_logits:
+        lse = np.take(z.reshape(-1), idx, out=ws["t1"][:b])
+        np.add(lse, nll, out=lse)
+        np.subtract(lse[:, None], z, out=d)
+    else:
+        np.log(z, out=d)
+        np.negative(d, out=d)
+        if cw is not None and not cw.all():
+            d[:, cw == 0] = 0  # 0 * log 0 counts as 0
+    out = ws["t2"][:b]
+    if cw is None:
+        return _row_sums(d, out)
+    return np.einsum("ij,j->i", d, cw, out=out)
+
+
+# --- sparse categorical ------------------------------------------------------------------
+
+
+def _labels(labels, k: int, lead: tuple[int, ...], ignore_index, pred_name: str) -> np.ndarray:
+    """Flat int64 labels: one min and one max when all are in range, else the full check."""
+    arr = v.as_array(labels, "labels")
+    if arr.dtype.kind in "iu" and arr.shape == lead:
+        lo, hi = arr.min(), arr.max()
+        if 0 <= lo and hi < k:
+            return arr.astype(np.int64, copy=False).reshape(-1)
+    return v.check_labels(arr, k, lead, ignore_index, pred_name).reshape(-1)
+
+
+def sparse(labels, y_pred, *, from_logits=False, label_smoothing=0.0, class_weight=None,
+           sample_weight=None, ignore_index=None, reduction="mean", base=None, axis=-1,
+           pred_name: str = "y_pred") -> np.ndarray | None:
+    """:func:`xentlearn.sparse_categorical_cross_entropy`, or ``None`` for the reference path."""
+    from_logits = v.check_bool(from_logits, "from_logits")
+    reduction, ln_b, eps = prep.options(reduction, base, label_smoothing)
+    raw = v.as_array(y_pred, pred_name)
+    if raw.size < MIN_ELEMENTS or raw.dtype.kind != "f" or raw.ndim == 0:
+        return None
+    x = v.move_axis_last(_float(raw), axis, pred_name)
+    dtype, k, lead = x.dtype, x.shape[-1], x.shape[:-1]
+    dt = dtype.type
+    cw = None
+    if class_weight is not None:
+        cw = v.check_weights(class_weight, "class_weight", k, dtype, "one weight per class")
+    sw = None if sample_weight is None else v.sample_weight_for(sample_weight, lead, dtype)
+    if ignore_index is not None and (isinstance(ignore_index, bool)
+                                     or not isinstance(ignore_index, numbers.Integral)):
+        return None
+    lab = _labels(labels, k, lead, ignore_index, pred_name)
+    sw_rows = _per_row(sw, lead)
+    tol = v.sum_tolerance(prep.tol_dtype(raw, x), k)
+    block_rows = max(1, BLOCK_BYTES // (k * dtype.itemsize))
+    red = prep.Reduction(reduction, ln_b)
+    n_rows = lab.size
+    out = np.empty(n_rows, dtype) if reduction == "none" else None
+    ignore = None if ignore_index is None else int(ignore_index)
+
+    def one_block(g0: int, g1: int, z: np.ndarray, ws: _Workspace) -> tuple[float, float | None]:
+        b = g1 - g0
+        classes = lab[g0:g1]
+        ignored = None
+        if ignore is not None:
+            ignored = np.equal(classes, ignore, out=ws["flag"][:b])
+            if ignored.any():  # the label 0 stands in for ignored ones, whose loss becomes 0
+                safe = ws["lab"][:b]
+                np.copyto(safe, classes)
+                np.copyto(safe, 0, where=ignored)
+                classes = safe
+        loss = ws["loss"][:b] if out is None else out[g0:g1]
+        z = _contiguous(z, ws["z"])
+        idx = np.add(ws["rowoff"][:b], classes, out=ws["idx"][:b])
+        if from_logits:
+            _nll_logits(z, classes, idx, loss, ws)
+        else:
+            _check_range(z, 0.0, 1.0)
+            _check_rows_sum(z, tol, ws["r"][:b], ws["t1"][:b])
+            _nll_probs(z, idx, loss, ws)
+        lw = None if cw is None else np.take(cw, classes, out=ws["lw"][:b])
+        if eps:
+            smooth = _smoothing_terms(z, loss, idx, from_logits, cw, ws)
+            _mul0(loss, dt(1 - eps) * (1 if lw is None else lw))
+            loss += dt(eps / k) * smooth
+        elif lw is not None:
+            _mul0(loss, lw)
+        if ignored is not None:
+            np.copyto(loss, 0, where=ignored)
+        if sw_rows is not None:
+            _mul0(loss, sw_rows[g0:g1])
+        den = None
+        if lw is not None:
+            if ignored is not None:
+                np.copyto(lw, 0, where=ignored)
+            den = float(np.add.reduce(lw))
+        elif ignored is not None:
+            den = float(b - np.count_nonzero(ignored))
+        return (0.0 if out is not None else np.add.reduce(loss)), den
+
+    def work(run: list[Block]) -> tuple[list, list]:
+        ws = _Workspace(block_rows, k, dtype, ("e", "z"))
+        sums, dens = [], []
+        with np.errstate(all="ignore"):
+            for g0, g1, (z,) in run:
+                s, d = one_block(g0, g1, z, ws)
+                sums.append(s)
+                dens.append(d)
+        return sums, dens
+
+    try:
+        sums, dens = _run(_blocks(_rows(x), block_rows), work)
+    except _Unfit:
+        return None
+    dens = None if dens[0] is None else dens
+    return _reduce(out, sums, dens, n_rows, red, dtype, lead)
+
+
+# --- categorical -----------------------------------------------------------------------
+
+
+def categorical(y_true, y_pred, *, from_logits=False, label_smoothing=0.0, class_weight=None,
+                sample_weight=None, reduction="mean", base=None, axis=-1,
+                pred_name: str = "y_pred") -> np.ndarray | None:
+    """:func:`xentlearn.categorical_cross_entropy`, or ``None`` for the reference path."""
+    from_logits = v.check_bool(from_logits, "from_logits")
+    reduction, ln_b, eps = prep.options(reduction, base, label_smoothing)
+    raw = v.as_array(y_pred, pred_name)
+    if raw.size < MIN_ELEMENTS or raw.dtype.kind != "f" or raw.ndim == 0:
+        return None
+    x = v.move_axis_last(_float(raw), axis, pred_name)
+    dtype, k, lead = x.dtype, x.shape[-1], x.shape[:-1]
+    dt = dtype.type
+    cw = None
+    if class_weight is not None:
+        cw = v.check_weights(class_weight, "class_weight", k, dtype, "one weight per class")
+    sw = None if sample_weight is None else v.sample_weight_for(sample_weight, lead, dtype)
+    raw_y = v.as_array(y_true, "y_true")
+    if raw_y.shape != raw.shape:
+        return None
+    y = v.move_axis_last(raw_y, axis, "y_true")
+    sw_rows = _per_row(sw, lead)
+    tol_x = v.sum_tolerance(prep.tol_dtype(raw, x), k)
+    tol_y = v.sum_tolerance(prep.tol_dtype(raw_y, x), k)
+    block_rows = max(1, BLOCK_BYTES // (k * dtype.itemsize))
+    red = prep.Reduction(reduction, ln_b)
+    n_rows = math.prod(lead)
+    out = np.empty(n_rows, dtype) if reduction == "none" else None
+    lim = _EXP_LIMIT[dtype]
+
+    def one_block(g0: int, g1: int, z: np.ndarray, t: np.ndarray,
+                  ws: _Workspace) -> tuple[float, float | None]:
+        b = g1 - g0
+        loss = ws["loss"][:b] if out is None else out[g0:g1]
+        z = _contiguous(z, ws["z"])
+        t = _contiguous(t, ws["y"])
+        _check_range(t, 0.0, 1.0)
+        if from_logits:
+            bounds = _check_range(z, -np.inf, np.inf)
+            narrow = -lim <= bounds[0] and bounds[1] <= lim
+        else:
+            _check_range(z, 0.0, 1.0)
+            _check_rows_sum(z, tol_x, ws["r"][:b], ws["t1"][:b])
+            narrow = True
+        w = _check_rows_sum(t, tol_y, ws["lw"][:b], ws["t1"][:b])
+        if narrow and np.count_nonzero(t) == b:
+            # One nonzero target per row (each row has one, as it sums to 1), equal to the
+            # row sum; its class is sum_k k t_k / t_c. Then the label's positive terms.
+            cls = np.einsum("ij,j->i", t, ws["arange"], out=ws["t1"][:b])
+            np.divide(cls, w, out=cls)
+            classes = ws["lab"][:b]
+            np.rint(cls, out=cls)
+            np.copyto(classes, cls, casting="unsafe")
+            idx = np.add(ws["rowoff"][:b], classes, out=ws["idx"][:b])
+            if from_logits:
+                _nll_logits(z, classes, idx, loss, ws, bounds)
+            else:
+                _nll_probs(z, idx, loss, ws)
+            if cw is not None:
+                w *= np.take(cw, classes)
+            if eps:
+                smooth = _smoothing_terms(z, loss, idx, from_logits, cw, ws)
+                _mul0(loss, dt(1 - eps) * w)
+                loss += dt(eps / k) * smooth
+            else:
+                _mul0(loss, w)
+        else:  # soft targets, or logits whose exponentials leave the normal range
+            c = prep.Categorical(z, from_logits, eps, cw, red)
+            target = c.smoothed(t)
+            if cw is not None:
+                target = target * cw
+            np.negative(prep.times(target, c.log_q()).sum(axis=-1), out=loss)
+        if sw_rows is not None:
+            _mul0(loss, sw_rows[g0:g1])
+        den = None if cw is None else float(np.einsum("ij,j->", t, cw))
+        return (0.0 if out is not None else np.add.reduce(loss)), den
+
+    def work(run: list[Block]) -> tuple[list, list]:
+        ws = _Workspace(block_rows, k, dtype, ("e", "z", "y"))
+        sums, dens = [], []
+        with np.errstate(all="ignore"):
+            for g0, g1, (z, t) in run:
+                s, d = one_block(g0, g1, z, t, ws)
+                sums.append(s)
+                dens.append(d)
+        return sums, dens
+
+    try:
+        sums, dens = _run(_blocks(_rows(x, y), block_rows), work)
+    except _Unfit:
+        return None
+    dens = None if cw is None else dens
+    return _reduce(out, sums, dens, n_rows, red, dtype, lead)
+
+
+def _weight_rows(w: np.ndarray, width: int) -> np.ndarray:
+    """Weights broadcast to the loss's shape as ``(rows, width)``, or ``(rows, 1)`` when
+    they are constant along the last axis; a copy only when no view has that shape."""
+    try:
+        return np.reshape(w, (-1, width), copy=False)
+    except ValueError:
+        if w.ndim and w.strides[-1] == 0:
+            return w[..., :1].reshape(-1, 1)
+        return np.ascontiguousarray(w).reshape(-1, width)
+
+
+# --- binary ------------------------------------------------------------------------------
+
+
+def binary(y_true, y_pred, *, from_logits=False, label_smoothing=0.0, sample_weight=None,
+           pos_weight=None, reduction="mean", base=None,
+           pred_name: str = "y_pred") -> np.ndarray | None:
+    """:func:`xentlearn.binary_cross_entropy`, or ``None`` for the reference path."""
+    from_logits = v.check_bool(from_logits, "from_logits")
+    reduction, ln_b, eps = prep.options(reduction, base, label_smoothing)
+    raw = v.as_array(y_pred, pred_name)
+    if raw.size < MIN_ELEMENTS or raw.dtype.kind != "f":
+        return None
+    x = _float(raw)
+    dtype, shape = x.dtype, x.shape
+    dt = dtype.type
+    raw_y = v.as_array(y_true, "y_true")
+    if raw_y.shape != shape:
+        return None
+    pw = None if pos_weight is None else prep.pos_weight_for(pos_weight, shape, dtype, pred_name)
+    sw = None if sample_weight is None else v.sample_weight_for(sample_weight, shape, dtype)
+    width = shape[-1] if x.ndim >= 2 and shape[-1] * dtype.itemsize <= BLOCK_BYTES else 1
+    try:
+        arrays = [np.reshape(a, (-1, width), copy=False) for a in (x, raw_y)]
+    except ValueError:
+        return None
+    for w in (pw, sw):
+        if w is not None:
+            arrays.append(_weight_rows(np.broadcast_to(w, shape), width))
+    block_rows = max(1, BLOCK_BYTES // (width * dtype.itemsize))
+    red = prep.Reduction(reduction, ln_b)
+    out = np.empty(arrays[0].shape, dtype) if reduction == "none" else None
+
+    def one_block(g0: int, g1: int, views: tuple[np.ndarray, ...], ws: _Workspace) -> float:
+        b = g1 - g0
+        xb, yb = views[0], views[1]
+        pwb = views[2] if pw is not None else None
+        swb = views[-1] if sw is not None else None
+        loss = ws["loss"][:b] if out is None else out[g0:g1]
+        t1, t2, t3, t4 = (ws[n][:b] for n in ("t1", "t2", "t3", "t4"))
+        y = _contiguous(yb, ws["y"])
+        _check_range(y, 0.0, 1.0)
+        if eps:
+            y = np.multiply(y, dt(1 - eps), out=ws["y"][:b])
+            y += dt(eps / 2)
+        if from_logits:
+            _check_range(xb, -np.inf, np.inf)
+            e = np.abs(xb, out=t1)
+            np.negative(e, out=e)
+            np.exp(e, out=e)
+            sp = _log1p(e, t2, t3, t4)  # softplus(-|x|)
+            if pwb is None:  # sp + x ([x > 0] - y): both terms >= 0
+                d = np.subtract(np.greater(xb, 0, out=ws["mask"][:b]), y, out=t1)
+                np.multiply(d, xb, out=d)
+                np.add(d, sp, out=loss)
+            else:  # (w y + 1 - y) sp + (1 - y) max(x, 0) - w y min(x, 0)
+                wy = np.multiply(pwb, y, out=t1)
+                omy = np.subtract(1, y, out=t3)
+                m = np.maximum(xb, 0, out=t4)
+                np.multiply(m, omy, out=m)
+                n = np.minimum(xb, 0, out=loss)
+                np.multiply(n, wy, out=n)
+                np.subtract(m, n, out=m)
+                np.add(wy, omy, out=wy)
+                np.multiply(wy, sp, out=wy)
+                np.add(wy, m, out=loss)
+        else:
+            lo, hi = _check_range(xb, 0.0, 1.0)
+            if lo > 0 and hi < 1:  # both logs finite
+                lp = np.log(xb, out=t1)
+                u = np.subtract(1, xb, out=t2)  # log1p(-p) = log u - (p + (u - 1)) / u
+                l1p = np.log(u, out=t3)
+                c = np.subtract(u, 1, out=t4)
+                np.add(c, xb, out=c)
+                np.divide(c, u, out=c)
+                np.subtract(l1p, c, out=l1p)
+                if pwb is not None:
+                    np.multiply(lp, pwb, out=lp)
+                np.multiply(lp, y, out=lp)
+                omy = np.subtract(1, y, out=t2)
+                np.multiply(omy, l1p, out=omy)
+                np.add(lp, omy, out=loss)
+                np.negative(loss, out=loss)
+            else:
+                ref = prep.Binary(y, xb, False, pwb, red)
+                loss[:] = ref.elementwise(*ref.log_terms())
+        if swb is not None:
+            _mul0(loss, swb)
+        return 0.0 if out is not None else np.add.reduce(loss, axis=None)
+
+    def work(run: list[Block]) -> tuple[list, list]:
+        ws = _Workspace(block_rows, width, dtype, ("y", "t1", "t2", "t3", "t4", "loss"))
+        sums = []
+        with np.errstate(all="ignore"):
+            for g0, g1, views in run:
+                sums.append(one_block(g0, g1, views, ws))
+        return sums, []
+
+    try:
+        sums, _ = _run(_blocks([tuple(arrays)], block_rows), work)
+    except _Unfit:
+        return None
+    return _reduce(None if out is None else out.reshape(-1), sums, None, x.size, red, dtype,
+                   shape)
