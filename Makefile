@@ -81,6 +81,7 @@ instructor: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_losses.py
+	$(BIN)/python benchmarks/accuracy_losses.py
 	$(BIN)/python benchmarks/bench_training.py
 	$(BIN)/python benchmarks/bench_progress.py
 
