@@ -435,3 +435,11 @@ def test_divergence_is_reported(small):
         MLPClassifier(optimizer="sgd", learning_rate=1e200, epochs=5).fit(X * 1e10, yb)
     with pytest.raises(xl.InvalidInputError, match="diverged"):
         SoftmaxRegression(optimizer="sgd", learning_rate=1e300, epochs=5).fit(X * 1e10, yb)
+
+
+def test_loss_and_gradient_names_a_missing_parameter():
+    X, y = np.eye(3), np.array([0, 1, 2])
+    model = SoftmaxRegression(epochs=1).fit(X, y)
+    with pytest.raises(xl.InvalidInputError, match=r"params has no 'b'; pass a dict with 'W' "
+                                                   r"of shape \(3, 3\), 'b' of shape \(3,\)"):
+        model.loss_and_gradient(X, y, params={"W": model.params_["W"]})

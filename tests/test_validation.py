@@ -644,6 +644,11 @@ def test_check_bool_refuses_everything_else(bad):
         v.check_bool(bad, "from_logits")
 
 
+def test_check_bool_says_a_string_flag_is_a_string():
+    with raises(r"got the string 'False'; write it without quotes"):
+        v.check_bool("False", "from_logits")
+
+
 def test_check_int():
     assert v.check_int(np.int64(3), "n", low=1) == 3
     assert type(v.check_int(np.int64(3), "n", low=1)) is int

@@ -93,8 +93,8 @@ def _objects_as_float(arr: np.ndarray, name: str) -> np.ndarray:
         big = next((e for e in arr.flat if _overflows_float(e)), None)
         raise InvalidInputError(
             f"{name} holds {_too_large(big)}, too large for a float (at most about 1.8e308); "
-            "pass values within float range (for logits, subtracting the maximum keeps "
-            "softmax unchanged)"
+            "pass values within float range (a number this large is almost always a slip, "
+            "such as 10**400 where 1e4 was meant)"
         ) from None
     except (ValueError, TypeError):
         raise InvalidInputError(
@@ -275,6 +275,9 @@ def check_bool(value, name: str) -> bool:
     """A flag that must be a real bool (``from_logits="False"`` would otherwise count as True)."""
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
+    if isinstance(value, str):
+        raise InvalidInputError(f"{name} must be True or False, got the string {value!r}; "
+                                "write it without quotes")
     raise InvalidInputError(f"{name} must be True or False, got {value!r}")
 
 

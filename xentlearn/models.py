@@ -350,7 +350,15 @@ class _BaseClassifier:
                     f"params must be a dict of arrays like params_ (keys {list(self.params_)}), "
                     f"got {type(params).__name__}"
                 )
-            params = {name: v.as_float(params.get(name), f"params[{name!r}]", dtype=np.float64)
+            missing = [name for name in self.params_ if name not in params]
+            if missing:
+                shapes = ", ".join(f"{n!r} of shape {self.params_[n].shape}"
+                                   for n in self.params_)
+                raise v.InvalidInputError(
+                    f"params has no {', '.join(repr(n) for n in missing)}; pass a dict with "
+                    f"{shapes} (as params_)"
+                )
+            params = {name: v.as_float(params[name], f"params[{name!r}]", dtype=np.float64)
                       for name in self.params_}
             for name, p in params.items():
                 v.check_same_shape(p, self.params_[name], f"params[{name!r}]",
