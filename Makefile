@@ -61,7 +61,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 pytest: $(STAMP)
-	$(BIN)/python -m pytest tests --ignore=tests/browser --ignore=tests/site --doctest-modules xentlearn
+	$(BIN)/python -m pytest tests --ignore=tests/browser --ignore=tests/site --ignore=tests/hub --doctest-modules xentlearn
 
 # Needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium chromium-driver);
 # without it, or without playwright, the browser tests skip and say why.

@@ -199,6 +199,7 @@ def remove(settings: Settings) -> list[str]:
         subprocess.run(["userdel", "--remove", user.pw_name], check=False,
                        capture_output=True, text=True)
         shutil.rmtree(user.pw_dir, ignore_errors=True)
+        shutil.rmtree(f"/run/user/{user.pw_uid}", ignore_errors=True)
         remove_cgroup(user.pw_name)
         removed.append(user.pw_name)
     stored = load_passwords(settings)

@@ -50,7 +50,9 @@ c.Authenticator.any_allow_config = True  # who may log in: RoomAuthenticator.che
 # Each learner's JupyterLab as their own system user, in their home, with the course.
 c.JupyterHub.spawner_class = "roomhub.RoomSpawner"
 c.Spawner.cmd = [str(venv_bin() / "jupyterhub-singleuser")]
-c.Spawner.args = list(settings.server_args)
+# Kernels talk to the server over Unix sockets in the learner's runtime folder (inside their
+# private home), not over TCP ports on 127.0.0.1 that every user of the machine can reach.
+c.Spawner.args = ["--KernelManager.transport=ipc", *settings.server_args]
 c.Spawner.notebook_dir = "~"
 c.Spawner.default_url = "/lab/tree/course/notebooks/00_welcome.ipynb"
 c.Spawner.http_timeout = 60

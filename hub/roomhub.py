@@ -25,6 +25,15 @@ from settings import Settings
 from traitlets import Integer, Unicode
 
 
+def runtime_dir(uid: int) -> Path:
+    """The learner's Jupyter runtime folder: connection files and the kernels' Unix sockets.
+
+    In /run/user/UID (the usual per-user runtime folder, 0700) rather than in the home: a
+    socket's path must be shorter than 108 bytes, and a home under $HUB_DIR can be long.
+    """
+    return Path("/run/user") / str(uid) / "jupyter"
+
+
 class RoomAuthenticator(Authenticator):
     """Per-learner passwords from the class list's accounts; nobody shares one."""
 
@@ -72,6 +81,11 @@ class RoomSpawner(LocalProcessSpawner):
         settings = Settings.from_env()
         user = pwd.getpwnam(self.user.name)
         await self.pull_course(settings, Path(user.pw_dir))
+        runtime = runtime_dir(user.pw_uid)
+        runtime.mkdir(parents=True, exist_ok=True)
+        for folder in (runtime.parent, runtime):
+            os.chown(folder, user.pw_uid, user.pw_gid)
+            folder.chmod(0o700)
         self.cgroup = None
         if self.mem_limit_bytes:
             self.cgroup = memory_cgroup(self.user.name)
@@ -108,6 +122,7 @@ class RoomSpawner(LocalProcessSpawner):
 
     def get_env(self):
         env = super().get_env()
+        env["JUPYTER_RUNTIME_DIR"] = str(runtime_dir(pwd.getpwnam(self.user.name).pw_uid))
         settings = Settings.from_env()
         env.update(git_env(settings))
         env["PATH"] = f"{Path(self.cmd[0]).parent}:/usr/bin:/bin"

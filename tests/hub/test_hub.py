@@ -78,6 +78,33 @@ def test_a_learners_kernel_cannot_read_another_home_or_the_hubs_secrets(room, le
     assert seen == {str(t): "PermissionError" for t in targets}, seen
 
 
+def _listening_tcp_ports(uid: int) -> set[int]:
+    ports = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A" and int(fields[7]) == uid:  # LISTEN
+                ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
+def test_kernels_listen_on_no_tcp_port_only_on_private_sockets(learners):
+    """Kernel ports on 127.0.0.1 would let any user of the machine read a kernel's output
+    stream; Unix sockets in the learner's own runtime folder (0700) do not."""
+    for learner in learners.values():
+        run = execute(learner, learner.kernels[0], "from ipykernel.connect import "
+                      "get_connection_info\nprint(get_connection_info(unpack=True)['transport'],"
+                      " get_connection_info(unpack=True)['ip'])")
+        transport, ip = run["out"].split()
+        runtime = Path(ip).parent
+        assert transport == "ipc" and runtime == Path(f"/run/user/{learner.uid}/jupyter"), run
+        for folder in (runtime, runtime.parent):
+            assert folder.stat().st_uid == learner.uid, folder
+            assert folder.stat().st_mode & 0o777 == 0o700, folder
+        server = learner.hub_api("GET", f"users/{learner.name}").json()["servers"][""]["url"]
+        assert len(_listening_tcp_ports(learner.uid)) == 1, server  # the server's own port
+
+
 def test_a_learner_gets_403_on_another_learners_urls(room, learners):
     ana, bo = learners["xlt-ana"], learners["xlt-bo"]
     for path in ("contents", "contents/hello.txt", "kernels", f"kernels/{bo.kernels[0]}"):
@@ -243,6 +270,12 @@ def test_a_learner_logs_in_in_chromium_runs_chapter_01_and_moves_a_slider(room, 
         assert after == f"{float(xl.entropy([p, 1 - p], base=2)):.3f}", (label, after)
         assert (before, p) == ("1.000", pytest.approx(0.6)), (before, label)
         page.screenshot(path=str(SCREENSHOTS / "xlt-cy-chapter-01.png"))
+        procs = processes_of(cy.uid)
+        server = sum(rss_mb(p) for p, cmd in procs if "jupyterhub-singleuser" in cmd)
+        kernels = [rss_mb(p) for p, cmd in procs if "ipykernel_launcher" in cmd]
+        REPORT.append(f"RSS {cy.name} with chapter 01 run in the browser: server {server:.0f} "
+                      f"MB, kernels {' + '.join(f'{k:.0f}' for k in kernels)} MB, in all "
+                      f"{server + sum(kernels):.0f} MB")
         # The project's lab settings reach the learners: no news prompt.
         assert page.get_by_text("official Jupyter news").count() == 0
         REPORT.append(f"{cy.name}: chapter 01 Run All {run['seconds']:.1f} s, slider "
@@ -252,7 +285,8 @@ def test_a_learner_logs_in_in_chromium_runs_chapter_01_and_moves_a_slider(room, 
         context.close()
 
 
-RUN_ALL = """async () => {
+RUN_ALL = """() => Promise.race([new Promise((_, reject) => setTimeout(
+  () => reject(new Error('Run All did not finish in 240 s')), 240000)), (async () => {
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
   const app = window.jupyterapp;
   await app.started; await app.restored;
@@ -287,4 +321,4 @@ RUN_ALL = """async () => {
   }
   return {path: w.context.path, status: kernel.status, code, ran, errors,
           seconds: (performance.now() - t0) / 1000};
-}"""
+})()])"""
