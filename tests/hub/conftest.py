@@ -27,6 +27,7 @@ from hubtools import (
     ROOT,
     Learner,
     login,
+    new_kernel,
     slips,
     start_server,
     test_course,
@@ -183,6 +184,7 @@ def learners(room) -> dict[str, Learner]:
         learner = Learner(name, room.base, session, token, user.pw_uid, Path(user.pw_dir))
         seconds = start_server(learner)
         REPORT.append(f"spawn {name} (course pulled, server ready): {seconds:.1f} s")
+        new_kernel(learner)
         room.learners[name] = learner
     return room.learners
 

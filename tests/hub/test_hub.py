@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import time
 from pathlib import Path
@@ -42,8 +43,7 @@ ANSWERS = {
 
 def test_each_learner_writes_into_their_own_home_as_themselves(learners):
     for name, learner in learners.items():
-        kernel = new_kernel(learner)
-        run = execute(learner, kernel, "import os, pathlib\n"
+        run = execute(learner, learner.kernels[0], "import os, pathlib\n"
                       "pathlib.Path('hello.txt').write_text('from ' + os.environ['USER'])\n"
                       "print(os.getuid(), os.getcwd())")
         assert run["error"] is None, run
@@ -78,31 +78,48 @@ def test_a_learners_kernel_cannot_read_another_home_or_the_hubs_secrets(room, le
     assert seen == {str(t): "PermissionError" for t in targets}, seen
 
 
-def _listening_tcp_ports(uid: int) -> set[int]:
-    ports = set()
+def _listening_tcp_ports(uid: int) -> dict[int, str]:
+    """Port -> command line of each TCP socket the user's processes listen on."""
+    inodes = {}
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         for line in Path(table).read_text().splitlines()[1:]:
             fields = line.split()
             if fields[3] == "0A" and int(fields[7]) == uid:  # LISTEN
-                ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+                inodes[fields[9]] = int(fields[1].rsplit(":", 1)[1], 16)
+    ports = {}
+    for pid, cmd in processes_of(uid):
+        try:
+            links = [os.readlink(f) for f in Path(f"/proc/{pid}/fd").iterdir()]
+        except OSError:
+            continue
+        for link in links:
+            inode = link[len("socket:["):-1] if link.startswith("socket:[") else None
+            if inode in inodes:
+                ports[inodes[inode]] = cmd
     return ports
 
 
-def test_kernels_listen_on_no_tcp_port_only_on_private_sockets(learners):
-    """Kernel ports on 127.0.0.1 would let any user of the machine read a kernel's output
-    stream; Unix sockets in the learner's own runtime folder (0700) do not."""
+def test_kernels_talk_over_private_unix_sockets_not_tcp_ports(learners):
+    """A kernel's channels on 127.0.0.1 ports would let any user of the machine subscribe to
+    its output; Unix sockets in the learner's own runtime folder (0700) do not. The one TCP
+    port a kernel still opens is ipykernel's pipe for its subprocesses' output: it only
+    receives, and drops every message without the kernel's random key."""
     for learner in learners.values():
         run = execute(learner, learner.kernels[0], "from ipykernel.connect import "
-                      "get_connection_info\nprint(get_connection_info(unpack=True)['transport'],"
-                      " get_connection_info(unpack=True)['ip'])")
+                      "get_connection_info\ninfo = get_connection_info(unpack=True)\n"
+                      "print(info['transport'], info['ip'])")
         transport, ip = run["out"].split()
         runtime = Path(ip).parent
         assert transport == "ipc" and runtime == Path(f"/run/user/{learner.uid}/jupyter"), run
         for folder in (runtime, runtime.parent):
             assert folder.stat().st_uid == learner.uid, folder
             assert folder.stat().st_mode & 0o777 == 0o700, folder
-        server = learner.hub_api("GET", f"users/{learner.name}").json()["servers"][""]["url"]
-        assert len(_listening_tcp_ports(learner.uid)) == 1, server  # the server's own port
+        listening = _listening_tcp_ports(learner.uid)
+        kernels = [p for p, cmd in processes_of(learner.uid) if "ipykernel_launcher" in cmd]
+        by_kernels = [port for port, cmd in listening.items() if "ipykernel_launcher" in cmd]
+        assert len(by_kernels) <= len(kernels), listening  # at most the pipe, not 5 channels
+        assert all("ipykernel_launcher" in cmd or "jupyterhub-singleuser" in cmd
+                   for cmd in listening.values()), listening
 
 
 def test_a_learner_gets_403_on_another_learners_urls(room, learners):
@@ -140,6 +157,10 @@ def test_each_learner_has_a_memory_limit_that_holds(room, learners):
         REPORT.append(f"RSS {name}: server {rss_mb(server[0]):.0f} MB, kernel "
                       f"{sum(rss_mb(k) for k in kernels):.0f} MB "
                       f"({len(kernels)} kernel{'s' if len(kernels) > 1 else ''})")
+    hub = rss_mb(room.proc.pid)
+    proxy = sum(rss_mb(p) for p, cmd in processes_of(0)
+                if "configurable-http-proxy" in cmd and room.env["HUB_PROXY_API_PORT"] in cmd)
+    REPORT.append(f"RSS hub {hub:.0f} MB, proxy {proxy:.0f} MB")
     cy = learners["xlt-cy"]
     kernel = new_kernel(cy)
     # More than the limit in one array: the kernel is stopped, not the server or the machine.
