@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from accounts import learners  # noqa: E402
-from settings import REPO, Settings, venv_bin  # noqa: E402
+from settings import REPO, Settings, closed_dirs, learner_paths, venv_bin  # noqa: E402
 
 RUN_AS = "nobody"
 
@@ -42,6 +42,10 @@ def copy_work(settings: Settings, into: Path) -> list[str]:
 def run(settings: Settings, options: list[str]) -> subprocess.CompletedProcess:
     if os.geteuid() != 0:
         raise SystemExit("the report reads every learner's home: run it as root")
+    closed = closed_dirs(learner_paths())
+    if closed:
+        raise SystemExit(f"{RUN_AS} cannot reach the project's environment through "
+                         + ", ".join(map(str, closed)) + " (chmod o+x them, see README)")
     runner = pwd.getpwnam(RUN_AS)
     with tempfile.TemporaryDirectory(prefix="xentlearn-class-") as tmp:
         base = Path(tmp)

@@ -79,7 +79,12 @@ class RoomSpawner(LocalProcessSpawner):
 
     async def start(self):
         settings = Settings.from_env()
-        user = pwd.getpwnam(self.user.name)
+        try:
+            user = pwd.getpwnam(self.user.name)
+        except KeyError:
+            raise RuntimeError(f"{self.user.name} has no system user, so no server: learners "
+                               "get theirs from the class list (hub/accounts.py); the "
+                               "instructor works from the admin page, /hub/admin") from None
         await self.pull_course(settings, Path(user.pw_dir))
         runtime = runtime_dir(user.pw_uid)
         runtime.mkdir(parents=True, exist_ok=True)
