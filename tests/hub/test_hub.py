@@ -226,9 +226,17 @@ def test_a_course_update_reaches_a_learner_and_keeps_their_answer(room, learners
     first["source"] = [*first["source"], "\n\nUpdated for the room: a typo fixed."]
     chapter.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
     (course / "notebooks" / "extra_question.md").write_text("A new question for the room.\n")
+    # The notebook bo answered in changes upstream too, in its title cell, far from the answer.
+    exercise = course / "exercises" / "01_shannon_entropy.ipynb"
+    text = exercise.read_text()
+    assert text.count("Practice for the chapter") == 1
+    exercise.write_text(text.replace("Practice for the chapter",
+                                     "Practice, updated, for the chapter"))
     published = room.run("hub/course.py", "publish", "--source", str(course), "-m",
                          "A typo fixed, a new question")
     assert "new commit" in published.stdout, published.stdout
+    run = execute(bo, bo.kernels[0], "open('course/my-notes.txt', 'w').write('mine')")
+    assert run["error"] is None, run
     stop_server(bo)
     seconds = start_server(bo)  # the hub pulls the update before the server starts
     REPORT.append(f"restart {bo.name} with the course update merged: {seconds:.1f} s")
@@ -238,7 +246,8 @@ def test_a_course_update_reaches_a_learner_and_keeps_their_answer(room, learners
     mine = json.loads((home / "exercises" / "01_shannon_entropy.ipynb").read_text())
     sources = ["".join(c["source"]) for c in mine["cells"]]
     assert any("answer = 1.0" in s and "ex.q1.check" in s for s in sources), sources
-    assert (bo.home / "hello.txt").read_text() == "from xlt-bo"
+    assert "Practice, updated, for the chapter" in sources[0]  # merged into bo's own file
+    assert (home / "my-notes.txt").read_text() == "mine"  # a file of bo's own, untouched
     for path in [home, *home.rglob("*")]:
         assert path.stat().st_uid == bo.uid, path
 
