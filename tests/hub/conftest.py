@@ -34,7 +34,7 @@ from hubtools import (
 )
 
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
-from labtools import browser  # noqa: E402, F401 (Chromium driven by Playwright: a fixture)
+from labtools import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 VENV_BIN = Path(sys.prefix) / "bin"
 WALL = {"start": time.monotonic()}
@@ -83,6 +83,11 @@ def _remove_stale_learners() -> None:
              if MARKER in u.pw_gecos and Path(u.pw_dir).parent.parent.name.startswith(
                  "xentlearn-hub-test-")}
     for hub_dir in stale:
+        pid_file = hub_dir / "state" / "jupyterhub.pid"
+        pid = pid_file.read_text().strip() if pid_file.exists() else ""
+        if pid.isdigit() and Path(f"/proc/{pid}").exists():
+            pytest.skip(f"another hub test is running ({hub_dir}); its learners have the "
+                        "same names")
         remove(Settings.from_env({"HUB_DIR": str(hub_dir)}))
 
 
@@ -187,6 +192,25 @@ def learners(room) -> dict[str, Learner]:
         new_kernel(learner)
         room.learners[name] = learner
     return room.learners
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright, for one module: Playwright's event loop is
+    gone again before other tests (``asyncio.run`` refuses to start inside it)."""
+    try:
+        from playwright import sync_api
+    except ImportError:
+        pytest.skip("playwright is not installed (pip install -e '.[browser]')")
+    if not CHROMIUM.exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium chromium-driver)")
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                     args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -78,6 +78,18 @@ def test_a_learners_kernel_cannot_read_another_home_or_the_hubs_secrets(room, le
     assert seen == {str(t): "PermissionError" for t in targets}, seen
 
 
+def test_the_idle_culler_runs_as_the_hubs_service(room):
+    culler = [p for p, cmd in processes_of(0) if "hub/culler.py" in cmd
+              and Path(f"/proc/{p}/stat").read_text().split(")")[1].split()[1]
+              == str(room.proc.pid)]
+    assert len(culler) == 1, processes_of(0)
+    assert f"--timeout={room.env['HUB_IDLE_TIMEOUT']}" in \
+        Path(f"/proc/{culler[0]}/cmdline").read_text().replace("\0", " ")
+    log = room.log.read_text()
+    assert re.search(r"200 GET /hub/api/users\S* \(idle-culler@127\.0\.0\.1\)", log), \
+        log[-2000:]
+
+
 def _listening_tcp_ports(uid: int) -> dict[int, str]:
     """Port -> command line of each TCP socket the user's processes listen on."""
     inodes = {}
