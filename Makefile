@@ -11,6 +11,12 @@
 #   make bench       run the benchmarks (tables on stdout)
 #   make site        the course website in _build/site/ (Sphinx + myst-nb, from the stored notebooks)
 #   make test-site   build the site and check it in Chromium: figures, math, search, links, axe
+#   make hub CLASS=class.txt  (root) JupyterHub for a room: a user, home and password slip per
+#                    learner, a copy of the course each; on 127.0.0.1:8000 (HUB_IP=0.0.0.0 opens it)
+#   make hub-report  (root) the class report over the learners' exercises on the hub
+#   make hub-remove-users  (root) remove every learner of the hub, with their homes
+#   make test-hub    (root) a hub with three test learners: isolation, course updates, the
+#                    class report, Chromium; skips when not root
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -25,7 +31,8 @@ LAB_ROOT  := $(CURDIR)
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 LAB_CONFIG   := $(VENV)/etc/jupyter/jupyter_server_config.json
 
-.PHONY: lab test test-browser lint pytest nbval notebooks exercises instructor bench site test-site clean
+.PHONY: lab test test-browser lint pytest nbval notebooks exercises instructor bench site test-site clean \
+	hub hub-report hub-remove-users test-hub
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "xentlearn needs Python 3.10 or newer, found " + sys.version.split()[0]'
@@ -54,7 +61,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 pytest: $(STAMP)
-	$(BIN)/python -m pytest tests --ignore=tests/browser --ignore=tests/site --doctest-modules xentlearn
+	$(BIN)/python -m pytest tests --ignore=tests/browser --ignore=tests/site --ignore=tests/hub --doctest-modules xentlearn
 
 # Needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium chromium-driver);
 # without it, or without playwright, the browser tests skip and say why.
@@ -92,6 +99,30 @@ site: $(STAMP)
 # Builds the site itself; the browser checks skip without Chromium, like test-browser.
 test-site: $(STAMP)
 	$(BIN)/python -m pytest tests/site -p no:cacheprovider
+
+# The room's hub (hub/, run as root). HUB_* settings are described in hub/settings.py.
+HUB_STAMP := $(VENV)/.installed-hub
+export HUB_DIR HUB_IP HUB_PORT HUB_API_PORT HUB_PROXY_API_PORT HUB_ADMIN HUB_MEM_LIMIT \
+	HUB_IDLE_TIMEOUT HUB_SERVER_ARGS
+
+$(HUB_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,hub]'
+	@touch $(HUB_STAMP)
+
+hub: $(HUB_STAMP) $(LAB_SETTINGS) $(LAB_CONFIG)
+	@test -n "$(CLASS)" || { echo "make hub CLASS=class.txt: a class list, one user name a line"; exit 2; }
+	$(BIN)/python hub/accounts.py create "$(CLASS)"
+	$(BIN)/python hub/course.py publish
+	$(BIN)/jupyterhub -f hub/jupyterhub_config.py
+
+hub-report: $(HUB_STAMP)
+	$(BIN)/python hub/report.py $(if $(CSV),--csv)
+
+hub-remove-users: $(HUB_STAMP)
+	$(BIN)/python hub/accounts.py remove
+
+test-hub: $(HUB_STAMP) $(LAB_SETTINGS) $(LAB_CONFIG)
+	$(BIN)/python -m pytest tests/hub -p no:cacheprovider
 
 clean:
 	rm -rf $(VENV) _build .pytest_cache .ruff_cache .hypothesis *.egg-info

@@ -208,6 +208,18 @@ def test_makefile_has_the_readme_commands():
     assert "make test" in ci and "set -e" in ci
 
 
+def test_the_hub_targets_are_documented_and_ci_runs_the_hub_tests_last():
+    makefile = (ROOT / "Makefile").read_text()
+    readme = (ROOT / "README.md").read_text()
+    for target in ("hub", "hub-report", "hub-remove-users", "test-hub"):
+        assert re.search(rf"^{target}:", makefile, re.M), target
+        assert re.search(rf"^#\s+make {target}\b", makefile, re.M), f"header: make {target}"
+        assert f"make {target}" in readme, target
+    assert "HUB_IP=0.0.0.0" in readme and "--ignore=tests/hub" in makefile
+    ci = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
+    assert ci[-1] == "make test-hub" and ci.index("make test") < len(ci) - 1
+
+
 def test_readme_examples_print_what_the_readme_says():
     result = doctest.testfile(str(ROOT / "README.md"), module_relative=False,
                               optionflags=doctest.ELLIPSIS)

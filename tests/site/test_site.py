@@ -30,7 +30,7 @@ def test_the_site_has_every_page(site):
                 "exercises.html", "solutions.html"}
     expected |= {f"notebooks/{p.stem}.html" for p in CHAPTERS}
     expected |= {f"instructor/{p.stem}.html" for p in CHAPTERS}
-    expected |= {"instructor/index.html", "instructor/plans.html"}
+    expected |= {"instructor/index.html", "instructor/plans.html", "instructor/room.html"}
     for nb in (ROOT / "exercises").glob("*.ipynb"):
         expected |= {f"exercises/{nb.stem}.html", f"exercises/solutions/{nb.stem}.html"}
     assert expected <= pages, sorted(expected - pages)

@@ -1,0 +1,73 @@
+"""JupyterHub for a room, from the project's own environment: ``make hub`` runs
+
+    .venv/bin/jupyterhub -f hub/jupyterhub_config.py
+
+as root, after hub/accounts.py made the learners' users and hub/course.py published the
+course. Settings come from HUB_* environment variables (see hub/settings.py); the hub
+listens on 127.0.0.1:8000 unless HUB_IP opens it (HUB_IP=0.0.0.0 for the room's network).
+"""
+
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from settings import Settings, closed_dirs, learner_paths, venv_bin  # noqa: E402
+
+c = get_config()  # noqa: F821 (JupyterHub's config loader provides it)
+settings = Settings.from_env()
+if os.geteuid() != 0:
+    sys.exit("the room's hub starts learners' servers as their own users: run it as root")
+closed = closed_dirs(learner_paths())
+if closed:
+    sys.exit("learners' servers cannot reach the project's environment: other users may not "
+             "pass through " + ", ".join(map(str, closed)) + ". Run `chmod o+x "
+             + " ".join(map(str, closed)) + "` (lets them pass, not list), or put the project "
+             "and its Python where every user can reach them.")
+settings.make_dirs()
+state = settings.state
+
+# Where it listens. Everything but the public port stays on this machine.
+c.JupyterHub.ip = settings.ip
+c.JupyterHub.port = settings.port
+c.JupyterHub.hub_ip = "127.0.0.1"
+c.JupyterHub.hub_port = settings.api_port
+c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{settings.proxy_api_port}"
+c.ConfigurableHTTPProxy.command = [str(venv_bin() / "configurable-http-proxy")]
+c.ConfigurableHTTPProxy.pid_file = str(state / "proxy.pid")
+
+# Secrets and the database in a folder only root can read.
+c.JupyterHub.cookie_secret_file = str(state / "jupyterhub_cookie_secret")
+c.JupyterHub.db_url = f"sqlite:///{state / 'jupyterhub.sqlite'}"
+c.JupyterHub.pid_file = str(state / "jupyterhub.pid")
+
+# Accounts: each learner's own password; the instructor is the admin.
+c.JupyterHub.authenticator_class = "roomhub.RoomAuthenticator"
+c.RoomAuthenticator.passwords_file = str(settings.passwords)
+c.Authenticator.admin_users = {settings.admin}
+c.Authenticator.any_allow_config = True  # who may log in: RoomAuthenticator.check_allowed
+
+# Each learner's JupyterLab as their own system user, in their home, with the course.
+c.JupyterHub.spawner_class = "roomhub.RoomSpawner"
+c.Spawner.cmd = [str(venv_bin() / "jupyterhub-singleuser")]
+# Kernels talk to the server over Unix sockets in the learner's runtime folder (inside their
+# private home), not over TCP ports on 127.0.0.1 that every user of the machine can reach.
+c.Spawner.args = ["--KernelManager.transport=ipc", *settings.server_args]
+c.Spawner.notebook_dir = "~"
+c.Spawner.default_url = "/lab/tree/course/notebooks/00_welcome.ipynb"
+c.Spawner.http_timeout = 60
+c.RoomSpawner.mem_limit_bytes = settings.mem_limit
+c.JupyterHub.cleanup_servers = True
+
+# Idle servers are stopped (their notebooks are saved on disk; the learner restarts from
+# the hub's home page).
+c.JupyterHub.services = [{
+    "name": "idle-culler",
+    "command": [sys.executable, str(Path(__file__).resolve().parent / "culler.py"),
+                f"--timeout={settings.idle_timeout}"],
+}]
+c.JupyterHub.load_roles = [{
+    "name": "idle-culler-role",
+    "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
+    "services": ["idle-culler"],
+}]

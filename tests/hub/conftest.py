@@ -1,0 +1,220 @@
+"""The room's hub, started once for the hub tests: three learners from a class list.
+
+Run with ``make test-hub`` as root (CI runs as root): the hub creates system users. Not as
+root, every test here skips and says why. Everything is stopped and the test learners are
+removed at the end, also when a test fails.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from hubtools import (
+    HUB,
+    MEM_LIMIT,
+    NAMES,
+    REPORT,
+    ROOT,
+    Learner,
+    login,
+    new_kernel,
+    slips,
+    start_server,
+    test_course,
+)
+
+sys.path.insert(0, str(ROOT / "tests" / "browser"))
+from labtools import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
+VENV_BIN = Path(sys.prefix) / "bin"
+WALL = {"start": time.monotonic()}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Room:
+    base: str
+    hub_dir: Path
+    env: dict
+    proc: subprocess.Popen
+    log: Path
+    passwords: dict[str, str]
+    learners: dict[str, Learner]
+
+    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        """A hub/ command with this room's settings."""
+        return subprocess.run([str(VENV_BIN / "python"), *args], cwd=ROOT, env=self.env,
+                              capture_output=True, text=True, check=check)
+
+
+def _why_not() -> str | None:
+    if os.geteuid() != 0:
+        return "the hub creates system users: run make test-hub as root (CI does)"
+    for tool in ("useradd", "userdel", "runuser", "git"):
+        if shutil.which(tool) is None:
+            return f"no {tool} on this machine"
+    if not (VENV_BIN / "jupyterhub").exists():
+        return "jupyterhub is not installed (pip install -e '.[hub]', or make test-hub)"
+    return None
+
+
+def _remove_stale_learners() -> None:
+    """Learners left by an earlier run that was killed before its clean-up."""
+    import pwd
+
+    from accounts import remove
+    from settings import MARKER, Settings
+    stale = {Path(u.pw_dir).parent.parent for u in pwd.getpwall()
+             if MARKER in u.pw_gecos and Path(u.pw_dir).parent.parent.name.startswith(
+                 "xentlearn-hub-test-")}
+    for hub_dir in stale:
+        pid_file = hub_dir / "state" / "jupyterhub.pid"
+        pid = pid_file.read_text().strip() if pid_file.exists() else ""
+        if pid.isdigit() and Path(f"/proc/{pid}").exists():
+            pytest.skip(f"another hub test is running ({hub_dir}); its learners have the "
+                        "same names")
+        remove(Settings.from_env({"HUB_DIR": str(hub_dir)}))
+
+
+@pytest.fixture(scope="session")
+def room(tmp_path_factory):
+    why = _why_not()
+    if why:
+        pytest.skip(why)
+    from settings import closed_dirs, learner_paths
+
+    _remove_stale_learners()
+    hub_dir = Path(tempfile.mkdtemp(prefix="xentlearn-hub-test-", dir="/tmp"))
+    hub_dir.chmod(0o755)
+    # Learners' servers run the project's Python: open the folders on the way (o+x, pass
+    # through only) for the test, and close them again afterwards.
+    opened = {d: d.stat().st_mode & 0o7777 for d in closed_dirs(learner_paths())}
+    for d, mode in opened.items():
+        d.chmod(mode | 0o001)
+    port = free_port()
+    env = {**os.environ, "HUB_DIR": str(hub_dir), "HUB_IP": "127.0.0.1", "HUB_PORT": str(port),
+           "HUB_API_PORT": str(free_port()), "HUB_PROXY_API_PORT": str(free_port()),
+           "HUB_MEM_LIMIT": MEM_LIMIT, "HUB_IDLE_TIMEOUT": "600",
+           "HUB_SERVER_ARGS": "--LabApp.expose_app_in_browser=True"}
+    log = tmp_path_factory.mktemp("hub") / "jupyterhub.log"
+    proc = None
+    try:
+        class_list = hub_dir / "class.txt"
+        class_list.write_text("# the test class\n" + "\n".join(NAMES) + "\n")
+        made = subprocess.run([str(VENV_BIN / "python"), str(HUB / "accounts.py"), "create",
+                               str(class_list)], cwd=ROOT, env=env, capture_output=True,
+                              text=True)
+        assert made.returncode == 0, made.stderr
+        course = test_course(tmp_path_factory.mktemp("course"))
+        published = subprocess.run([str(VENV_BIN / "python"), str(HUB / "course.py"),
+                                    "publish", "--source", str(course)], cwd=ROOT, env=env,
+                                   capture_output=True, text=True)
+        assert published.returncode == 0, published.stderr
+        t0 = time.monotonic()
+        with log.open("w") as out:
+            proc = subprocess.Popen([str(VENV_BIN / "jupyterhub"), "-f",
+                                     str(HUB / "jupyterhub_config.py")], cwd=hub_dir, env=env,
+                                    stdin=subprocess.DEVNULL, stdout=out,
+                                    stderr=subprocess.STDOUT, start_new_session=True)
+        base = f"http://127.0.0.1:{port}"
+        _wait_healthy(base, proc, log)
+        REPORT.append(f"hub start to /hub/health 200: {time.monotonic() - t0:.1f} s")
+        room = Room(base, hub_dir, env, proc, log, slips(hub_dir / "state" / "slips.txt"), {})
+        yield room
+    finally:
+        _stop_everything(proc, env, hub_dir, opened)
+        REPORT.append(f"hub tests' wall time (fixture set-up to clean-up): "
+                      f"{time.monotonic() - WALL['start']:.0f} s")
+
+
+def _wait_healthy(base: str, proc: subprocess.Popen, log: Path, timeout: float = 90) -> None:
+    import requests
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"the hub exited ({proc.returncode}):\n{log.read_text()[-4000:]}")
+        try:
+            if requests.get(f"{base}/hub/health", timeout=2,
+                            proxies={"http": None}).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"the hub did not answer in {timeout} s:\n{log.read_text()[-4000:]}")
+
+
+def _stop_everything(proc, env: dict, hub_dir: Path, opened: dict) -> None:
+    try:
+        if proc is not None and proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)  # the hub stops the servers it started
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=10)
+    finally:
+        try:
+            subprocess.run([str(VENV_BIN / "python"), str(HUB / "accounts.py"), "remove"],
+                           cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+        finally:
+            shutil.rmtree(hub_dir, ignore_errors=True)
+            for d, mode in opened.items():
+                d.chmod(mode)
+
+
+@pytest.fixture(scope="session")
+def learners(room) -> dict[str, Learner]:
+    """Each learner logged in with their own password and their server started via the API."""
+    import pwd
+
+    for name in NAMES:
+        session, token = login(room.base, name, room.passwords[name])
+        user = pwd.getpwnam(name)
+        learner = Learner(name, room.base, session, token, user.pw_uid, Path(user.pw_dir))
+        seconds = start_server(learner)
+        REPORT.append(f"spawn {name} (course pulled, server ready): {seconds:.1f} s")
+        new_kernel(learner)
+        room.learners[name] = learner
+    return room.learners
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright, for one module: Playwright's event loop is
+    gone again before other tests (``asyncio.run`` refuses to start inside it)."""
+    try:
+        from playwright import sync_api
+    except ImportError:
+        pytest.skip("playwright is not installed (pip install -e '.[browser]')")
+    if not CHROMIUM.exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium chromium-driver)")
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                     args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def pytest_terminal_summary(terminalreporter):
+    if REPORT:
+        terminalreporter.write_sep("-", "the room's hub")
+        for line in REPORT:
+            terminalreporter.write_line(line)

@@ -1,0 +1,111 @@
+"""hub/accounts.py: class lists refused line by line, passwords of one's own, and (as root)
+a refused list creates nothing while a good one creates users with private homes."""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from accounts import (
+    ClassListError,
+    check_password,
+    hash_password,
+    new_password,
+    read_class_list,
+)
+from hubtools import HUB, ROOT
+from settings import MARKER, Settings
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "class.txt"
+    path.write_text(text)
+    return path
+
+
+def test_a_class_list_is_read_in_order_without_comments_and_blank_lines(tmp_path):
+    path = write(tmp_path, "# room 2\nana\n\n  bo  # back row\ncy_2\n")
+    assert read_class_list(path) == ["ana", "bo", "cy_2"]
+
+
+@pytest.mark.parametrize("text, line, why", [
+    ("ana\nbo\nana\n", 3, "is already on line 1"),
+    ("ana\nBo Smith\n", 2, "cannot be a user name"),
+    ("ana\n\n2pac\n", 3, "cannot be a user name"),
+    ("ana\n" + "a" * 33 + "\n", 2, "cannot be a user name"),
+    ("ana\ninstructor\n", 2, "the instructor's account"),
+    ("root\n", 1, "a system user this hub did not create"),
+])
+def test_a_bad_line_is_refused_with_its_number(tmp_path, text, line, why):
+    path = write(tmp_path, text)
+    with pytest.raises(ClassListError) as info:
+        read_class_list(path)
+    message = str(info.value)
+    assert f"line {line}:" in message and why in message, message
+    assert "nothing was created" in message
+
+
+def test_every_bad_line_is_named_at_once(tmp_path):
+    path = write(tmp_path, "ana\nana\nBad\nbo\nbo\n")
+    message = str(pytest.raises(ClassListError, read_class_list, path).value)
+    assert [f"line {n}:" in message for n in (2, 3, 5)] == [True] * 3, message
+    assert "line 1:" not in message and "line 4:" not in message
+
+
+def test_an_empty_class_list_is_refused(tmp_path):
+    with pytest.raises(ClassListError, match="names no learner"):
+        read_class_list(write(tmp_path, "# nobody yet\n\n"))
+
+
+def test_passwords_are_each_learners_own_and_only_their_hash_is_kept():
+    passwords = {new_password() for _ in range(200)}
+    assert len(passwords) == 200
+    password = passwords.pop()
+    stored = hash_password(password)
+    assert password not in stored
+    assert check_password(password, stored)
+    assert not check_password(passwords.pop(), stored)
+    assert not check_password(password, "not a hash")
+    assert hash_password(password) != stored  # salted
+
+
+def _run(*args: str, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(HUB / "accounts.py"), *args], cwd=ROOT,
+                          env={**os.environ, **env}, capture_output=True, text=True)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="creates system users: needs root")
+def test_a_refused_list_creates_nothing_and_a_good_one_creates_private_homes(tmp_path):
+    hub_dir = tmp_path / "xentlearn-hub-test-accounts"
+    env = {"HUB_DIR": str(hub_dir)}
+    refused = _run("create", str(write(tmp_path, "xlt-dee\nxlt-eve\nxlt-dee\n")), env=env)
+    assert refused.returncode == 2 and "line 3:" in refused.stderr, refused.stderr
+    assert not hub_dir.exists()
+    assert not any(u.pw_name in ("xlt-dee", "xlt-eve") for u in pwd.getpwall())
+    try:
+        made = _run("create", str(write(tmp_path, "xlt-dee\nxlt-eve\n")), env=env)
+        assert made.returncode == 0, made.stderr
+        settings = Settings.from_env(env)
+        for name in ("xlt-dee", "xlt-eve"):
+            user = pwd.getpwnam(name)
+            assert MARKER in user.pw_gecos and Path(user.pw_dir) == settings.homes / name
+            assert Path(user.pw_dir).stat().st_mode & 0o777 == 0o700
+            assert Path(user.pw_dir).stat().st_uid == user.pw_uid
+        assert settings.state.stat().st_mode & 0o777 == 0o700
+        for secret in (settings.passwords, settings.slips):
+            assert secret.stat().st_mode & 0o777 == 0o600 and secret.stat().st_uid == 0
+        slips = settings.slips.read_text()
+        assert slips.count("user name:") == 3  # two learners and the instructor
+        again = _run("create", str(write(tmp_path, "xlt-dee\nxlt-eve\n")), env=env)
+        assert "0 new password(s)" in again.stdout, again.stdout
+    finally:
+        removed = _run("remove", env=env)
+    assert "removed 2 learner(s): xlt-dee xlt-eve" in removed.stdout, removed.stdout
+    assert not any(u.pw_name in ("xlt-dee", "xlt-eve") for u in pwd.getpwall())
+    assert not list(settings.homes.iterdir())
+    shutil.rmtree(hub_dir)
