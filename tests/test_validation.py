@@ -656,3 +656,192 @@ def test_check_int():
     for bad in (0, True, 1.0, "2", None):
         with raises(r"^n must be an integer >= 1, got"):
             v.check_int(bad, "n", low=1)
+
+
+# --- datasets: split sizes, the text and its alphabet -------------------------------------------
+
+
+def test_check_fraction():
+    assert v.check_fraction(0.2, "val_size") == 0.2
+    for bad in (0, 1, 1.5, -0.1):
+        with raises(r"^val_size must be", "a fraction such as 0.2"):
+            v.check_fraction(bad, "val_size")
+    for bad in ("0.2", None):
+        with raises(r"^val_size must be a real number"):
+            v.check_fraction(bad, "val_size")
+
+
+def test_check_split_sizes():
+    assert v.check_split_sizes(0.2, 0.79) is None
+    for val_size, test_size in ((0.5, 0.5), (0.6, 0.7)):
+        with raises(r"^val_size \+ test_size must be below 1", "left to train on",
+                    rf"got {val_size} \+ {test_size}"):
+            v.check_split_sizes(val_size, test_size)
+
+
+def test_check_chunk_split():
+    assert v.check_chunk_split(10, 1, 1, 100, 0.1, 0.1) is None
+    for n_chunks, n_val, n_test in ((10, 0, 1), (10, 1, 0), (3, 1, 2), (2, 1, 1)):
+        with raises(rf"^the text gives {n_chunks} chunk\(s\) of 100 characters",
+                    "a smaller chunk_chars"):
+            v.check_chunk_split(n_chunks, n_val, n_test, 100, 0.1, 0.1)
+
+
+def test_check_enough_text():
+    assert v.check_enough_text(1000, 1000) is None
+    with raises(r"give only 999 characters", "min_chars=1,000; ask for less"):
+        v.check_enough_text(999, 1000)
+
+
+def test_check_in_alphabet():
+    assert v.check_in_alphabet("cab", "abc") is None
+    assert v.check_in_alphabet("", "abc") is None
+    with raises(r"^character 'd' is not in the alphabet 'abc'", "normalize_text"):
+        v.check_in_alphabet("abdxd", "abc")
+
+
+# --- imbalance --------------------------------------------------------------------------------
+
+
+def test_check_class_present():
+    y = np.array([0, 0, 2])
+    assert v.check_class_present(2, y, "minority_class") is None
+    with raises(r"^minority_class 1 does not occur in y \(labels: \[0, 2\]\)"):
+        v.check_class_present(1, y, "minority_class")
+
+
+def test_check_flip_classes():
+    y = np.array([0, 1, 1])
+    assert v.check_flip_classes(None, y) == 2
+    assert v.check_flip_classes(np.int64(5), y) == 5
+    assert type(v.check_flip_classes(np.int64(5), y)) is int
+    for bad in (1, 2.0, "3", True):
+        with raises(r"^n_classes must be an integer >= 2", "needs at least 2 classes"):
+            v.check_flip_classes(bad, y)
+    with raises(r"needs at least 2 classes, got n_classes = 1 \(taken as max\(y\) \+ 1"):
+        v.check_flip_classes(None, np.zeros(3, dtype=np.int64))
+    with raises(r"^y must hold labels in \[0, 2\) for 2 classes; found 2"):
+        v.check_flip_classes(2, np.array([0, 2, 1]))
+    with raises(r"^y must hold labels in \[0, 3\) for 3 classes; found -1"):
+        v.check_flip_classes(3, np.array([0, -1, 1]))
+
+
+# --- estimators -------------------------------------------------------------------------------
+
+
+def test_check_param_names():
+    assert v.check_param_names({"l2": 0.1}, ["l2", "epochs"], "Model") is None
+    with raises(r"^Model has no parameter 'lr'; it has \['epochs', 'l2'\]"):
+        v.check_param_names({"l2": 0.1, "lr": 1.0}, ["l2", "epochs"], "Model")
+
+
+def test_check_model_loss():
+    binary = ("cross_entropy", "focal", "squared_error")
+    softmax = ("cross_entropy", "focal")
+    assert v.check_model_loss("squared_error", binary, "LogisticRegression") == "squared_error"
+    assert v.check_model_loss("focal", softmax, "SoftmaxRegression") == "focal"
+    with raises(r"^loss='squared_error' is for LogisticRegression; SoftmaxRegression takes "
+                r"loss='cross_entropy' or 'focal'"):
+        v.check_model_loss("squared_error", softmax, "SoftmaxRegression")
+    for bad in ("mse", None, 1):
+        with raises(r"^loss must be 'cross_entropy' or 'focal', got"):
+            v.check_model_loss(bad, softmax, "SoftmaxRegression")
+
+
+def test_check_n_classes():
+    assert v.check_n_classes(np.array([0, 1]), "LogisticRegression", binary=True) == 2
+    assert v.check_n_classes(np.array([0, 1, 2]), "SoftmaxRegression", binary=False) == 3
+    with raises(r"^LogisticRegression needs exactly 2 classes, got 3: \[0, 1, 2\]",
+                "use SoftmaxRegression"):
+        v.check_n_classes(np.array([0, 1, 2]), "LogisticRegression", binary=True)
+    with raises(r"^LogisticRegression needs exactly 2 classes, got 12: \[0, 1, 2, 3, 4, 5, 6, "
+                r"7, 8, 9\]\."):
+        v.check_n_classes(np.arange(12), "LogisticRegression", binary=True)
+    with raises(r"^y has a single class \['a'\]; a classifier needs at least 2"):
+        v.check_n_classes(np.array(["a"]), "SoftmaxRegression", binary=False)
+
+
+def test_encode_labels():
+    classes = np.array(["cat", "dog", "eel"])
+    enc = v.encode_labels(np.array(["eel", "cat", "eel"]), classes, "y")
+    assert enc.tolist() == [2, 0, 2] and enc.dtype == np.int64
+    assert v.encode_labels(np.array([], dtype=str), classes, "y").shape == (0,)
+    with raises(r"^y has label 'ant', which is not among the classes \['cat', 'dog', 'eel'\]$"):
+        v.encode_labels(np.array(["cat", "ant"]), classes, "y")
+    with raises(r"^y_val has label 'fox'", r"seen in y; pass classes=\.\.\. to fit$"):
+        v.encode_labels(np.array(["fox"]), classes, "y_val")
+    with raises(r"^y has label 7"):  # beyond the largest class
+        v.encode_labels(np.array([0, 7]), np.array([0, 1]), "y")
+
+
+def test_check_validation_pair():
+    X_val, y_val = np.zeros((2, 1)), np.array([0, 1])
+    assert v.check_validation_pair(X_val, y_val, early_stopping=True) is True
+    assert v.check_validation_pair(None, None, early_stopping=False) is False
+    for pair in ((X_val, None), (None, y_val)):
+        with raises(r"^pass both X_val and y_val, or neither$"):
+            v.check_validation_pair(*pair, early_stopping=False)
+    with raises(r"^early_stopping=True needs validation data: fit\(X, y, X_val, y_val\)"):
+        v.check_validation_pair(None, None, early_stopping=True)
+
+
+def test_check_class_weight():
+    classes = np.array(["a", "b", "c"])
+    assert v.check_class_weight(None, classes) is None
+    assert v.check_class_weight("balanced", classes) == "balanced"
+    w = v.check_class_weight({"b": 3}, classes)
+    assert w.dtype == np.float64 and w.tolist() == [1.0, 3.0, 1.0]
+    with raises(r"^class_weight must be None, 'balanced' or a mapping, got 'equal'"):
+        v.check_class_weight("equal", classes)
+    with raises(r"^class_weight must be None, 'balanced' or a mapping \{label: weight\}, "
+                r"got list"):
+        v.check_class_weight([1.0, 2.0, 3.0], classes)
+    with raises(r"^class_weight has labels \['d'\] that are not among the classes"):
+        v.check_class_weight({"a": 1.0, "d": 2.0}, classes)
+    with raises(r"class_weight"):
+        v.check_class_weight({"a": -1.0}, classes)
+
+
+def test_check_some_weight():
+    y = np.array([0, 0, 1])
+    assert v.check_some_weight(None, y) is None
+    assert v.check_some_weight(np.array([0.0, 1.0, 0.0]), y) is None
+    with raises(r"^class_weight gives every sample of y weight 0", "positive weight"):
+        v.check_some_weight(np.array([0.0, 0.0, 5.0]), y)
+
+
+def test_check_params():
+    ref = {"w": np.zeros(3), "b": np.zeros(1)}
+    out = v.check_params({"w": [1, 2, 3], "b": np.float32([0.5]), "extra": 1}, ref)
+    assert list(out) == ["w", "b"]
+    assert out["w"].dtype == np.float64 and out["w"].tolist() == [1.0, 2.0, 3.0]
+    with raises(r"^params must be a dict of arrays like params_ \(keys \['w', 'b'\]\), "
+                r"got list"):
+        v.check_params([np.zeros(3), np.zeros(1)], ref)
+    with raises(r"^params has no 'b'; pass a dict with 'w' of shape \(3,\), 'b' of shape "
+                r"\(1,\) \(as params_\)"):
+        v.check_params({"w": np.zeros(3)}, ref)
+    with raises(r"params\['w'\]", r"params_\['w'\]"):
+        v.check_params({"w": np.zeros(2), "b": np.zeros(1)}, ref)
+    with raises(r"params\['b'\]"):
+        v.check_params({"w": np.zeros(3), "b": [np.nan]}, ref)
+
+
+def test_check_is_fitted():
+    class Model:
+        pass
+
+    model = Model()
+    with raises(r"^this Model is not fitted yet; call fit\(X, y\) first$"):
+        v.check_is_fitted(model)
+    model.params_ = {}
+    assert v.check_is_fitted(model) is None
+    with raises(r"^this Model is not fitted yet"):
+        v.check_is_fitted(model, "coef_")
+
+
+def test_check_not_diverged():
+    assert v.check_not_diverged(np.array([[1e300, -1e300]])) is None
+    for bad in (np.inf, -np.inf, np.nan):
+        with raises(r"^the logits overflowed", "training diverged", "lower learning_rate"):
+            v.check_not_diverged(np.array([[0.0, bad]]))

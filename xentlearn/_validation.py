@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -569,6 +569,52 @@ def as_int_labels(y, name: str) -> np.ndarray:
     return arr.astype(np.int64)
 
 
+def check_fraction(value, name: str) -> float:
+    """A share strictly between 0 and 1 (``val_size=0.2``)."""
+    return check_scalar(value, name, low=0.0, high=1.0, low_open=True, high_open=True,
+                        hint="; a fraction such as 0.2")
+
+
+def check_split_sizes(val_size: float, test_size: float) -> None:
+    """Validation and test shares that leave something to train on."""
+    if val_size + test_size >= 1:
+        raise InvalidInputError(
+            f"val_size + test_size must be below 1 (something must be left to train on), "
+            f"got {val_size} + {test_size}"
+        )
+
+
+def check_chunk_split(n_chunks: int, n_val: int, n_test: int, chunk_chars: int,
+                      val_size: float, test_size: float) -> None:
+    """At least one chunk for validation, one for test and one for training."""
+    if n_test < 1 or n_val < 1 or n_test + n_val >= n_chunks:
+        raise InvalidInputError(
+            f"the text gives {n_chunks} chunk(s) of {chunk_chars} characters, too few for a "
+            f"validation and a test part of {val_size} and {test_size} of them; pass a longer "
+            "text or a smaller chunk_chars"
+        )
+
+
+def check_enough_text(n_chars: int, min_chars: int) -> None:
+    """The text gathered has at least ``min_chars`` characters."""
+    if n_chars < min_chars:
+        raise InvalidInputError(
+            f"the standard library's docstrings give only {n_chars:,} characters here, fewer "
+            f"than min_chars={min_chars:,}; ask for less"
+        )
+
+
+def check_in_alphabet(text, alphabet: str) -> None:
+    """Every character of ``text`` is one of ``alphabet``."""
+    known = set(alphabet)
+    missing = next((c for c in text if c not in known), None)
+    if missing is not None:
+        raise InvalidInputError(
+            f"character {missing!r} is not in the alphabet {alphabet!r}; "
+            "normalise the text with normalize_text first"
+        )
+
+
 def as_samples(X, y) -> tuple[np.ndarray, np.ndarray]:
     """``X`` as a finite 2-D float array and ``y`` as 1-D integer labels, one per row of ``X``."""
     Xa = as_float(X, "X")
@@ -583,6 +629,37 @@ def as_samples(X, y) -> tuple[np.ndarray, np.ndarray]:
             f"y has {ya.shape[0]} labels but X has {Xa.shape[0]} rows; they must match"
         )
     return Xa, ya
+
+
+# --- imbalance ---
+
+
+def check_class_present(label: int, y: np.ndarray, name: str) -> None:
+    """``label`` occurs among the integer labels ``y``."""
+    if not (y == label).any():
+        raise InvalidInputError(
+            f"{name} {label} does not occur in y (labels: {np.unique(y).tolist()[:20]})"
+        )
+
+
+def check_flip_classes(n_classes, y: np.ndarray) -> int:
+    """The number of classes for flipping labels: at least 2, and covering every label of ``y``.
+
+    ``None`` takes ``max(y) + 1``.
+    """
+    k = check_int(n_classes, "n_classes", low=2, allow_none=True,
+                  hint="; flipping a label needs at least 2 classes")
+    if k is None:
+        k = int(y.max()) + 1
+        if k < 2:
+            raise InvalidInputError(
+                f"flipping a label needs at least 2 classes, got n_classes = {k} (taken as "
+                "max(y) + 1; pass n_classes)"
+            )
+    if y.min() < 0 or y.max() >= k:
+        bad = int(y[(y < 0) | (y >= k)][0])
+        raise InvalidInputError(f"y must hold labels in [0, {k}) for {k} classes; found {bad}")
+    return k
 
 
 # --- estimators: the options of a model and the data of fit and predict ----------------------
@@ -616,3 +693,143 @@ def check_n_features(x: np.ndarray, expected: int, name: str, source: str) -> No
     """``x`` has ``expected`` columns, as ``source`` (e.g. "X has") did."""
     if x.shape[1] != expected:
         raise InvalidInputError(f"{name} has {x.shape[1]} features but {source} {expected}")
+
+
+def check_param_names(params, names: Sequence[str], model: str) -> None:
+    """Every key of ``params`` (``set_params(**params)``) is a parameter of the model."""
+    for name in params:
+        if name not in names:
+            raise InvalidInputError(f"{model} has no parameter {name!r}; it has {sorted(names)}")
+
+
+def check_model_loss(loss, choices: Sequence[str], model: str) -> str:
+    """One of the losses the model takes; ``"squared_error"`` outside them names its model."""
+    if loss == "squared_error" and loss not in choices:
+        raise InvalidInputError(
+            f"loss='squared_error' is for LogisticRegression; {model} takes "
+            f"loss={choices[0]!r} or {choices[1]!r}"
+        )
+    return check_choice(loss, "loss", choices)
+
+
+def check_n_classes(classes: np.ndarray, model: str, *, binary: bool) -> int:
+    """Two classes or more, exactly two for a binary model; returns their number."""
+    k = len(classes)
+    if binary and k != 2:
+        raise InvalidInputError(
+            f"{model} needs exactly 2 classes, got {k}: {classes.tolist()[:10]}. "
+            "For more use SoftmaxRegression"
+        )
+    if k < 2:
+        raise InvalidInputError(f"y has a single class {classes.tolist()}; "
+                                "a classifier needs at least 2")
+    return k
+
+
+def encode_labels(y: np.ndarray, classes: np.ndarray, name: str) -> np.ndarray:
+    """The index in ``classes`` (sorted, distinct) of every label of ``y``, as int64."""
+    idx = np.searchsorted(classes, y)
+    idx = np.clip(idx, 0, len(classes) - 1)
+    bad = classes[idx] != y
+    if bad.any():
+        raise InvalidInputError(
+            f"{name} has label {y[bad][0].tolist()!r}, which is not among the classes "
+            f"{classes.tolist()}"
+            + (" seen in y; pass classes=... to fit" if name != "y" else "")
+        )
+    return idx.astype(np.int64)
+
+
+def check_validation_pair(X_val, y_val, early_stopping: bool) -> bool:
+    """Validation data given whole (both or neither), and given if early stopping needs it.
+
+    Returns whether it was given.
+    """
+    if X_val is not None or y_val is not None:
+        if X_val is None or y_val is None:
+            raise InvalidInputError("pass both X_val and y_val, or neither")
+        return True
+    if early_stopping:
+        raise InvalidInputError(
+            "early_stopping=True needs validation data: fit(X, y, X_val, y_val)"
+        )
+    return False
+
+
+def check_class_weight(class_weight, classes: np.ndarray):
+    """``None``, ``"balanced"``, or one weight per class as a float64 array.
+
+    A mapping ``{label: weight}`` names labels among ``classes``; a class it leaves
+    out gets weight 1.
+    """
+    if class_weight is None:
+        return None
+    if isinstance(class_weight, str):
+        if class_weight != "balanced":
+            raise InvalidInputError(
+                f"class_weight must be None, 'balanced' or a mapping, got {class_weight!r}"
+            )
+        return class_weight
+    if not isinstance(class_weight, Mapping):
+        raise InvalidInputError(
+            f"class_weight must be None, 'balanced' or a mapping {{label: weight}}, got "
+            f"{type(class_weight).__name__}"
+        )
+    known = set(classes.tolist())
+    unknown = [c for c in class_weight if c not in known]
+    if unknown:
+        raise InvalidInputError(
+            f"class_weight has labels {unknown} that are not among the classes "
+            f"{classes.tolist()}"
+        )
+    weights = np.array([class_weight.get(c, 1.0) for c in classes.tolist()], dtype=np.float64)
+    return check_weights(weights, "class_weight", len(classes), np.float64,
+                         "one weight per class")
+
+
+def check_some_weight(class_weight: np.ndarray | None, y: np.ndarray) -> None:
+    """Class weights that leave at least one sample of ``y`` (class indices) a weight."""
+    if class_weight is not None and not class_weight[y].any():
+        raise InvalidInputError(
+            "class_weight gives every sample of y weight 0, so there is no loss to "
+            "minimise; give at least one class present in y a positive weight"
+        )
+
+
+def check_params(params, reference: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """A dict with an array of the shape of each array of ``reference`` (a model's
+    ``params_``), as float64; keys not in ``reference`` are ignored."""
+    if not isinstance(params, Mapping):
+        raise InvalidInputError(
+            f"params must be a dict of arrays like params_ (keys {list(reference)}), "
+            f"got {type(params).__name__}"
+        )
+    missing = [name for name in reference if name not in params]
+    if missing:
+        shapes = ", ".join(f"{n!r} of shape {reference[n].shape}" for n in reference)
+        raise InvalidInputError(
+            f"params has no {', '.join(repr(n) for n in missing)}; pass a dict with "
+            f"{shapes} (as params_)"
+        )
+    checked = {name: as_float(params[name], f"params[{name!r}]", dtype=np.float64)
+               for name in reference}
+    for name, p in checked.items():
+        check_same_shape(p, reference[name], f"params[{name!r}]", f"params_[{name!r}]")
+    return checked
+
+
+def check_is_fitted(model, attribute: str = "params_") -> None:
+    """The model has been fitted (has ``attribute``), as scikit-learn's ``check_is_fitted``."""
+    if not hasattr(model, attribute):
+        raise InvalidInputError(
+            f"this {type(model).__name__} is not fitted yet; call fit(X, y) first"
+        )
+
+
+def check_not_diverged(z: np.ndarray) -> None:
+    """Finite logits during training; an overflow means the weights grew without bound."""
+    if not np.isfinite(z).all():
+        raise InvalidInputError(
+            "the logits overflowed: the weights have grown without bound (training "
+            "diverged); lower learning_rate"
+        )

@@ -28,7 +28,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _validation as _v
-from ._validation import InvalidInputError
 
 __all__ = [
     "Split",
@@ -103,11 +102,6 @@ class Split:
                 f"classes={self.n_classes})")
 
 
-def _check_fraction(value, name: str) -> float:
-    return _v.check_scalar(value, name, low=0.0, high=1.0, low_open=True, high_open=True,
-                           hint="; a fraction such as 0.2")
-
-
 def stratified_indices(y: np.ndarray, *, seed: int, val_size: float,
                        test_size: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Seeded, stratified train / validation / test index arrays (each sorted).
@@ -117,13 +111,9 @@ def stratified_indices(y: np.ndarray, *, seed: int, val_size: float,
     part has (up to rounding) the class proportions of the whole.
     """
     seed = _v.check_int(seed, "seed", low=0)
-    val_size = _check_fraction(val_size, "val_size")
-    test_size = _check_fraction(test_size, "test_size")
-    if val_size + test_size >= 1:
-        raise InvalidInputError(
-            f"val_size + test_size must be below 1 (something must be left to train on), "
-            f"got {val_size} + {test_size}"
-        )
+    val_size = _v.check_fraction(val_size, "val_size")
+    test_size = _v.check_fraction(test_size, "test_size")
+    _v.check_split_sizes(val_size, test_size)
     rng = np.random.default_rng(seed)
     parts: tuple[list, list, list] = ([], [], [])
     for k in np.unique(y):
@@ -354,11 +344,9 @@ def load_text(min_chars: int = 200_000) -> str:
                 pieces.append(clean)
                 total += len(clean) + 2
         if total >= min_chars:
-            return "\n\n".join(pieces)
-    raise InvalidInputError(
-        f"the standard library's docstrings give only {total:,} characters here, fewer than "
-        f"min_chars={min_chars:,}; ask for less"
-    )
+            break
+    _v.check_enough_text(total, min_chars)
+    return "\n\n".join(pieces)
 
 
 @dataclass(frozen=True, eq=False)
@@ -396,14 +384,9 @@ class CharSplit:
 
     def encode(self, text: str) -> np.ndarray:
         """The codes of the characters of ``text``, shape ``(len(text),)``."""
+        _v.check_in_alphabet(text, self.alphabet)
         index = {c: i for i, c in enumerate(self.alphabet)}
-        try:
-            return np.array([index[c] for c in text], dtype=np.int64)
-        except KeyError as exc:
-            raise InvalidInputError(
-                f"character {exc.args[0]!r} is not in the alphabet {self.alphabet!r}; "
-                "normalise the text with normalize_text first"
-            ) from None
+        return np.array([index[c] for c in text], dtype=np.int64)
 
     def decode(self, codes: Sequence[int] | np.ndarray) -> str:
         """The text that ``codes`` stand for."""
@@ -471,16 +454,11 @@ def char_bigram_split(text: str, seed: int = 0, val_size: float = 0.1, test_size
     _v.check_str(text, "text")
     chunk_chars = _v.check_int(chunk_chars, "chunk_chars", low=2)
     seed = _v.check_int(seed, "seed", low=0)
-    val_size = _check_fraction(val_size, "val_size")
-    test_size = _check_fraction(test_size, "test_size")
+    val_size = _v.check_fraction(val_size, "val_size")
+    test_size = _v.check_fraction(test_size, "test_size")
     n_chunks = -(-len(text) // chunk_chars)
     n_test, n_val = int(round(test_size * n_chunks)), int(round(val_size * n_chunks))
-    if n_test < 1 or n_val < 1 or n_test + n_val >= n_chunks:
-        raise InvalidInputError(
-            f"the text gives {n_chunks} chunk(s) of {chunk_chars} characters, too few for a "
-            f"validation and a test part of {val_size} and {test_size} of them; pass a longer "
-            "text or a smaller chunk_chars"
-        )
+    _v.check_chunk_split(n_chunks, n_val, n_test, chunk_chars, val_size, test_size)
     alphabet = "".join(sorted(set(text)))
     lookup = np.zeros(max(map(ord, alphabet)) + 1, dtype=np.int64)
     lookup[[ord(c) for c in alphabet]] = np.arange(len(alphabet))

@@ -14,7 +14,6 @@ from __future__ import annotations
 import numpy as np
 
 from . import _validation as _v
-from ._validation import InvalidInputError
 
 __all__ = ["make_imbalanced", "resample_balanced", "flip_labels"]
 
@@ -60,12 +59,8 @@ def make_imbalanced(X, y, minority_class: int, keep_fraction: float,
     frac = _v.check_scalar(keep_fraction, "keep_fraction", low=0.0, high=1.0, low_open=True,
                            hint="; 0.1 keeps a tenth of the class")
     seed = _v.check_int(seed, "seed", low=0)
+    _v.check_class_present(minority_class, ya, "minority_class")
     members = np.flatnonzero(ya == minority_class)
-    if members.size == 0:
-        raise InvalidInputError(
-            f"minority_class {minority_class} does not occur in y (labels: "
-            f"{np.unique(ya).tolist()[:20]})"
-        )
     n_keep = max(1, int(round(frac * members.size)))
     kept = np.random.default_rng(seed).choice(members, size=n_keep, replace=False)
     rows = np.sort(np.concatenate([np.flatnonzero(ya != minority_class), kept]))
@@ -148,18 +143,7 @@ def flip_labels(y, fraction: float, seed: int = 0, n_classes: int | None = None)
     frac = _v.check_scalar(fraction, "fraction", low=0.0, high=1.0,
                            hint="; 0.3 flips 30 % of the labels")
     seed = _v.check_int(seed, "seed", low=0)
-    k = _v.check_int(n_classes, "n_classes", low=2, allow_none=True,
-                     hint="; flipping a label needs at least 2 classes")
-    if k is None:
-        k = int(ya.max()) + 1
-        if k < 2:
-            raise InvalidInputError(
-                f"flipping a label needs at least 2 classes, got n_classes = {k} (taken as "
-                "max(y) + 1; pass n_classes)"
-            )
-    if ya.min() < 0 or ya.max() >= k:
-        bad = int(ya[(ya < 0) | (ya >= k)][0])
-        raise InvalidInputError(f"y must hold labels in [0, {k}) for {k} classes; found {bad}")
+    k = _v.check_flip_classes(n_classes, ya)
     rng = np.random.default_rng(seed)
     n_flip = int(round(frac * ya.size))
     rows = rng.choice(ya.size, size=n_flip, replace=False)

@@ -120,7 +120,6 @@ Fitted attributes
 from __future__ import annotations
 
 import inspect
-from collections.abc import Mapping
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -206,12 +205,8 @@ class _BaseClassifier:
 
     def set_params(self, **params) -> _BaseClassifier:
         """Change constructor arguments; returns self."""
-        names = self._param_names()
+        v.check_param_names(params, self._param_names(), type(self).__name__)
         for name, value in params.items():
-            if name not in names:
-                raise v.InvalidInputError(
-                    f"{type(self).__name__} has no parameter {name!r}; it has {sorted(names)}"
-                )
             setattr(self, name, value)
         return self
 
@@ -252,51 +247,21 @@ class _BaseClassifier:
         v.check_bool(self.early_stopping, "early_stopping")
         v.check_int(self.patience, "patience", low=1)
         v.check_label_smoothing(self.label_smoothing)
-        if self.loss == "squared_error" and not self._binary:
-            raise v.InvalidInputError(
-                f"loss='squared_error' is for LogisticRegression; {type(self).__name__} takes "
-                f"loss={SOFTMAX_LOSSES[0]!r} or {SOFTMAX_LOSSES[1]!r}"
-            )
-        v.check_choice(self.loss, "loss", BINARY_LOSSES if self._binary else SOFTMAX_LOSSES)
+        v.check_model_loss(self.loss, BINARY_LOSSES if self._binary else SOFTMAX_LOSSES,
+                           type(self).__name__)
         v.check_scalar(self.gamma, "gamma", low=0.0, hint="; 0 gives cross-entropy")
         v.check_int(self.seed, "seed", low=0, allow_none=True)
 
     def _class_weights(self, y_enc: np.ndarray) -> np.ndarray | None:
-        cw = self.class_weight
-        k = len(self.classes_)
-        if cw is None:
-            return None
-        if isinstance(cw, str):
-            if cw != "balanced":
-                raise v.InvalidInputError(
-                    f"class_weight must be None, 'balanced' or a mapping, got {cw!r}"
-                )
-            return balanced_class_weights(y_enc, k)
-        if not isinstance(cw, Mapping):
-            raise v.InvalidInputError(
-                f"class_weight must be None, 'balanced' or a mapping {{label: weight}}, got "
-                f"{type(cw).__name__}"
-            )
-        unknown = [c for c in cw if c not in set(self.classes_.tolist())]
-        if unknown:
-            raise v.InvalidInputError(
-                f"class_weight has labels {unknown} that are not among the classes "
-                f"{self.classes_.tolist()}"
-            )
-        weights = np.array([cw.get(c, 1.0) for c in self.classes_.tolist()], dtype=np.float64)
-        return v.check_weights(weights, "class_weight", k, np.float64, "one weight per class")
+        """One weight per class from ``class_weight``, or None; ``"balanced"`` from ``y_enc``."""
+        weights = v.check_class_weight(self.class_weight, self.classes_)
+        if isinstance(weights, str):
+            return balanced_class_weights(y_enc, len(self.classes_))
+        return weights
 
     def _encode(self, y: np.ndarray, name: str) -> np.ndarray:
-        idx = np.searchsorted(self.classes_, y)
-        idx = np.clip(idx, 0, len(self.classes_) - 1)
-        bad = self.classes_[idx] != y
-        if bad.any():
-            raise v.InvalidInputError(
-                f"{name} has label {y[bad][0].tolist()!r}, which is not among the classes "
-                f"{self.classes_.tolist()}"
-                + (" seen in y; pass classes=... to fit" if name != "y" else "")
-            )
-        return idx.astype(np.int64)
+        """The labels ``y`` as indices into ``classes_``."""
+        return v.encode_labels(y, self.classes_, name)
 
     # -- the objective
 
@@ -342,27 +307,7 @@ class _BaseClassifier:
         self._check_fitted()
         Xa = self._check_predict_X(X)
         ya = self._encode(v.check_sample_labels(y, Xa.shape[0]), "y")
-        if params is None:
-            params = self.params_
-        else:
-            if not isinstance(params, Mapping):
-                raise v.InvalidInputError(
-                    f"params must be a dict of arrays like params_ (keys {list(self.params_)}), "
-                    f"got {type(params).__name__}"
-                )
-            missing = [name for name in self.params_ if name not in params]
-            if missing:
-                shapes = ", ".join(f"{n!r} of shape {self.params_[n].shape}"
-                                   for n in self.params_)
-                raise v.InvalidInputError(
-                    f"params has no {', '.join(repr(n) for n in missing)}; pass a dict with "
-                    f"{shapes} (as params_)"
-                )
-            params = {name: v.as_float(params[name], f"params[{name!r}]", dtype=np.float64)
-                      for name in self.params_}
-            for name, p in params.items():
-                v.check_same_shape(p, self.params_[name], f"params[{name!r}]",
-                                   f"params_[{name!r}]")
+        params = self.params_ if params is None else v.check_params(params, self.params_)
         with np.errstate(**_QUIET_UNDERFLOW):
             return self._loss_and_grad(params, Xa, ya)
 
@@ -400,33 +345,15 @@ class _BaseClassifier:
         Xa = v.check_matrix(X)
         ya = v.check_sample_labels(y, Xa.shape[0])
         self.classes_ = np.unique(ya if classes is None else np.asarray(classes))
-        k = len(self.classes_)
-        if self._binary and k != 2:
-            raise v.InvalidInputError(
-                f"{type(self).__name__} needs exactly 2 classes, got {k}: "
-                f"{self.classes_.tolist()[:10]}. For more use SoftmaxRegression"
-            )
-        if k < 2:
-            raise v.InvalidInputError(f"y has a single class {self.classes_.tolist()}; "
-                                      "a classifier needs at least 2")
+        v.check_n_classes(self.classes_, type(self).__name__, binary=self._binary)
         y_enc = self._encode(ya, "y")
         val = None
-        if X_val is not None or y_val is not None:
-            if X_val is None or y_val is None:
-                raise v.InvalidInputError("pass both X_val and y_val, or neither")
+        if v.check_validation_pair(X_val, y_val, self.early_stopping):
             Xv = v.check_matrix(X_val, "X_val")
             v.check_n_features(Xv, Xa.shape[1], "X_val", "X has")
             val = (Xv, self._encode(v.check_sample_labels(y_val, Xv.shape[0], "y_val"), "y_val"))
-        elif self.early_stopping:
-            raise v.InvalidInputError(
-                "early_stopping=True needs validation data: fit(X, y, X_val, y_val)"
-            )
         self.class_weight_ = self._class_weights(y_enc)
-        if self.class_weight_ is not None and not self.class_weight_[y_enc].any():
-            raise v.InvalidInputError(
-                "class_weight gives every sample of y weight 0, so there is no loss to "
-                "minimise; give at least one class present in y a positive weight"
-            )
+        v.check_some_weight(self.class_weight_, y_enc)
         return Xa, y_enc, val
 
     def _fit(self, X: np.ndarray, y: np.ndarray,
@@ -504,11 +431,7 @@ class _BaseClassifier:
         """The forward pass, refusing logits that overflowed (training diverged)."""
         with np.errstate(over="ignore", invalid="ignore"):
             z, cache = self._forward(params, X)
-        if not np.isfinite(z).all():
-            raise v.InvalidInputError(
-                "the logits overflowed: the weights have grown without bound (training "
-                "diverged); lower learning_rate"
-            )
+        v.check_not_diverged(z)
         return z, cache
 
     def _evaluate(self, params: Params, X: np.ndarray,
@@ -522,10 +445,7 @@ class _BaseClassifier:
     # -- prediction
 
     def _check_fitted(self) -> None:
-        if not hasattr(self, "params_"):
-            raise v.InvalidInputError(
-                f"this {type(self).__name__} is not fitted yet; call fit(X, y) first"
-            )
+        v.check_is_fitted(self)
 
     def _check_predict_X(self, X: ArrayLike) -> np.ndarray:
         Xa = v.check_matrix(X)
