@@ -11,6 +11,7 @@ re-exports the fixtures.
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 import mpmath
@@ -192,3 +193,19 @@ def central_difference(f, x: np.ndarray, h: float = 1e-6) -> np.ndarray:
 def assert_matches_finite_differences(grad, numeric):
     scale = max(1.0, float(np.abs(numeric).max()))
     np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-7 * scale)
+
+
+@contextlib.contextmanager
+def fp_errors_raise(how: str):
+    """Make every floating-point warning raise, as a caller's ``np.errstate(all="raise")``
+    (``how="errstate"``) or ``np.seterr(all="raise")`` (``how="seterr"``) would."""
+    if how == "errstate":
+        with np.errstate(all="raise"):
+            yield
+    else:
+        old = np.seterr(all="raise")
+        try:
+            yield
+        finally:
+            np.seterr(**old)
+

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import math
 
 import numpy as np
@@ -12,6 +11,7 @@ from helpers import (
     SHAPES,
     assert_close_to_mp,
     finite_logits,
+    fp_errors_raise,
     mp_log_sigmoid,
     mp_log_softmax,
     mp_logsumexp,
@@ -277,18 +277,6 @@ def test_ints_lists_and_half_give_float64(fn, z):
 # --- floating-point errors raised by the caller ---------------------------------------------------
 
 
-@contextlib.contextmanager
-def fp_errors_raise(how: str):
-    """Make every floating-point warning raise, as a caller's errstate or seterr would."""
-    if how == "errstate":
-        with np.errstate(all="raise"):
-            yield
-    else:
-        old = np.seterr(all="raise")
-        try:
-            yield
-        finally:
-            np.seterr(**old)
 
 
 HOW = ["errstate", "seterr"]

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
-
 import numpy as np
 import pytest
+from helpers import fp_errors_raise
 from scipy.optimize import minimize_scalar
 
 import xentlearn as xl
@@ -176,18 +175,6 @@ def test_ece_noise_floor_is_what_calibrated_labels_measure():
 # --- floating-point errors raised by the caller ---------------------------------------------------
 
 
-@contextlib.contextmanager
-def fp_errors_raise(how: str):
-    """Make every floating-point warning raise, as a caller's errstate or seterr would."""
-    if how == "errstate":
-        with np.errstate(all="raise"):
-            yield
-    else:
-        old = np.seterr(all="raise")
-        try:
-            yield
-        finally:
-            np.seterr(**old)
 
 
 TINY = 1e-310  # subnormal

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
-
 import numpy as np
 import pytest
+from helpers import fp_errors_raise
 
 import xentlearn as xl
 from xentlearn.distributions import discretized_gaussian, fit_gaussian_kl, gaussian_mixture
@@ -60,18 +59,6 @@ def test_fit_surfaces_are_the_kl_divergences():
 # --- floating-point errors raised by the caller, and far grids ------------------------------------
 
 
-@contextlib.contextmanager
-def fp_errors_raise(how: str):
-    """Make every floating-point warning raise, as a caller's errstate or seterr would."""
-    if how == "errstate":
-        with np.errstate(all="raise"):
-            yield
-    else:
-        old = np.seterr(all="raise")
-        try:
-            yield
-        finally:
-            np.seterr(**old)
 
 
 WIDE = np.linspace(-100, 100, 201)  # the tails underflow to 0

@@ -10,6 +10,7 @@ import scipy.special as sp
 from helpers import (
     assert_matches_finite_differences,
     central_difference,
+    fp_errors_raise,
     random_distribution,
     random_one_hot,
     seeds,
@@ -295,15 +296,11 @@ def _hard_grad_calls():
     yield "categorical focal", lambda: xl.categorical_focal_cross_entropy_grad(one_hot, z)
 
 
+@pytest.mark.parametrize("how", ["errstate", "seterr"])
 @pytest.mark.parametrize(("name", "fn"), list(_hard_grad_calls()))
-def test_gradients_under_errstate_raise(name, fn):
+def test_gradients_under_errstate_raise(name, fn, how):
     expected = fn()
     assert np.all(np.isfinite(expected)), name
-    with np.errstate(all="raise"):
-        np.testing.assert_array_equal(fn(), expected)
-    old = np.seterr(all="raise")
-    try:
+    with fp_errors_raise(how):
         got = fn()
-    finally:
-        np.seterr(**old)
     np.testing.assert_array_equal(got, expected)

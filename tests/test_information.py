@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import math
 
 import numpy as np
@@ -13,6 +12,7 @@ from helpers import (
     SHAPES,
     assert_close_to_mp,
     distributions,
+    fp_errors_raise,
     mp,
     mpf,
     random_distribution,
@@ -388,18 +388,6 @@ def test_huffman_lengths_count_merges_satisfy_kraft_and_the_source_coding_theore
 # --- floating-point errors raised by the caller ---------------------------------------------------
 
 
-@contextlib.contextmanager
-def fp_errors_raise(how: str):
-    """Make every floating-point warning raise, as a caller's errstate or seterr would."""
-    if how == "errstate":
-        with np.errstate(all="raise"):
-            yield
-    else:
-        old = np.seterr(all="raise")
-        try:
-            yield
-        finally:
-            np.seterr(**old)
 
 
 TINY = 1e-310  # subnormal

@@ -10,6 +10,7 @@ import scipy.special as sp
 from helpers import (
     SHAPES,
     assert_close_to_mp,
+    fp_errors_raise,
     mp,
     mp_log_softmax,
     mp_softplus,
@@ -794,17 +795,13 @@ def _hard_calls():
         labels, z, from_logits=True, label_smoothing=0.2, class_weight=[1.0, 2.0, 0.5])
 
 
+@pytest.mark.parametrize("how", ["errstate", "seterr"])
 @pytest.mark.parametrize(("name", "fn"), list(_hard_calls()))
-def test_losses_under_errstate_raise(name, fn):
+def test_losses_under_errstate_raise(name, fn, how):
     expected = fn()
     assert np.all(np.isfinite(expected)), name
-    with np.errstate(all="raise"):
-        np.testing.assert_array_equal(fn(), expected)
-    old = np.seterr(all="raise")
-    try:
+    with fp_errors_raise(how):
         got = fn()
-    finally:
-        np.seterr(**old)
     np.testing.assert_array_equal(got, expected)
 
 

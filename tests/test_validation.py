@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import math
 import re
 
 import numpy as np
 import pytest
+from helpers import fp_errors_raise
 
 import xentlearn as xl
 from xentlearn import InvalidInputError
@@ -434,18 +434,6 @@ def test_complex_and_ragged_input(name, i, arg_pattern):
 # --- floating-point errors raised by the caller: a sweep of the public functions ----------------
 
 
-@contextlib.contextmanager
-def fp_errors_raise(how: str):
-    """Make every floating-point warning raise, as a caller's errstate or seterr would."""
-    if how == "errstate":
-        with np.errstate(all="raise"):
-            yield
-    else:
-        old = np.seterr(all="raise")
-        try:
-            yield
-        finally:
-            np.seterr(**old)
 
 
 NON_LOSS_MODULES = ("xentlearn.activations", "xentlearn.information", "xentlearn.calibration",

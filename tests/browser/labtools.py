@@ -68,6 +68,12 @@ def group_alive(pgid: int) -> bool:
 @pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium driven by Playwright; skips (one line) when either is missing."""
+    yield from launch_chromium()
+
+
+def launch_chromium():
+    """Start Debian's Chromium with Playwright, yield it, close it: the body of a fixture of
+    any scope. Skips (one line) when either is missing."""
     try:
         from playwright import sync_api
     except ImportError:

@@ -34,7 +34,7 @@ from hubtools import (
 )
 
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
-from labtools import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from labtools import launch_chromium  # noqa: E402
 
 VENV_BIN = Path(sys.prefix) / "bin"
 WALL = {"start": time.monotonic()}
@@ -198,19 +198,7 @@ def learners(room) -> dict[str, Learner]:
 def browser():
     """Debian's Chromium driven by Playwright, for one module: Playwright's event loop is
     gone again before other tests (``asyncio.run`` refuses to start inside it)."""
-    try:
-        from playwright import sync_api
-    except ImportError:
-        pytest.skip("playwright is not installed (pip install -e '.[browser]')")
-    if not CHROMIUM.exists():
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium chromium-driver)")
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                     args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    yield from launch_chromium()
 
 
 def pytest_terminal_summary(terminalreporter):
