@@ -10,17 +10,19 @@ extra memory:
   and no full-size intermediate goes through main memory.
 * Sparse losses from logits use only positive terms: with :math:`c` the label,
   :math:`\\ell = \\log(1 + \\sum_{j \\ne c} e^{z_j} / e^{z_c})`, evaluated where no
-  exponential overflows or goes subnormal (the block's min and max tell); other
-  blocks and rows use the log-sum-exp form of the reference path.
+  exponential overflows or goes subnormal (the smallest exponential of the block,
+  :math:`e^{z_c}` and the loss tell); other rows use the log-sum-exp form of the
+  reference path.
 * Sums over the short class axis are ``einsum`` calls, the label's entry is read
   by flat indexing, and ``log1p`` is evaluated as
   :math:`\\log u + (r - (u - 1)) / u` with :math:`u = 1 + r` (exact to a few
   rounding errors, and vectorised where ``np.log1p`` is not).
-* Validation is folded into the same passes: a NaN or inf shows up in a block's
-  min or max, a row that does not sum to 1 in the row sums, a bad label in one
-  min and one max. When anything is off, or the input is unusual, the kernel
-  returns ``None`` and the reference path runs; it finds the problem and raises
-  the usual message.
+* Validation is folded into the same passes: a NaN or inf in logits shows up in
+  the block's smallest exponential or in its losses (only then are the logits
+  themselves scanned), a probability out of range in the block's min or max, a
+  row that does not sum to 1 in the row sums, a bad label in one min and one max.
+  When anything is off, or the input is unusual, the kernel returns ``None`` and
+  the reference path runs; it finds the problem and raises the usual message.
 * Blocks are shared among threads (NumPy releases the GIL inside its loops);
   ``einsum`` rather than ``@`` inside them, which would start BLAS threads of its
   own. See :func:`num_threads`.
@@ -47,6 +49,7 @@ THREADS_VARIABLE = "XENTLEARN_NUM_THREADS"
 
 # Exponents whose exp is a normal number in each dtype: e^-708 > 2.2e-308, e^709 < 1.8e308.
 _EXP_LIMIT = {np.dtype(np.float64): 708.0, np.dtype(np.float32): 87.0}
+_TINY = {np.dtype(t): np.finfo(t).tiny for t in (np.float64, np.float32)}
 
 
 class _Unfit(Exception):
@@ -259,30 +262,34 @@ def _nll_wide(z: np.ndarray, classes: np.ndarray) -> np.ndarray:
 
 
 def _nll_logits(z: np.ndarray, classes: np.ndarray, idx: np.ndarray, loss: np.ndarray,
-                ws: _Workspace, bounds: tuple[float, float] | None = None) -> None:
+                ws: _Workspace) -> None:
     """``-log softmax(z)[c]`` per row, into ``loss``; ``z`` C-contiguous, ``idx`` flat.
 
-    ``bounds`` are the block's min and max when the caller has them already.
+    The checks read the results rather than ``z``: a NaN, a ``-inf`` or an exponential
+    below the normal range shows in the block's smallest exponential, an overflow in
+    ``e^{z_c}`` or in the loss. Only then is ``z`` itself inspected: non-finite values
+    raise ``_Unfit``, and rows whose exponentials leave the normal range take the
+    log-sum-exp form.
     """
     b = z.shape[0]
-    lim = _EXP_LIMIT[z.dtype]
-    if bounds is None:
-        bounds = np.minimum.reduce(z, axis=None), np.maximum.reduce(z, axis=None)
-    lo, hi = bounds
-    if not (lo >= -lim and hi <= lim):
-        if not (np.isfinite(lo) and np.isfinite(hi)):
-            raise _Unfit
-        loss[:] = _nll_wide(z, classes)
-        return
     e = np.exp(z, out=ws["e"][:b])
+    e_min = np.minimum.reduce(e, axis=None)
     flat = e.reshape(-1)
     ey = np.take(flat, idx, out=ws["ey"][:b])
     flat[idx] = 0
     r = _row_sums(e, ws["r"][:b])
     np.divide(r, ey, out=r)  # sum over j != c of e^(z_j - z_c), positive terms only
     _log1p(r, loss, ws["t1"][:b], ws["t2"][:b])
-    if not np.maximum.reduce(loss) < np.inf:  # a ratio overflowed: spread beyond 708
-        bad = ~(loss < np.inf)
+    if (e_min >= _TINY[z.dtype] and np.maximum.reduce(ey) < np.inf
+            and np.maximum.reduce(loss) < np.inf):
+        return
+    if not np.isfinite(z).all():
+        raise _Unfit
+    lim = _EXP_LIMIT[z.dtype]
+    bad = ~(loss < np.inf)
+    bad |= np.minimum.reduce(z, axis=1) < -lim
+    bad |= np.maximum.reduce(z, axis=1) > lim
+    if bad.any():
         loss[bad] = _nll_wide(z[bad], classes[bad])
 
 
@@ -443,7 +450,6 @@ def categorical(y_true, y_pred, *, from_logits=False, label_smoothing=0.0, class
     red = prep.Reduction(reduction, ln_b)
     n_rows = math.prod(lead)
     out = np.empty(n_rows, dtype) if reduction == "none" else None
-    lim = _EXP_LIMIT[dtype]
 
     def one_block(g0: int, g1: int, z: np.ndarray, t: np.ndarray,
                   ws: _Workspace) -> tuple[float, float | None]:
@@ -452,15 +458,11 @@ def categorical(y_true, y_pred, *, from_logits=False, label_smoothing=0.0, class
         z = _contiguous(z, ws["z"])
         t = _contiguous(t, ws["y"])
         _check_range(t, 0.0, 1.0)
-        if from_logits:
-            bounds = _check_range(z, -np.inf, np.inf)
-            narrow = -lim <= bounds[0] and bounds[1] <= lim
-        else:
+        if not from_logits:
             _check_range(z, 0.0, 1.0)
             _check_rows_sum(z, tol_x, ws["r"][:b], ws["t1"][:b])
-            narrow = True
         w = _check_rows_sum(t, tol_y, ws["lw"][:b], ws["t1"][:b])
-        if narrow and np.count_nonzero(t) == b:
+        if np.count_nonzero(t) == b:
             # One nonzero target per row (each row has one, as it sums to 1), equal to the
             # row sum; its class is sum_k k t_k / t_c. Then the label's positive terms.
             cls = np.einsum("ij,j->i", t, ws["arange"], out=ws["t1"][:b])
@@ -470,7 +472,7 @@ def categorical(y_true, y_pred, *, from_logits=False, label_smoothing=0.0, class
             np.copyto(classes, cls, casting="unsafe")
             idx = np.add(ws["rowoff"][:b], classes, out=ws["idx"][:b])
             if from_logits:
-                _nll_logits(z, classes, idx, loss, ws, bounds)
+                _nll_logits(z, classes, idx, loss, ws)
             else:
                 _nll_probs(z, idx, loss, ws)
             if cw is not None:
@@ -481,7 +483,9 @@ def categorical(y_true, y_pred, *, from_logits=False, label_smoothing=0.0, class
                 loss += dt(eps / k) * smooth
             else:
                 _mul0(loss, w)
-        else:  # soft targets, or logits whose exponentials leave the normal range
+        else:  # soft targets
+            if from_logits:
+                _check_range(z, -np.inf, np.inf)
             c = prep.Categorical(z, from_logits, eps, cw, red)
             target = c.smoothed(t)
             if cw is not None:
@@ -565,10 +569,8 @@ def binary(y_true, y_pred, *, from_logits=False, label_smoothing=0.0, sample_wei
         if eps:
             y = np.multiply(y, dt(1 - eps), out=ws["y"][:b])
             y += dt(eps / 2)
-        if from_logits:
-            _check_range(xb, -np.inf, np.inf)
-            e = np.abs(xb, out=t1)
-            np.negative(e, out=e)
+        if from_logits:  # a NaN or inf in x makes the block's sum NaN or inf (checked below)
+            e = np.copysign(xb, -1, out=t1)  # -|x|
             np.exp(e, out=e)
             sp = _log1p(e, t2, t3, t4)  # softplus(-|x|)
             if pwb is None:  # sp + x ([x > 0] - y): both terms >= 0
@@ -606,9 +608,13 @@ def binary(y_true, y_pred, *, from_logits=False, label_smoothing=0.0, sample_wei
             else:
                 ref = prep.Binary(y, xb, False, pwb, red)
                 loss[:] = ref.elementwise(*ref.log_terms())
+        total = np.add.reduce(loss, axis=None)
+        if from_logits and not np.isfinite(total) and not np.isfinite(xb).all():
+            raise _Unfit  # checked before the weights, whose zeros would hide a NaN
         if swb is not None:
             _mul0(loss, swb)
-        return 0.0 if out is not None else np.add.reduce(loss, axis=None)
+            total = np.add.reduce(loss, axis=None)
+        return 0.0 if out is not None else total
 
     def work(run: list[Block]) -> tuple[list, list]:
         ws = _Workspace(block_rows, width, dtype, ("y", "t1", "t2", "t3", "t4", "loss"))
