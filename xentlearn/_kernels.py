@@ -209,8 +209,6 @@ class _Workspace(dict):
         rows, k = self.rows, self.k
         if name == "rowoff":
             buf = np.arange(rows, dtype=np.int64) * k
-        elif name == "arange":
-            buf = np.arange(k, dtype=self.dtype)
         elif name in ("idx", "lab"):
             buf = np.empty(rows, np.int64)
         elif name == "flag":
@@ -458,33 +456,36 @@ def categorical(y_true, y_pred, *, from_logits=False, label_smoothing=0.0, class
         loss = ws["loss"][:b] if out is None else out[g0:g1]
         z = _contiguous(z, ws["z"])
         t = _contiguous(t, ws["y"])
-        _check_range(t, 0.0, 1.0)
         if not from_logits:
             _check_range(z, 0.0, 1.0)
             _check_rows_sum(z, tol_x, ws["r"][:b], ws["t1"][:b])
-        w = _check_rows_sum(t, tol_y, ws["lw"][:b], ws["t1"][:b])
-        if np.count_nonzero(t) == b:
-            # One nonzero target per row (each row has one, as it sums to 1), equal to the
-            # row sum; its class is sum_k k t_k / t_c. Then the label's positive terms.
-            cls = np.einsum("ij,j->i", t, ws["arange"], out=ws["t1"][:b])
-            np.divide(cls, w, out=cls)
-            classes = ws["lab"][:b]
-            np.rint(cls, out=cls)
-            np.copyto(classes, cls, casting="unsafe")
-            idx = np.add(ws["rowoff"][:b], classes, out=ws["idx"][:b])
+        idx = np.flatnonzero(t)  # flat positions of the nonzero targets, row by row
+        one_hot = idx.size == b
+        if one_hot:
+            # b nonzeros, one in each row's span of the flat array: then every row has
+            # exactly one, its class is its offset in the row, and its value the row sum.
+            classes = np.subtract(idx, ws["rowoff"][:b], out=ws["lab"][:b])
+            one_hot = 0 <= np.minimum.reduce(classes) and np.maximum.reduce(classes) < k
+        if one_hot:
+            w = np.take(t.reshape(-1), idx, out=ws["lw"][:b], mode="clip")
+            if not (np.minimum.reduce(w) >= 1 - tol_y and np.maximum.reduce(w) <= 1):
+                raise _Unfit  # a value out of [0, 1] or a row that does not sum to 1
             if from_logits:
                 _nll_logits(z, classes, idx, loss, ws)
             else:
                 _nll_probs(z, idx, loss, ws)
             if cw is not None:
-                w *= np.take(cw, classes)
+                w *= np.take(cw, classes, mode="clip")
             if eps:
                 smooth = _smoothing_terms(z, loss, idx, from_logits, cw, ws)
                 _mul0(loss, dt(1 - eps) * w)
                 loss += dt(eps / k) * smooth
             else:
                 _mul0(loss, w)
+            den = None if cw is None else float(np.add.reduce(w))
         else:  # soft targets
+            _check_range(t, 0.0, 1.0)
+            _check_rows_sum(t, tol_y, ws["lw"][:b], ws["t1"][:b])
             if from_logits:
                 _check_range(z, -np.inf, np.inf)
             c = prep.Categorical(z, from_logits, eps, cw, red)
@@ -492,9 +493,9 @@ def categorical(y_true, y_pred, *, from_logits=False, label_smoothing=0.0, class
             if cw is not None:
                 target = target * cw
             np.negative(prep.times(target, c.log_q()).sum(axis=-1), out=loss)
+            den = None if cw is None else float(np.einsum("ij,j->", t, cw))
         if sw_rows is not None:
             _mul0(loss, sw_rows[g0:g1])
-        den = None if cw is None else float(np.einsum("ij,j->", t, cw))
         return (0.0 if out is not None else np.add.reduce(loss)), den
 
     def work(run: list[Block]) -> tuple[list, list]:
