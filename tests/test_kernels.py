@@ -336,6 +336,25 @@ def test_one_thread_on_request_gives_the_same_numbers(monkeypatch):
     np.testing.assert_array_equal(one, two)
 
 
+@pytest.mark.parametrize("threads", ["1", "3", "4"])
+def test_sums_do_not_depend_on_how_the_blocks_were_shared(monkeypatch, threads):
+    rng = np.random.default_rng(5)
+    z = rng.normal(scale=3.0, size=(3000, 7))
+    labels = rng.integers(0, 7, size=3000)
+    cw = rng.random(7) + 0.1
+    kw = {"from_logits": True, "class_weight": cw}
+    calls = [(xl.sparse_categorical_cross_entropy, labels), (xl.categorical_cross_entropy,
+                                                             np.eye(7)[labels])]
+    two = [_paths(fn, y, z, reduction=r, **kw)[0] for fn, y in calls for r in ("mean", "sum")]
+    monkeypatch.setenv(_kernels.THREADS_VARIABLE, threads)
+    other = [_paths(fn, y, z, reduction=r, **kw)[0] for fn, y in calls for r in ("mean", "sum")]
+    assert other == two  # exactly: per-block sums are added with math.fsum
+    z[-1, 3] = np.nan  # found by whichever thread takes the last block; all stop
+    monkeypatch.setattr(_kernels, "BLOCK_BYTES", 512)
+    fast, ref = _messages(xl.sparse_categorical_cross_entropy, labels, z, from_logits=True)
+    assert fast == ref
+
+
 @pytest.mark.parametrize("bad", ["0", "-2", "two"])
 def test_bad_thread_count(monkeypatch, bad):
     monkeypatch.setenv(_kernels.THREADS_VARIABLE, bad)

@@ -24,7 +24,9 @@ extra memory:
   row that does not sum to 1 in the row sums, a bad label in one min and one max.
   When anything is off, or the input is unusual, the kernel returns ``None`` and
   the reference path runs; it finds the problem and raises the usual message.
-* Blocks are shared among threads (NumPy releases the GIL inside its loops);
+* Blocks are shared among threads (NumPy releases the GIL inside its loops), each
+  thread taking the next block when it is done with one; per-block sums are added
+  with ``math.fsum``, so the result does not depend on which thread did what;
   ``einsum`` rather than ``@`` inside them, which would start BLAS threads of its
   own. See :func:`num_threads`.
 """
@@ -35,7 +37,7 @@ import math
 import numbers
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -117,18 +119,53 @@ def _blocks(pieces: Sequence[tuple[np.ndarray, ...]], block_rows: int) -> list[B
     return out
 
 
-def _run(blocks: list[Block], work: Callable[[list[Block]], tuple[list, list]]):
-    """``work`` on contiguous runs of blocks, one run per thread; the lists concatenated."""
+class _Queue:
+    """Blocks handed out one at a time to whichever thread asks next, so that a thread the
+    system leaves waiting for a core does not hold back the others; ``stop`` ends it."""
+
+    def __init__(self, blocks: list[Block]):
+        self._blocks, self._next, self._lock = blocks, 0, threading.Lock()
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> Block:
+        with self._lock:
+            i = self._next
+            if i >= len(self._blocks):
+                raise StopIteration
+            self._next = i + 1
+        return self._blocks[i]
+
+    def stop(self) -> None:
+        with self._lock:
+            self._next = len(self._blocks)
+
+
+def _run(blocks: list[Block], work: Callable[[Iterable[Block]], tuple[list, list]]):
+    """``work`` in each thread on blocks taken from one queue; the lists concatenated.
+
+    The blocks go to the threads as they ask (not in fixed halves): on a machine whose
+    cores are shared with other processes, a thread that runs late then does fewer blocks
+    instead of making the call wait. ``work`` must not depend on the order of the blocks.
+    """
     n = min(num_threads(), len(blocks))
     if n <= 1:
         return work(blocks)
-    bounds = [len(blocks) * i // n for i in range(n + 1)]
-    runs = [blocks[bounds[i]:bounds[i + 1]] for i in range(n)]
+    queue = _Queue(blocks)
+
+    def guarded(q: _Queue) -> tuple[list, list]:
+        try:
+            return work(q)
+        except _Unfit:
+            q.stop()  # the others finish their current block and return
+            raise
+
     pool = _executor(n - 1)
-    futures = [pool.submit(work, run) for run in runs[1:]]
+    futures = [pool.submit(guarded, queue) for _ in range(n - 1)]
     results, error = [], None
     try:
-        results.append(work(runs[0]))
+        results.append(guarded(queue))
     except _Unfit as exc:
         error = exc
     for fut in futures:  # always wait: the workers write into buffers the caller owns
@@ -401,7 +438,7 @@ def sparse(labels, y_pred, *, from_logits=False, label_smoothing=0.0, class_weig
             den = float(b - np.count_nonzero(ignored))
         return (0.0 if out is not None else np.add.reduce(loss)), den
 
-    def work(run: list[Block]) -> tuple[list, list]:
+    def work(run: Iterable[Block]) -> tuple[list, list]:
         ws = _Workspace(block_rows, k, dtype, ("e", "z"))
         sums, dens = [], []
         with np.errstate(all="ignore"):
@@ -498,7 +535,7 @@ def categorical(y_true, y_pred, *, from_logits=False, label_smoothing=0.0, class
             _mul0(loss, sw_rows[g0:g1])
         return (0.0 if out is not None else np.add.reduce(loss)), den
 
-    def work(run: list[Block]) -> tuple[list, list]:
+    def work(run: Iterable[Block]) -> tuple[list, list]:
         ws = _Workspace(block_rows, k, dtype, ("e", "z", "y"))
         sums, dens = [], []
         with np.errstate(all="ignore"):
@@ -618,7 +655,7 @@ def binary(y_true, y_pred, *, from_logits=False, label_smoothing=0.0, sample_wei
             total = np.add.reduce(loss, axis=None)
         return 0.0 if out is not None else total
 
-    def work(run: list[Block]) -> tuple[list, list]:
+    def work(run: Iterable[Block]) -> tuple[list, list]:
         ws = _Workspace(block_rows, width, dtype, ("y", "t1", "t2", "t3", "t4", "loss"))
         sums = []
         with np.errstate(all="ignore"):
