@@ -230,7 +230,7 @@ def header() -> None:
         ("platform", f"{platform.system()} {platform.machine()}, {cpu_model()}"),
         ("CPU count", f"{os.cpu_count()} (usable: {usable if usable is not None else '?'})"),
         ("numpy", np.__version__),
-        ("xentlearn", xl.__version__),
+        ("xentlearn", f"{xl.__version__} ({os.path.dirname(xl.__file__)})"),
         ("torch", torch_version),
         ("scikit-learn", NOT_INSTALLED if sklearn is None else sklearn.__version__),
         ("mpmath", NOT_INSTALLED if mpmath is None else mpmath.__version__),
