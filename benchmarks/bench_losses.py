@@ -3,6 +3,7 @@
 Run from the repository root (``make bench`` does)::
 
     .venv/bin/python benchmarks/bench_losses.py            # all tables
+    .venv/bin/python benchmarks/bench_losses.py --ratios   # only table R
     .venv/bin/python benchmarks/bench_losses.py --full     # also the long speed table
     .venv/bin/python benchmarks/bench_losses.py --profile  # also cProfile the sparse loss
 
@@ -18,7 +19,9 @@ Tables
 R. Ratios in one run, three repeats: each repeat times every implementation of a row in
    turn for 7 rounds and takes medians; "after" is xentlearn as shipped (the kernels for
    large inputs), "before" the plain reference path of the same functions (what runs for
-   small inputs). XENTLEARN_NUM_THREADS is printed in the header.
+   small inputs). XENTLEARN_NUM_THREADS is printed in the header. A "floor" row per dtype
+   and input times one np.exp over the logits (same blocks and threads as the kernels);
+   the last column divides each kernel by it.
 O. Options: the time of each option (weights, ignore_index, label smoothing, base,
    reductions, class axis) divided by the plain call's, after and before.
 T. Temporaries: peak traced memory of one call divided by the input's bytes, after and
@@ -50,6 +53,7 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from _table import table  # noqa: E402  (benchmarks/ is on sys.path when run)
@@ -226,7 +230,7 @@ def header() -> None:
         ("platform", f"{platform.system()} {platform.machine()}, {cpu_model()}"),
         ("CPU count", f"{os.cpu_count()} (usable: {usable if usable is not None else '?'})"),
         ("numpy", np.__version__),
-        ("xentlearn", xl.__version__),
+        ("xentlearn", f"{xl.__version__} ({os.path.dirname(xl.__file__)})"),
         ("torch", torch_version),
         ("scikit-learn", NOT_INSTALLED if sklearn is None else sklearn.__version__),
         ("mpmath", NOT_INSTALLED if mpmath is None else mpmath.__version__),
@@ -291,6 +295,53 @@ def torch_fn(name: str, *arrays: np.ndarray) -> Callable[[], object] | None:
     return lambda: fn(*tensors)
 
 
+_floor_pool: ThreadPoolExecutor | None = None
+
+
+def exp_floor(a: np.ndarray) -> Callable[[], object]:
+    """One ``np.exp`` over ``a``, in blocks of the kernels' size shared among as many threads
+    as the kernels use: what any NumPy kernel that takes one exponential per value spends."""
+    flat = a.reshape(-1)
+    step = max(1, _kernels.BLOCK_BYTES // a.itemsize)
+
+    def part(lo: int, hi: int) -> None:
+        buf = np.empty(min(step, hi - lo), a.dtype)
+        for s in range(lo, hi, step):
+            e = min(s + step, hi)
+            np.exp(flat[s:e], out=buf[:e - s])
+
+    def call() -> None:
+        global _floor_pool
+        n = _kernels.num_threads()
+        bounds = [flat.size * i // n for i in range(n + 1)]
+        if n == 1:
+            part(0, flat.size)
+            return
+        if _floor_pool is None or _floor_pool._max_workers < n - 1:
+            _floor_pool = ThreadPoolExecutor(max_workers=n - 1)
+        futures = [_floor_pool.submit(part, bounds[i], bounds[i + 1]) for i in range(1, n)]
+        part(bounds[0], bounds[1])
+        for fut in futures:
+            fut.result()
+
+    return call
+
+
+def one_thread(fn: Callable[[], object]) -> Callable[[], object]:
+    """``fn`` with the kernels (and the floor) on the calling thread only."""
+    def call():
+        saved = os.environ.get(_kernels.THREADS_VARIABLE)
+        os.environ[_kernels.THREADS_VARIABLE] = "1"
+        try:
+            return fn()
+        finally:
+            if saved is None:
+                del os.environ[_kernels.THREADS_VARIABLE]
+            else:
+                os.environ[_kernels.THREADS_VARIABLE] = saved
+    return call
+
+
 def ratio_table() -> None:
     rng = np.random.default_rng(SEED)
     rows = []
@@ -305,35 +356,54 @@ def ratio_table() -> None:
         p = softmax_np(z)
         onehot = np.zeros_like(z)
         onehot[np.arange(N_SPARSE), y] = 1
+        x, t = x64.astype(dtype), t64.astype(dtype)
+        floor_z, floor_x = exp_floor(z), exp_floor(x)
         groups = [
             (f"sparse CE from logits, {dt}", "torch", 0.25,
              lambda z=z: xl.sparse_categorical_cross_entropy(y, z, from_logits=True),
-             torch_fn("cross_entropy", z, y)),
+             torch_fn("cross_entropy", z, y), floor_z),
             (f"categorical CE from logits (one-hot), {dt}", "torch", 0.25,
              lambda z=z, oh=onehot: xl.categorical_cross_entropy(oh, z, from_logits=True),
-             torch_fn("cross_entropy", z, onehot)),
+             torch_fn("cross_entropy", z, onehot), floor_z),
             (f"sparse CE from probabilities, {dt}", "sklearn", 0.15,
              lambda p=p: xl.sparse_categorical_cross_entropy(y, p),
-             None if log_loss is None else (lambda p=p: log_loss(y, p, labels=labels_k))),
+             None if log_loss is None else (lambda p=p: log_loss(y, p, labels=labels_k)), None),
             (f"categorical CE from probabilities (one-hot), {dt}", "sklearn", 0.15,
              lambda p=p, oh=onehot: xl.categorical_cross_entropy(oh, p),
-             None if log_loss is None else (lambda p=p: log_loss(y, p, labels=labels_k))),
-        ]
-        x, t = x64.astype(dtype), t64.astype(dtype)
-        groups.append(
+             None if log_loss is None else (lambda p=p: log_loss(y, p, labels=labels_k)), None),
             (f"binary CE from logits, {dt}", "torch", 0.4,
              lambda x=x, t=t: xl.binary_cross_entropy(t, x, from_logits=True),
-             torch_fn("binary_cross_entropy_with_logits", x, t)))
-        for name, ref_name, target, fn, ref in groups:
+             torch_fn("binary_cross_entropy_with_logits", x, t), floor_x),
+        ]
+        for name, ref_name, target, fn, ref, floor in groups:
             fns = {"after": fn, "before": before(fn)}
             if ref is not None:
                 fns["ref"] = ref
+            if floor is not None:
+                fns["floor"] = floor
+                fns["floor 1"] = one_thread(floor)
+                fns["after 1"] = one_thread(fn)
             med = repeated_medians(fns)
+            if floor is not None and name.startswith("sparse"):
+                rows.append((f"floor: one np.exp over the {N_SPARSE:,} x {K_SPARSE} logits, "
+                             f"{dt}", f"x {ref_name}", DASH,
+                             ratio_cells(med["floor"], med.get("ref")), DASH,
+                             " ".join(ms(m) for m in med.get("ref", [None] * REPEATS)),
+                             " ".join(ms(m) for m in med["floor"]), DASH,
+                             ratio_cells(med["floor 1"], med["floor"])))
+            if floor is not None and name.startswith("binary"):
+                rows.append((f"floor: one np.exp over the {N_BINARY:,} logits, {dt}",
+                             f"x {ref_name}", DASH, ratio_cells(med["floor"], med.get("ref")),
+                             DASH, " ".join(ms(m) for m in med.get("ref", [None] * REPEATS)),
+                             " ".join(ms(m) for m in med["floor"]), DASH,
+                             ratio_cells(med["floor 1"], med["floor"])))
             rows.append((name, f"x {ref_name}", f"<= {target:g}",
                          ratio_cells(med["after"], med.get("ref")),
                          ratio_cells(med["before"], med.get("ref")),
                          " ".join(ms(m) for m in med.get("ref", [None] * REPEATS)),
-                         " ".join(ms(m) for m in med["after"])))
+                         " ".join(ms(m) for m in med["after"]),
+                         DASH if floor is None else ratio_cells(med["after"], med["floor"]),
+                         DASH if floor is None else ratio_cells(med["after 1"], med["after"])))
             del fns, med
         del z, p, onehot, x, t
         gc.collect()
@@ -341,7 +411,7 @@ def ratio_table() -> None:
         f"R. Time ratios in one run: {N_SPARSE:,} x {K_SPARSE} (CE), {N_BINARY:,} (binary); "
         f"mean reduction; {REPEATS} repeats of the median of {ROUNDS}",
         ("loss", "ratio to", "target", "after (x3)", "before (x3)", "reference ms (x3)",
-         "after ms (x3)"),
+         "after ms (x3)", "after / floor (x3)", "1 thread / default (x3)"),
         rows,
         notes=(
             "after: xentlearn as shipped (kernels for large inputs); before: its plain reference "
@@ -351,6 +421,13 @@ def ratio_table() -> None:
             f"labels=range({K_SPARSE}).",
             "Each repeat: every implementation of a row called in turn, 7 rounds, after one "
             "warm-up; ratio = median / median of the reference in the same repeat.",
+            "floor: np.exp alone over the same logits, in the kernels' blocks and threads, timed "
+            "in the same rounds as the row below it; after / floor: the kernel's median over "
+            "the floor's, same repeat. A kernel that takes one exponential per value (and, for "
+            "binary, one logarithm) cannot go below it.",
+            f"1 thread / default: the same call with {_kernels.THREADS_VARIABLE}=1 over the "
+            "default thread count, same rounds (about 0.5 when two free cores share the work; "
+            "compare the floor's own ratio, which shows what the machine gives).",
         ),
     )
 
@@ -825,12 +902,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profile", action="store_true",
                         help="also cProfile xentlearn's sparse loss from logits")
+    parser.add_argument("--ratios", action="store_true",
+                        help="only the header and table R")
     parser.add_argument("--full", action="store_true",
                         help="also the speed-and-agreement table against PyTorch and sklearn")
     args = parser.parse_args(argv)
     start = time.perf_counter()
     header()
     ratio_table()
+    if args.ratios:
+        print(f"total time {time.perf_counter() - start:.1f} s")
+        return
     options_table()
     temporaries_table()
     if args.full:

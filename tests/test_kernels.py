@@ -148,7 +148,8 @@ def test_binary_kernel_matches_the_reference(case):
 
 def _hard_logits():
     rows = [[1e300, -1e300, 0.0], [0.0, 1e4, -1e4], [40.0, 0.0, 0.0], [-800.0, 0.0, 700.0],
-            [0.0, 0.0, 0.0], [-745.0, -745.0, -745.0]]
+            [0.0, 0.0, 0.0], [-745.0, -745.0, -745.0], [-700.0, 700.0, 690.0],
+            [-720.0, -700.0, -710.0], [0.0, -710.0, 5.0]]
     return np.array(rows * 3)
 
 
@@ -227,6 +228,27 @@ def test_nan_and_inf_give_the_reference_message(bad, position):
     fast, ref = _messages(xl.categorical_cross_entropy, np.eye(3)[labels], z, from_logits=True)
     assert fast == ref
     fast, ref = _messages(xl.binary_cross_entropy, np.ones(120), z.ravel(), from_logits=True)
+    assert fast == ref
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_nan_and_inf_are_refused_under_zero_weights(bad):
+    rng = np.random.default_rng(1)
+    z = rng.normal(size=(40, 3))
+    z[7, 1] = bad
+    labels = np.zeros(40, int)
+    sw = np.ones(40)
+    sw[7] = 0.0
+    fast, ref = _messages(xl.sparse_categorical_cross_entropy, labels, z, from_logits=True,
+                          sample_weight=sw)
+    assert fast == ref
+    fast, ref = _messages(xl.categorical_cross_entropy, np.eye(3)[labels], z,
+                          from_logits=True, class_weight=[1.0, 0.0, 1.0])
+    assert fast == ref
+    sw = np.ones(120)
+    sw[22] = 0.0
+    fast, ref = _messages(xl.binary_cross_entropy, np.ones(120), z.ravel(), from_logits=True,
+                          sample_weight=sw)
     assert fast == ref
 
 
@@ -312,6 +334,25 @@ def test_one_thread_on_request_gives_the_same_numbers(monkeypatch):
     one = _paths(xl.sparse_categorical_cross_entropy, labels, z, from_logits=True,
                  reduction="none")[0]
     np.testing.assert_array_equal(one, two)
+
+
+@pytest.mark.parametrize("threads", ["1", "3", "4"])
+def test_sums_do_not_depend_on_how_the_blocks_were_shared(monkeypatch, threads):
+    rng = np.random.default_rng(5)
+    z = rng.normal(scale=3.0, size=(3000, 7))
+    labels = rng.integers(0, 7, size=3000)
+    cw = rng.random(7) + 0.1
+    kw = {"from_logits": True, "class_weight": cw}
+    calls = [(xl.sparse_categorical_cross_entropy, labels), (xl.categorical_cross_entropy,
+                                                             np.eye(7)[labels])]
+    two = [_paths(fn, y, z, reduction=r, **kw)[0] for fn, y in calls for r in ("mean", "sum")]
+    monkeypatch.setenv(_kernels.THREADS_VARIABLE, threads)
+    other = [_paths(fn, y, z, reduction=r, **kw)[0] for fn, y in calls for r in ("mean", "sum")]
+    assert other == two  # exactly: per-block sums are added with math.fsum
+    z[-1, 3] = np.nan  # found by whichever thread takes the last block; all stop
+    monkeypatch.setattr(_kernels, "BLOCK_BYTES", 512)
+    fast, ref = _messages(xl.sparse_categorical_cross_entropy, labels, z, from_logits=True)
+    assert fast == ref
 
 
 @pytest.mark.parametrize("bad", ["0", "-2", "two"])

@@ -9,6 +9,7 @@ import pytest
 
 from xentlearn import InvalidInputError
 from xentlearn import _lossprep as prep
+from xentlearn import _validation as v
 
 PROBS = np.array([[0.7, 0.2, 0.1], [0.1, 0.1, 0.8], [0.3, 0.3, 0.4]])
 
@@ -70,6 +71,18 @@ def test_tolerance_dtype_is_the_coarser_one():
     assert prep.tol_dtype(f16, f64) == np.float16
     assert prep.tol_dtype(f64, f32) == np.float32
     assert prep.tol_dtype(np.zeros(1, int), f64) == np.float64
+    assert prep.tol_dtype(np.zeros(1, bool), f32) == np.float32
+
+
+@pytest.mark.parametrize("given", [np.float16, np.float32, np.float64, np.int8, np.int64, bool])
+@pytest.mark.parametrize("ours", [np.float32, np.float64])
+def test_tolerance_dtype_agrees_with_the_validation_rule(given, ours):
+    raw, arr = np.zeros(1, given), np.zeros(1, ours)
+    caller = v.tolerance_dtype(raw)
+    assert np.finfo(prep.tol_dtype(raw, arr)).eps == max(np.finfo(caller).eps,
+                                                        np.finfo(arr.dtype).eps)
+    if ours == np.float64:  # computing in float64 loses nothing: the caller's rule alone
+        assert prep.tol_dtype(raw, arr) == caller
 
 
 def test_times_counts_zero_times_minus_inf_as_zero():

@@ -90,12 +90,14 @@ def options(reduction, base, label_smoothing) -> tuple[str, float | None, float]
 def tol_dtype(raw: np.ndarray, arr: np.ndarray) -> np.dtype:
     """The dtype whose rounding a row sum is judged by: the coarser of the caller's and ours.
 
-    float16 probabilities keep float16's tolerance after promotion to float64, and
-    float64 targets cast to float32 predictions get float32's.
+    The caller's is :func:`xentlearn._validation.tolerance_dtype` of ``raw`` (a float
+    array's own type; float64 for integers and bools), ours is ``arr``'s, the type the
+    loss computes in. The coarser one wins: float16 probabilities keep float16's tolerance
+    after promotion to float64, and float64 targets cast to float32 predictions (as the
+    categorical loss casts them) get float32's.
     """
-    if raw.dtype.kind == "f" and np.finfo(raw.dtype).eps > np.finfo(arr.dtype).eps:
-        return raw.dtype
-    return arr.dtype
+    given = v.tolerance_dtype(raw)
+    return given if np.finfo(given).eps > np.finfo(arr.dtype).eps else arr.dtype
 
 
 # --- binary ---------------------------------------------------------------------------------
