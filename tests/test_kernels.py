@@ -310,8 +310,10 @@ def test_temporaries_stay_a_quarter_of_the_input(dtype, kw):
 
 def test_100000_classes_never_build_a_one_hot_array():
     rng = np.random.default_rng(2)
-    z = rng.normal(size=(24, 100_000))
-    labels = np.array([3, 99_999, 0, 12345] * 6)
+    # Each thread's buffers hold a block of at least one row (800 kB here), so the input has
+    # enough rows that a quarter of it is well above two threads' buffers.
+    z = rng.normal(size=(48, 100_000))
+    labels = np.array([3, 99_999, 0, 12345] * 12)
     peak = _peak(lambda: xl.sparse_categorical_cross_entropy(labels, z, from_logits=True,
                                                              label_smoothing=0.1))
     assert peak <= 0.25 * z.nbytes
@@ -429,3 +431,31 @@ def test_a_forked_child_gets_a_pool_of_its_own():
         got = pool.apply_async(xl.sparse_categorical_cross_entropy, (labels, z),
                                {"from_logits": True}).get(timeout=60)
     assert got == expected
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("fn", ["sparse", "categorical"])
+def test_smoothing_from_probabilities_as_one_log_per_row_matches_the_sum_of_logs(fn, dtype):
+    """Label smoothing from probabilities takes -log of each row's product; rows whose product
+    is subnormal or 0 (tiny or zero entries) take the sum of logs, and 0 costs inf."""
+    rng = np.random.default_rng(5)
+    k = 12
+    p = rng.dirichlet(np.full(k, 0.3), size=400)
+    p[::7, 1] = 0.0  # a zero entry: the smoothing term is inf
+    p[3::7, 2] = 1e-200 if dtype == np.float64 else 1e-30  # a product below the normal range
+    p[5::7] = np.finfo(dtype).tiny ** (1 / k) * 0.9  # every entry small: the product underflows
+    p[5::7, 0] = 0.0
+    p[5::7, 0] = 1 - p[5::7].sum(axis=1)
+    p /= p.sum(axis=1, keepdims=True)
+    p = p.astype(dtype)
+    labels = rng.integers(0, k, len(p))
+    if fn == "sparse":
+        args, f = (labels, p), xl.sparse_categorical_cross_entropy
+    else:
+        args, f = (np.eye(k, dtype=dtype)[labels], p), xl.categorical_cross_entropy
+    fast, ref = _paths(f, *args, label_smoothing=0.1, reduction="none")
+    assert np.isinf(ref).sum() >= len(p) // 7
+    np.testing.assert_array_equal(np.isinf(fast), np.isinf(ref))
+    finite = np.isfinite(ref)
+    rtol = 1e-13 if dtype == np.float64 else 1e-5
+    np.testing.assert_allclose(fast[finite], ref[finite], rtol=rtol)

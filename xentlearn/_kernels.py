@@ -349,6 +349,27 @@ def _nll_probs(p: np.ndarray, idx: np.ndarray, loss: np.ndarray, ws: _Workspace)
     np.negative(loss, out=loss)
 
 
+_PRODUCT_MAX_K = 64  # up to this many classes a row's product takes K - 1 column multiplies
+
+
+def _minus_sum_log(p: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``-sum_k log p_k`` per row as ``-log prod_k p_k``: one logarithm per row, not per entry.
+
+    The product of ``K`` numbers in [0, 1] carries at most ``K - 1`` roundings, so its log is
+    off by at most about ``K`` eps in absolute terms, against a value of at least
+    ``K log K``. Rows whose product is subnormal or 0 take the sum of logs.
+    """
+    np.multiply(p[:, 0], p[:, 1], out=out) if p.shape[1] > 1 else np.copyto(out, p[:, 0])
+    for j in range(2, p.shape[1]):
+        np.multiply(out, p[:, j], out=out)
+    small = out < np.finfo(p.dtype).tiny
+    np.log(out, out=out)
+    np.negative(out, out=out)
+    if small.any():
+        out[small] = -np.log(p[small]).sum(axis=1)
+    return out
+
+
 def _smoothing_terms(z: np.ndarray, nll: np.ndarray, idx: np.ndarray, from_logits: bool,
                      cw: np.ndarray | None, ws: _Workspace) -> np.ndarray:
     """``sum_k w_k (-log q_k)`` per row: from logits ``-log q_k = lse - z_k`` (both >= 0)."""
@@ -358,6 +379,8 @@ def _smoothing_terms(z: np.ndarray, nll: np.ndarray, idx: np.ndarray, from_logit
         lse = np.take(z.reshape(-1), idx, out=ws["t1"][:b], mode="clip")
         np.add(lse, nll, out=lse)
         np.subtract(lse[:, None], z, out=d)
+    elif cw is None and z.shape[1] <= _PRODUCT_MAX_K:
+        return _minus_sum_log(z, ws["t2"][:b])
     else:
         np.log(z, out=d)
         np.negative(d, out=d)
