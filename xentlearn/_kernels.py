@@ -405,22 +405,34 @@ def _labels(labels, k: int, lead: tuple[int, ...], ignore_index, pred_name: str)
     return v.check_labels(arr, k, lead, ignore_index, pred_name).reshape(-1)
 
 
+def _predictions(y_pred, class_weight, sample_weight, axis: int, pred_name: str):
+    """``(raw, x, class_weight, sample_weight)`` for the class-axis kernels: the predictions as
+    passed and as floats with classes last, and the checked weights; ``None`` when the
+    input is small or not a float array (the reference path takes it)."""
+    raw = v.as_array(y_pred, pred_name)
+    if raw.size < MIN_ELEMENTS or raw.dtype.kind != "f" or raw.ndim == 0:
+        return None
+    x = v.move_axis_last(_float(raw), axis, pred_name)
+    k, lead = x.shape[-1], x.shape[:-1]
+    cw = None
+    if class_weight is not None:
+        cw = v.check_weights(class_weight, "class_weight", k, x.dtype, "one weight per class")
+    sw = None if sample_weight is None else v.sample_weight_for(sample_weight, lead, x.dtype)
+    return raw, x, cw, sw
+
+
 def sparse(labels, y_pred, *, from_logits=False, label_smoothing=0.0, class_weight=None,
            sample_weight=None, ignore_index=None, reduction="mean", base=None, axis=-1,
            pred_name: str = "y_pred") -> np.ndarray | None:
     """:func:`xentlearn.sparse_categorical_cross_entropy`, or ``None`` for the reference path."""
     from_logits = v.check_bool(from_logits, "from_logits")
     reduction, ln_b, eps = prep.options(reduction, base, label_smoothing)
-    raw = v.as_array(y_pred, pred_name)
-    if raw.size < MIN_ELEMENTS or raw.dtype.kind != "f" or raw.ndim == 0:
+    checked = _predictions(y_pred, class_weight, sample_weight, axis, pred_name)
+    if checked is None:
         return None
-    x = v.move_axis_last(_float(raw), axis, pred_name)
+    raw, x, cw, sw = checked
     dtype, k, lead = x.dtype, x.shape[-1], x.shape[:-1]
     dt = dtype.type
-    cw = None
-    if class_weight is not None:
-        cw = v.check_weights(class_weight, "class_weight", k, dtype, "one weight per class")
-    sw = None if sample_weight is None else v.sample_weight_for(sample_weight, lead, dtype)
     if ignore_index is not None and (isinstance(ignore_index, bool)
                                      or not isinstance(ignore_index, numbers.Integral)):
         return None
@@ -500,16 +512,12 @@ def categorical(y_true, y_pred, *, from_logits=False, label_smoothing=0.0, class
     """:func:`xentlearn.categorical_cross_entropy`, or ``None`` for the reference path."""
     from_logits = v.check_bool(from_logits, "from_logits")
     reduction, ln_b, eps = prep.options(reduction, base, label_smoothing)
-    raw = v.as_array(y_pred, pred_name)
-    if raw.size < MIN_ELEMENTS or raw.dtype.kind != "f" or raw.ndim == 0:
+    checked = _predictions(y_pred, class_weight, sample_weight, axis, pred_name)
+    if checked is None:
         return None
-    x = v.move_axis_last(_float(raw), axis, pred_name)
+    raw, x, cw, sw = checked
     dtype, k, lead = x.dtype, x.shape[-1], x.shape[:-1]
     dt = dtype.type
-    cw = None
-    if class_weight is not None:
-        cw = v.check_weights(class_weight, "class_weight", k, dtype, "one weight per class")
-    sw = None if sample_weight is None else v.sample_weight_for(sample_weight, lead, dtype)
     raw_y = v.as_array(y_true, "y_true")
     if raw_y.shape != raw.shape:
         return None
