@@ -459,3 +459,26 @@ def test_smoothing_from_probabilities_as_one_log_per_row_matches_the_sum_of_logs
     finite = np.isfinite(ref)
     rtol = 1e-13 if dtype == np.float64 else 1e-5
     np.testing.assert_allclose(fast[finite], ref[finite], rtol=rtol)
+
+
+def test_categorical_targets_with_one_nonzero_per_row_on_average_are_not_taken_for_one_hot():
+    """As many nonzero targets as rows, but one row empty and another with two: the kernel
+    must not read them as one-hot rows; both paths refuse them with the same message."""
+    rng = np.random.default_rng(6)
+    p = rng.dirichlet(np.ones(3), size=64)
+    t = np.eye(3)[rng.integers(0, 3, 64)]
+    t[10] = [0.5, 0.5, 0.0]
+    t[20] = 0.0
+    messages = []
+    for force_kernel in (True, False):
+        saved = _kernels.MIN_ELEMENTS, _kernels.BLOCK_BYTES
+        try:
+            _kernels.MIN_ELEMENTS = 0 if force_kernel else math.inf
+            _kernels.BLOCK_BYTES = 512
+            with pytest.raises(xl.InvalidInputError) as err:
+                xl.categorical_cross_entropy(t, p)
+        finally:
+            _kernels.MIN_ELEMENTS, _kernels.BLOCK_BYTES = saved
+        messages.append(str(err.value))
+    assert messages[0] == messages[1]
+    assert "y_true must sum to 1" in messages[0]

@@ -539,14 +539,19 @@ def categorical(y_true, y_pred, *, from_logits=False, label_smoothing=0.0, class
         if not from_logits:
             _check_range(z, 0.0, 1.0)
             _check_rows_sum(z, tol_x, ws["r"][:b], ws["t1"][:b])
-        idx = np.flatnonzero(t)  # flat positions of the nonzero targets, row by row
-        one_hot = idx.size == b
+        # One-hot rows, found without listing the nonzeros: b nonzero targets in all, and
+        # in each row a value >= 1 - tol at the class sum_j j t_j / sum_j t_j, mean that
+        # every row holds exactly one nonzero, at that class (checked below with w).
+        one_hot = np.count_nonzero(t) == b
         if one_hot:
-            # b nonzeros, one in each row's span of the flat array: then every row has
-            # exactly one, its class is its offset in the row, and its value the row sum.
-            classes = np.subtract(idx, ws["rowoff"][:b], out=ws["lab"][:b])
+            sums = np.dot(t, ws["colw"], out=ws["sums"][:b])  # sum_j t_j and sum_j j t_j
+            cls = np.divide(sums[:, 1], sums[:, 0], out=ws["t1"][:b])
+            np.rint(cls, out=cls)
+            classes = ws["lab"][:b]
+            np.copyto(classes, cls, casting="unsafe")  # NaN (an empty row) fails the range
             one_hot = 0 <= np.minimum.reduce(classes) and np.maximum.reduce(classes) < k
         if one_hot:
+            idx = np.add(ws["rowoff"][:b], classes, out=ws["idx"][:b])
             w = np.take(t.reshape(-1), idx, out=ws["lw"][:b], mode="clip")
             if not (np.minimum.reduce(w) >= 1 - tol_y and np.maximum.reduce(w) <= 1):
                 raise _Unfit  # a value out of [0, 1] or a row that does not sum to 1
@@ -580,6 +585,8 @@ def categorical(y_true, y_pred, *, from_logits=False, label_smoothing=0.0, class
 
     def work(run: Iterable[Block]) -> tuple[list, list]:
         ws = _Workspace(block_rows, k, dtype, ("e", "z", "y"))
+        ws["colw"] = np.stack([np.ones(k, dtype), np.arange(k, dtype=dtype)], axis=1)
+        ws["sums"] = np.empty((block_rows, 2), dtype)
         sums, dens = [], []
         with np.errstate(all="ignore"):
             for g0, g1, (z, t) in run:
