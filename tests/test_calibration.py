@@ -271,3 +271,27 @@ def test_fit_temperature_scales_with_the_logits_however_large(noisy_logits, powe
 def test_temperature_nll_of_logits_beyond_float_range():
     with pytest.raises(xl.InvalidInputError, match=r"^logits / temperature contains 1 inf"):
         cal.temperature_nll([1e300, -1.0], [1, 0], 1e-10)
+
+
+def test_fit_temperature_refuses_probabilities_and_one_hot_labels(noisy_logits):
+    """The two likeliest slips of chapter 08: probabilities where logits are meant (which
+    would fit a wrong T without complaint), and one-hot labels."""
+    z, labels = noisy_logits
+    with pytest.raises(xl.InvalidInputError, match=r"logits look like probabilities .*"
+                                                   r"model.decision_function"):
+        xl.fit_temperature(xl.softmax(z), labels)
+    with pytest.raises(xl.InvalidInputError, match=r"For one-hot labels pass "
+                                                   r"labels.argmax\(axis=1\)"):
+        xl.fit_temperature(z, np.eye(z.shape[1])[labels])
+    # logits that are all in [0, 1] but do not sum to 1 per row are still logits
+    scaled = (z - z.min()) / (z.max() - z.min())
+    assert np.isfinite(xl.fit_temperature(scaled, labels))
+
+
+def test_ece_with_swapped_arguments_says_so(noisy_logits):
+    z, labels = noisy_logits
+    probs = xl.softmax(z)
+    binary = (labels == 0).astype(int)
+    with pytest.raises(xl.InvalidInputError, match=r"in the order \(probs, labels\): were they "
+                                                   r"swapped\?"):
+        xl.expected_calibration_error(binary, np.stack([1 - probs[:, 0], probs[:, 0]], 1))

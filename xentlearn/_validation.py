@@ -475,6 +475,16 @@ def check_class_probs(probs, name: str = "probs", *, binary_ok: bool = True) -> 
     return p
 
 
+def check_label_vector(labels, order: str) -> None:
+    """Labels one per sample, not a 2-D array: one-hot labels, or arguments swapped."""
+    if np.ndim(labels) == 2:
+        raise InvalidInputError(
+            f"labels must be integer class indices, one per sample; got shape "
+            f"{np.shape(labels)}. The arguments go in the order {order}: were they swapped? "
+            "For one-hot labels pass labels.argmax(axis=1)"
+        )
+
+
 def check_class_logits(logits, labels, name: str = "logits") -> tuple[np.ndarray, np.ndarray]:
     """Logits per sample as float64, shape (N, K) or (N,) for a binary model, and their labels."""
     z = as_float(logits, name, dtype=np.float64)
@@ -482,6 +492,14 @@ def check_class_logits(logits, labels, name: str = "logits") -> tuple[np.ndarray
         raise InvalidInputError(
             f"{name} must have shape (N, K), or (N,) for a binary model; got shape {z.shape}"
         )
+    if z.ndim == 2 and z.shape[0] >= 2 and z.shape[1] >= 2 and z.min() >= 0 and z.max() <= 1 \
+            and np.any((z > 0) & (z < 1)) \
+            and np.all(np.abs(z.sum(axis=1) - 1) <= sum_tolerance(np.float64, z.shape[1])):
+        raise InvalidInputError(
+            f"{name} look like probabilities (every row in [0, 1], summing to 1); pass logits, "
+            "the scores before softmax, such as model.decision_function(X_val)"
+        )
+    check_label_vector(labels, f"({name}, labels)")
     lab = check_labels(labels, 2 if z.ndim == 1 else z.shape[1], z.shape[:1], None,
                        pred_name=name)
     return z, lab

@@ -85,6 +85,7 @@ def _confidence(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _top_label(probs, labels) -> tuple[np.ndarray, np.ndarray]:
     """Confidence and correctness (0/1) of each sample's most probable class."""
+    v.check_label_vector(labels, "(probs, labels)")
     p = v.check_class_probs(probs, "probs", binary_ok=True)
     conf, pred = _confidence(p)
     k = 2 if p.ndim == 1 else p.shape[1]
