@@ -140,7 +140,10 @@ QUESTIONS = (
         expected=float(xl.fit_temperature(_LOGITS, _LABELS)),
         close=0.05,  # found by search: a coarse grid lands close
         mistakes=[Mistake("T = 1 leaves the model as it is; it is over-confident here",
-                          value=1.0)],
+                          value=1.0),
+                  Mistake("that is 1/T, the factor on the logits; the question asks for T, "
+                          "which the logits are divided by",
+                          value=1 / float(xl.fit_temperature(_LOGITS, _LABELS)))],
     ),
     FunctionQuestion(
         id="08.q4",
@@ -151,8 +154,10 @@ QUESTIONS = (
                "exactly on an edge belongs to the lower bin. ECE is the sum over non-empty bins "
                "of (number of samples in the bin / N) * |accuracy in bin - mean confidence in "
                "bin|.",
-        hints=["`conf = probs.max(axis=1)`, `correct = probs.argmax(axis=1) == labels`; the bin "
-               "of a confidence c is `np.ceil(c * n_bins) - 1` (clipped to [0, n_bins - 1]).",
+        hints=["`conf = probs.max(axis=1)`, `correct = probs.argmax(axis=1) == labels`; with "
+               "`edges = np.linspace(0, 1, n_bins + 1)`, the bins are "
+               "`np.searchsorted(edges[1:-1], conf, side='left')` (an edge goes to the lower "
+               "bin).",
                "Loop over the bins: for each non-empty mask add "
                "`mask.mean() * abs(correct[mask].mean() - conf[mask].mean())`."],
         solution_code="def ece(probs, labels, n_bins):\n    conf = probs.max(axis=1)\n"
