@@ -246,6 +246,8 @@ class _Workspace(dict):
         rows, k = self.rows, self.k
         if name == "rowoff":
             buf = np.arange(rows, dtype=np.int64) * k
+        elif name == "classes":  # 0, 1, ..., K - 1
+            buf = np.arange(k, dtype=self.dtype)
         elif name in ("idx", "lab"):
             buf = np.empty(rows, np.int64)
         elif name == "flag":
@@ -544,8 +546,9 @@ def categorical(y_true, y_pred, *, from_logits=False, label_smoothing=0.0, class
         # every row holds exactly one nonzero, at that class (checked below with w).
         one_hot = np.count_nonzero(t) == b
         if one_hot:
-            sums = np.dot(t, ws["colw"], out=ws["sums"][:b])  # sum_j t_j and sum_j j t_j
-            cls = np.divide(sums[:, 1], sums[:, 0], out=ws["t1"][:b])
+            total = _row_sums(t, ws["r"][:b])  # sum_j t_j
+            cls = np.dot(t, ws["classes"], out=ws["t1"][:b])  # sum_j j t_j
+            np.divide(cls, total, out=cls)
             np.rint(cls, out=cls)
             classes = ws["lab"][:b]
             np.copyto(classes, cls, casting="unsafe")  # NaN (an empty row) fails the range
@@ -585,8 +588,6 @@ def categorical(y_true, y_pred, *, from_logits=False, label_smoothing=0.0, class
 
     def work(run: Iterable[Block]) -> tuple[list, list]:
         ws = _Workspace(block_rows, k, dtype, ("e", "z", "y"))
-        ws["colw"] = np.stack([np.ones(k, dtype), np.arange(k, dtype=dtype)], axis=1)
-        ws["sums"] = np.empty((block_rows, 2), dtype)
         sums, dens = [], []
         with np.errstate(all="ignore"):
             for g0, g1, (z, t) in run:
