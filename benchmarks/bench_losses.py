@@ -479,7 +479,7 @@ def options_table() -> None:
              ("class_weight", lambda: xl.sparse_categorical_cross_entropy(y, p, class_weight=cw)),
              ("ignore_index=-100 (10% ignored)",
               lambda: xl.sparse_categorical_cross_entropy(y_ignored, p, ignore_index=-100)),
-             ("label_smoothing=0.1 (a log per entry)",
+             ("label_smoothing=0.1 (every entry, not only the label's)",
               lambda: xl.sparse_categorical_cross_entropy(y, p, label_smoothing=0.1)),
          ]),
         (f"categorical from logits (one-hot), {n:,} x {k}", cat_kw(), [
@@ -514,7 +514,8 @@ def options_table() -> None:
         ("call", "after ms", "after x plain", "before ms", "before x plain"),
         rows,
         notes=("Target: every option within 1.5x of the plain call after. Label smoothing from "
-               "probabilities needs the log of every entry, not only the label's.",),
+               "probabilities reads every entry (one log per row, of their product), not only "
+               "the label's.",),
     )
 
 
