@@ -405,6 +405,20 @@ def check_ignore_index(ignore_index) -> int | None:
     return int(ignore_index)
 
 
+def _check_integral(arr: np.ndarray, name: str, must: str, hint: str = "") -> None:
+    """Integers, or floats that are finite whole numbers; ``must`` says what they stand for."""
+    if arr.dtype.kind == "f":
+        check_finite(arr, name)
+        fraction = arr != np.round(arr)
+        if fraction.any():
+            raise InvalidInputError(
+                f"{name} {must}; found non-integer values such as "
+                f"{float(arr[fraction].flat[0]):g}{hint}"
+            )
+    elif arr.dtype.kind not in "biu":
+        raise InvalidInputError(f"{name} {must}, got dtype {arr.dtype}")
+
+
 def check_labels(labels, n_classes: int, shape: tuple[int, ...], ignore_index,
                  pred_name: str = "y_pred") -> np.ndarray:
     """Integer class labels in [0, n_classes), except those equal to ``ignore_index``.
@@ -414,16 +428,8 @@ def check_labels(labels, n_classes: int, shape: tuple[int, ...], ignore_index,
     ``ignore_index`` perhaps) or a float label beyond it is reported with its real value.
     """
     arr = as_array(labels, "labels")
-    if arr.dtype.kind == "f":
-        check_finite(arr, "labels")
-        if not (arr == np.round(arr)).all():
-            raise InvalidInputError(
-                "labels must be integer class indices; found non-integer values such as "
-                f"{float(arr[arr != np.round(arr)].flat[0]):g}. For one-hot or soft targets "
-                "use categorical_cross_entropy"
-            )
-    elif arr.dtype.kind not in "biu":
-        raise InvalidInputError(f"labels must be integer class indices, got dtype {arr.dtype}")
+    _check_integral(arr, "labels", "must be integer class indices",
+                    ". For one-hot or soft targets use categorical_cross_entropy")
     if arr.shape != tuple(shape):
         raise InvalidInputError(
             f"labels has shape {arr.shape} but {pred_name} has shape "
@@ -575,15 +581,7 @@ def as_int_labels(y, name: str) -> np.ndarray:
     arr = as_array(y, name)
     if arr.ndim != 1:
         raise InvalidInputError(f"{name} must be 1-D, one label per sample; got shape {arr.shape}")
-    if arr.dtype.kind == "f":
-        check_finite(arr, name)
-        if not (arr == np.round(arr)).all():
-            raise InvalidInputError(
-                f"{name} must hold integer class labels; found non-integer values such as "
-                f"{float(arr[arr != np.round(arr)][0]):g}"
-            )
-    elif arr.dtype.kind not in "biu":
-        raise InvalidInputError(f"{name} must hold integer class labels, got dtype {arr.dtype}")
+    _check_integral(arr, name, "must hold integer class labels")
     return arr.astype(np.int64)
 
 
@@ -635,12 +633,7 @@ def check_in_alphabet(text, alphabet: str) -> None:
 
 def as_samples(X, y) -> tuple[np.ndarray, np.ndarray]:
     """``X`` as a finite 2-D float array and ``y`` as 1-D integer labels, one per row of ``X``."""
-    Xa = as_float(X, "X")
-    if Xa.ndim != 2:
-        raise InvalidInputError(
-            f"X must be 2-D, shape (n_samples, n_features); got shape {Xa.shape}"
-            + (". For a single feature use X.reshape(-1, 1)" if Xa.ndim == 1 else "")
-        )
+    Xa = check_matrix(X, "X", dtype=None)
     ya = as_int_labels(y, "y")
     if ya.shape[0] != Xa.shape[0]:
         raise InvalidInputError(
@@ -683,9 +676,10 @@ def check_flip_classes(n_classes, y: np.ndarray) -> int:
 # --- estimators: the options of a model and the data of fit and predict ----------------------
 
 
-def check_matrix(x, name: str = "X") -> np.ndarray:
-    """Features as a finite float64 array of shape (n_samples, n_features)."""
-    arr = as_float(x, name, dtype=np.float64)
+def check_matrix(x, name: str = "X", dtype=np.float64) -> np.ndarray:
+    """Features as a finite float array of shape (n_samples, n_features); float64 unless
+    ``dtype`` is None (float32 then stays float32, as in :func:`as_float`)."""
+    arr = as_float(x, name, dtype=dtype)
     if arr.ndim != 2:
         raise InvalidInputError(
             f"{name} must be 2-D, shape (n_samples, n_features); got shape {arr.shape}"
