@@ -244,3 +244,123 @@ def test_core_modules_import_numpy_only():
         source = (ROOT / "xentlearn" / f"{name}.py").read_text()
         imported = set(re.findall(r"^\s*(?:from|import)\s+([A-Za-z_][\w]*)", source, re.M))
         assert imported <= allowed, f"{name}.py imports {sorted(imported - allowed)}"
+
+
+# --- what each command needs is declared ------------------------------------------------
+
+DECLARED_ONLY = ROOT / "tests" / "declared_only"
+
+
+def _declared(*extras: str) -> set[str]:
+    """Normalised names xentlearn declares directly: its dependencies and these extras."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    names = {_name(r) for r in project["dependencies"]}
+    for extra in extras:
+        names |= {_name(r) for r in project["optional-dependencies"][extra]}
+    return {re.sub(r"[-_.]+", "-", n) for n in names}
+
+
+def _third_party_imports() -> dict[str, set[str]]:
+    """Top-level modules outside the standard library that xentlearn's code imports,
+    each with the files that import it."""
+    import ast
+
+    found: dict[str, set[str]] = {}
+    for path in sorted((ROOT / "xentlearn").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                tops = [alias.name.partition(".")[0] for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                tops = [node.module.partition(".")[0]]
+            else:
+                continue
+            for top in tops:
+                if top not in sys.stdlib_module_names and top not in ("xentlearn", "__future__"):
+                    found.setdefault(top, set()).add(str(path.relative_to(ROOT)))
+    return found
+
+
+def test_every_package_the_code_imports_is_declared_directly():
+    """A module that arrives only as another package's dependency (nbclient through
+    JupyterLab) can vanish when that package changes: declare what the code imports."""
+    from importlib.metadata import packages_distributions
+
+    owners = packages_distributions()
+    declared = _declared("course")
+    imports = _third_party_imports()
+    assert {"numpy", "matplotlib", "nbclient", "nbformat", "jupyter_client"} <= set(imports)
+    undeclared = {}
+    for top, files in imports.items():
+        dists = {re.sub(r"[-_.]+", "-", d).lower() for d in owners.get(top, ())}
+        assert dists, f"{top} (imported by {sorted(files)}) belongs to no installed package"
+        if not dists & declared:
+            undeclared[top] = (sorted(dists), sorted(files))
+    assert not undeclared, f"imported but not declared in dependencies or [course]: {undeclared}"
+
+
+def _run_declared_only(args: list[str], extras: str, tmp_path: Path, timeout: float = 240):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XENTLEARN_")}
+    env.update(PYTHONPATH=str(DECLARED_ONLY), XENTLEARN_DECLARED_EXTRAS=extras,
+               XENTLEARN_BLOCKED_LOG=str(tmp_path / "blocked.log"), PYTHONHASHSEED="0")
+    return subprocess.run([sys.executable, "-m", "xentlearn", *args], capture_output=True,
+                          text=True, env=env, cwd=tmp_path, timeout=timeout)
+
+
+def test_the_declared_only_harness_hides_undeclared_packages(tmp_path):
+    """The harness of the two tests below really hides what is not declared."""
+    env = dict(os.environ, PYTHONPATH=str(DECLARED_ONLY), XENTLEARN_DECLARED_EXTRAS="course")
+    code = ("import importlib.util as u\n"
+            "for name in ('pytest', 'hypothesis', 'nbclient', 'numpy'):\n"
+            "    try:\n"
+            "        __import__(name); print(name, 'imported')\n"
+            "    except ModuleNotFoundError:\n"
+            "        print(name, 'hidden')\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                         check=True).stdout.splitlines()
+    assert out == ["pytest hidden", "hypothesis hidden", "nbclient imported", "numpy imported"]
+
+
+def test_progress_runs_with_exactly_the_declared_packages(tmp_path):
+    """`python -m xentlearn progress`, kernels included, with the packages of
+    `pip install "xentlearn[course]"` and nothing else importable."""
+    solution = ROOT / "exercises" / "solutions" / "01_shannon_entropy.ipynb"
+    shutil.copy(solution, tmp_path / solution.name)
+    result = _run_declared_only(["progress", "--json", solution.name], "course", tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    (record,) = json.loads(result.stdout)
+    assert record["status"] == "ok", record
+    assert record["correct"] == record["total"] > 0, record
+
+
+def test_doctor_runs_with_exactly_the_declared_packages(tmp_path):
+    result = _run_declared_only(["doctor", "--timeout", "120"], "course", tmp_path)
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "PROBLEM" not in result.stdout
+
+
+def test_the_wheel_builds_without_deprecation_warnings(tmp_path):
+    """setuptools stops building projects with a table `license` after 2027-02-18: the
+    metadata uses the SPDX form, and a build says nothing is deprecated."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["license"] == "MIT" and project["license-files"] == ["LICENSE"]
+    source = tmp_path / "src"
+    shutil.copytree(ROOT / "xentlearn", source / "xentlearn",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy(ROOT / name, source / name)
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--verbose", "--wheel-dir",
+         str(tmp_path / "dist"), str(source)],
+        capture_output=True, text=True, timeout=600)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-3000:]
+    warnings = [line for line in output.splitlines()
+                if re.search(r"deprecat|BuildBackendWarning", line, re.I)]
+    assert not warnings, "\n".join(warnings)
+    (wheel,) = (tmp_path / "dist").glob("xentlearn-*.whl")
+    import zipfile
+
+    with zipfile.ZipFile(wheel) as zf:
+        meta = zf.read(next(n for n in zf.namelist() if n.endswith(".dist-info/METADATA")))
+    assert b"License-Expression: MIT" in meta
