@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import math
+import subprocess
+import sys
 import threading
 import tracemalloc
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -394,6 +398,183 @@ def test_losses_are_thread_safe():
     for i, out in results.items():
         np.testing.assert_array_equal(out, expected[i % len(cases)])
     assert len(results) == 12
+
+
+
+@pytest.mark.parametrize("counts", [("8", "2", "3"), ("3", "1", "5")])
+def test_a_call_uses_at_most_the_threads_asked_for_and_the_pool_only_grows(monkeypatch,
+                                                                           counts):
+    blocks = [(i, i + 1, ()) for i in range(24)]
+    sizes = []
+    for count in counts:
+        monkeypatch.setenv(_kernels.THREADS_VARIABLE, count)
+        seen = set()
+
+        def work(run, seen=seen):
+            done = []
+            for g0, _, _ in run:
+                seen.add(threading.get_ident())
+                threading.Event().wait(0.002)  # long enough for every worker to join in
+                done.append(g0)
+            return done, []
+
+        done, _ = _kernels._run(blocks, work)
+        assert sorted(done) == list(range(24))  # every block once
+        assert 1 <= len(seen) <= int(count)
+        sizes.append(_kernels._pool.size)
+        assert _kernels._pool.size >= int(count) - 1
+    assert sizes == sorted(sizes)  # never shrunk (nor replaced) when fewer were asked for
+
+# A fresh process (the pool is made and grown as the calls ask) in which eight threads
+# call the losses on inputs of 2 to 9 blocks while another thread keeps changing the
+# thread count; every result is compared bit for bit with the single-thread one.
+_STRESS = r'''
+import json, os, sys, threading, time
+import numpy as np
+import xentlearn as xl
+from xentlearn import _kernels
+
+VAR, SETTINGS, CALLERS = _kernels.THREADS_VARIABLE, ("1", "2", "3", "8"), 8
+seed, rounds = int(sys.argv[1]), int(sys.argv[2])
+rng = np.random.default_rng(seed)
+k = 10
+rows = _kernels.BLOCK_BYTES // (k * 8)  # rows of one float64 block
+assert 2 * rows * k >= _kernels.MIN_ELEMENTS  # two blocks take the kernel path
+cases = []
+for blocks in range(2, 10):
+    n = blocks * rows - int(rng.integers(0, rows // 2))  # the last block partly filled
+    z = rng.normal(scale=3.0, size=(n, k))
+    lab = rng.integers(0, k, n)
+    p = np.exp(z - z.max(1, keepdims=True))
+    p /= p.sum(1, keepdims=True)
+    cw = rng.uniform(0.5, 2.0, k)
+    cases += [
+        (xl.sparse_categorical_cross_entropy, (lab, z), {"from_logits": True}),
+        (xl.sparse_categorical_cross_entropy, (np.where(lab == 0, -100, lab), p),
+         {"class_weight": cw, "ignore_index": -100, "label_smoothing": 0.1}),
+        (xl.categorical_cross_entropy, (np.eye(k)[lab], z),
+         {"from_logits": True, "class_weight": cw}),
+        (xl.binary_cross_entropy, ((z > 0).astype(float), z), {"from_logits": True}),
+    ]
+calls = [(fn, args, dict(kw, reduction=red)) for fn, args, kw in cases
+         for red in ("none", "mean", "sum")]
+os.environ[VAR] = "1"
+expected = [fn(*args, **kw) for fn, args, kw in calls]
+
+failures, seen = [], dict.fromkeys(SETTINGS, 0)
+lock, done = threading.Lock(), threading.Event()
+start = threading.Barrier(CALLERS + 1)
+
+
+def caller(t):
+    r = np.random.default_rng([seed, t])
+    start.wait()
+    for _ in range(rounds):
+        j = int(r.integers(len(calls)))
+        fn, args, kw = calls[j]
+        want, setting = expected[j], os.environ[VAR]
+        try:
+            got = fn(*args, **kw)
+            why = None
+            if not (got.dtype == want.dtype and got.shape == want.shape
+                    and np.array_equal(got, want)):
+                why = f"{fn.__name__} (call {j}, {kw['reduction']}): {got!r}, not {want!r}"
+        except Exception as exc:
+            why = f"{fn.__name__} (call {j}, {kw['reduction']}): {exc!r}"
+        with lock:
+            seen[setting] += 1
+            if why is not None:
+                failures.append(why[:300])
+
+
+def switcher():
+    start.wait()
+    while not done.is_set():
+        for s in SETTINGS:
+            os.environ[VAR] = s
+            time.sleep(0.001)
+
+
+threads = [threading.Thread(target=caller, args=(t,)) for t in range(CALLERS)]
+changes = threading.Thread(target=switcher)
+for th in threads + [changes]:
+    th.start()
+for th in threads:
+    th.join()
+done.set()
+changes.join()
+print(json.dumps({"calls": CALLERS * rounds, "failures": failures, "seen": seen}))
+'''
+
+
+def _child_python(code: str, *args: str) -> subprocess.Popen:
+    """A fresh Python running ``code`` with ``args``, importing the xentlearn under test
+    (it starts in the folder that holds it, which comes first on its path)."""
+    root = Path(xl.__file__).resolve().parent.parent
+    return subprocess.Popen([sys.executable, "-c", code, *args], cwd=root, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def _output(proc: subprocess.Popen, timeout: float) -> str:
+    """What the child printed; the test fails if it errs or is still running at ``timeout``."""
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise AssertionError(f"the child process was still running after {timeout} s "
+                             "(a deadlock?)") from None
+    assert proc.returncode == 0, err
+    return out
+
+
+def test_threads_and_thread_counts_changed_at_any_time_give_the_single_thread_results():
+    """8 processes (2 at a time) x 8 calling threads x 50 calls each, of the sparse,
+    categorical and binary kernels on 2 to 9 blocks, while the thread count cycles
+    through 1, 2, 3 and 8: no error, and every result bit-identical to one thread's."""
+    n_proc, rounds, at_once = 8, 50, 2
+    reports = []
+    for first in range(0, n_proc, at_once):
+        procs = [_child_python(_STRESS, str(seed), str(rounds))
+                 for seed in range(first, min(first + at_once, n_proc))]
+        reports += [json.loads(_output(proc, timeout=120)) for proc in procs]
+    failures = [f for r in reports for f in r["failures"]]
+    assert not failures, f"{len(failures)} failed call(s), such as {failures[:3]}"
+    assert sum(r["calls"] for r in reports) == n_proc * 8 * rounds
+    for setting in ("1", "2", "3", "8"):  # every count was in force during some calls
+        assert sum(r["seen"][setting] for r in reports) > 0, setting
+
+
+_NESTED = r'''
+import os
+import numpy as np
+import xentlearn as xl
+from xentlearn import _kernels
+
+os.environ[_kernels.THREADS_VARIABLE] = "3"
+rng = np.random.default_rng(0)
+z = rng.normal(size=(4 * (_kernels.BLOCK_BYTES // 80), 10))
+lab = rng.integers(0, 10, z.shape[0])
+want = xl.sparse_categorical_cross_entropy(lab, z, from_logits=True, reduction="sum")
+
+
+def work(run):
+    """Each block's thread calls a loss of four blocks itself."""
+    got = [xl.sparse_categorical_cross_entropy(lab, z, from_logits=True, reduction="sum")
+           for _ in run]
+    return got, []
+
+
+got, _ = _kernels._run([(i, i + 1, ()) for i in range(12)], work)
+assert len(got) == 12 and all(g == want for g in got), (got, want)
+print("ok")
+'''
+
+
+def test_a_loss_called_inside_a_pool_thread_does_not_deadlock():
+    """Calls made from the pool's own threads, while the pool is busy with the call that
+    runs them, finish (in a child process, which a deadlock would leave hanging)."""
+    assert _output(_child_python(_NESTED), timeout=60).strip() == "ok"
 
 
 # --- floating-point error state -----------------------------------------------------------------

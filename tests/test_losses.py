@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -25,6 +26,7 @@ from hypothesis import strategies as st
 from sklearn.metrics import log_loss
 
 import xentlearn as xl
+from xentlearn import _kernels
 
 RTOL = 1e-12
 REDUCTIONS = ["mean", "sum", "none"]
@@ -849,3 +851,52 @@ def test_float32_smoothing_without_class_weights_stays_float32():
     out = xl.sparse_categorical_cross_entropy([0, 1, 2, 0], z, from_logits=True,
                                               label_smoothing=0.1, reduction="none")
     assert out.dtype == np.float32
+
+
+# --- inputs that are not numbers, at the size the fast kernels take --------------------------
+
+_N_KERNEL = _kernels.MIN_ELEMENTS // 4 + 1  # rows of 4 classes: enough for the kernels
+
+
+def _large(kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Labels, one-hot targets, binary targets and probabilities of kernel size; ``kind``
+    ("float", "datetime64[ns]", "timedelta64[s]", "str") recasts all four."""
+    rng = np.random.default_rng(8)
+    labels = rng.integers(0, 4, _N_KERNEL)
+    arrays = (labels, np.eye(4)[labels], (rng.random((_N_KERNEL, 4)) < 0.5).astype(float),
+              rng.dirichlet(np.ones(4), _N_KERNEL))
+    if kind == "float":
+        return arrays
+    if kind == "str":
+        return tuple(a.astype(str) for a in arrays)
+    return tuple(np.asarray(a, dtype=np.int64).astype(kind) for a in arrays)
+
+
+LOSS_ARGUMENTS = [  # (loss, which of _large's arrays are its targets, the targets' name)
+    (xl.binary_cross_entropy, 2, "y_true"), (xl.binary_focal_cross_entropy, 2, "y_true"),
+    (xl.categorical_cross_entropy, 1, "y_true"),
+    (xl.categorical_focal_cross_entropy, 1, "y_true"),
+    (xl.sparse_categorical_cross_entropy, 0, "labels"),
+]
+
+
+@pytest.mark.parametrize(("fn", "target", "target_name"), LOSS_ARGUMENTS)
+@pytest.mark.parametrize("kind", ["datetime64[ns]", "timedelta64[s]", "str"])
+def test_large_non_numeric_inputs_are_refused_with_their_dtype(fn, target, target_name, kind):
+    good = _large("float")
+    bad = _large(kind)
+    for i, name in ((3, "y_pred"), (target, target_name)):
+        args = [good[target], good[3]]
+        args[0 if i == target else 1] = bad[i]
+        dtype = re.escape(str(bad[i].dtype))
+        with pytest.raises(xl.InvalidInputError, match=rf"^{name} has dtype {dtype}: expected"):
+            fn(*args)
+
+
+def test_a_large_label_just_below_an_integer_shows_its_fraction():
+    labels, _, _, probs = _large("float")
+    labels = labels.astype(np.float64)
+    labels[-1] = 1.9999999999
+    with pytest.raises(xl.InvalidInputError,
+                       match=r"non-integer values such as 1\.9999999999\. For one-hot"):
+        xl.sparse_categorical_cross_entropy(labels, probs)

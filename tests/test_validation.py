@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
 import math
 import re
 
 import numpy as np
 import pytest
-from helpers import fp_errors_raise
+from helpers import fp_errors_raise, seeds
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 import xentlearn as xl
 from xentlearn import InvalidInputError
@@ -429,6 +432,147 @@ def test_complex_and_ragged_input(name, i, arg_pattern):
         call(name, replace={i: arg.astype(np.complex128)})
     with raises(arg_pattern):
         call(name, replace={i: [[0.5, 0.5], [1.0]]})
+
+
+# --- values that are not numbers: dates, durations, text, records, complex ----------------------
+
+
+def _as_dtype(arg, kind: str) -> np.ndarray:
+    """The valid argument ``arg`` (same shape) recast as a non-numeric dtype."""
+    a = np.asarray(arg, dtype=np.float64)
+    if kind == "datetime64":
+        return a.astype(np.int64).astype("datetime64[ns]")
+    if kind == "timedelta64":
+        return a.astype(np.int64).astype("timedelta64[s]")
+    if kind == "str":
+        return a.astype(str)  # text such as "0.2", which float() would read
+    if kind == "bytes":
+        return a.astype(bytes)
+    if kind == "record":
+        out = np.zeros(a.shape, dtype=[("value", np.float64)])
+        out["value"] = a
+        return out
+    return a.astype(np.complex128)
+
+
+@pytest.mark.parametrize(("name", "i", "arg_pattern"), ARRAY_ARGUMENTS)
+@pytest.mark.parametrize(("kind", "what"), [
+    ("datetime64", "not dates and times"), ("timedelta64", "not durations"),
+    ("str", "not text"), ("bytes", "not text"), ("record", "not records"),
+    ("complex", "not complex numbers"),
+])
+def test_non_numeric_dtypes_are_refused_with_the_dtype_named(name, i, arg_pattern, kind, what):
+    bad = _as_dtype(CALLS[name][1][i], kind)
+    with raises(rf"^(?:{arg_pattern}) has dtype {re.escape(str(bad.dtype))}: expected "
+                r"(real )?numbers \(floats\)", what):
+        call(name, replace={i: bad})
+
+
+@pytest.mark.parametrize(("name", "i", "arg_pattern"), ARRAY_ARGUMENTS)
+@pytest.mark.parametrize(("element", "type_name", "what"), [
+    (lambda x: str(x), "str", "not text"),
+    (lambda x: datetime.date(2024, 1, 1 + int(x)), "date", "not dates and times"),
+    (lambda x: np.datetime64(int(x), "ns"), "datetime64", "not dates and times"),
+    (lambda x: datetime.timedelta(seconds=x), "timedelta", "not durations"),
+    (lambda x: np.timedelta64(int(x), "s"), "timedelta64", "not durations"),
+    (lambda x: complex(x, 0), "complex", "not complex numbers"),
+])
+def test_object_arrays_holding_what_is_not_a_number_name_its_type(name, i, arg_pattern,
+                                                                    element, type_name, what):
+    bad = np.array(CALLS[name][1][i], dtype=np.float64).astype(object)
+    bad.flat[0] = element(bad.flat[0])
+    with raises(rf"^(?:{arg_pattern}) has dtype object and holds {type_name} values such as ",
+                what):
+        call(name, replace={i: bad})
+
+
+def test_an_object_array_of_unreadable_things_names_them():
+    with raises(r"^p has dtype object and holds dict values such as \{\}: expected numbers"):
+        xl.entropy(np.array([0.5, {}], dtype=object))
+
+
+def test_object_arrays_of_real_numbers_are_read_as_floats():
+    from fractions import Fraction
+
+    p = np.array([Fraction(1, 4), 0.25, np.float32(0.25), True], dtype=object)
+    p[3] = Fraction(1, 4)
+    assert float(xl.entropy(p)) == float(xl.entropy([0.25] * 4))
+    labels = np.array([np.int8(0), 2, True], dtype=object)
+    assert xl.sparse_categorical_cross_entropy(labels, PROBS + [[0.2, 0.3, 0.5]],
+                                               reduction="sum") == \
+        xl.sparse_categorical_cross_entropy([0, 2, 1], PROBS + [[0.2, 0.3, 0.5]],
+                                            reduction="sum")
+
+
+@given(seeds, st.integers(1, 5), st.integers(2, 4))
+def test_bools_are_taken_as_0_and_1(seed, n, k):
+    """Boolean targets, labels, predictions and one-hot distributions are numbers: False is
+    0 and True is 1, for the losses, the information measures and softmax alike."""
+    rng = np.random.default_rng(seed)
+    hot = np.eye(k, dtype=bool)[rng.integers(0, k, n)]  # one True per row
+    flags = rng.random((n, k)) < 0.5
+    q = rng.dirichlet(np.ones(k), size=n)
+    q2 = rng.dirichlet(np.ones(2), size=n)
+    calls = [
+        (xl.binary_cross_entropy, (flags, q)), (xl.binary_cross_entropy, (q, flags)),
+        (xl.categorical_cross_entropy, (hot, q)),
+        (xl.sparse_categorical_cross_entropy, (flags[:, 0], q2)),
+        (xl.entropy, (hot,)), (xl.cross_entropy, (hot, q)), (xl.cross_entropy, (q, hot)),
+        (xl.kl_divergence, (hot, q)), (xl.softmax, (flags,)),
+    ]
+    with np.errstate(divide="ignore"):
+        for fn, args in calls:
+            as_numbers = [a.astype(np.float64) if a.dtype == bool else a for a in args]
+            np.testing.assert_array_equal(fn(*args), fn(*as_numbers), err_msg=fn.__name__)
+
+
+# --- labels that are not whole numbers --------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", SPARSE)
+def test_a_label_just_below_an_integer_shows_its_fraction(name):
+    with raises(r"found non-integer values such as 1\.9999999999\. "):
+        call(name, replace={0: [0.0, 1.9999999999]})
+    with raises(r"found non-integer values such as 2\.0000000000000004\. "):
+        call(name, replace={0: [0.0, 2.0000000000000004]})
+    with raises(r"found non-integer values such as 1\.9999999\. "):
+        call(name, replace={0: np.array([0.0, 1.9999999], dtype=np.float32)})
+
+
+_FLOAT_TYPES = st.sampled_from([np.float64, np.float32, np.float16])
+
+
+@st.composite
+def _near_integers(draw):
+    """A float a few units in the last place from an integer, in any of the float types."""
+    t = draw(_FLOAT_TYPES)
+    x = t(draw(st.integers(-2000, 2000)))
+    for _ in range(draw(st.integers(1, 3))):
+        x = np.nextafter(x, t(draw(st.sampled_from([-np.inf, np.inf]))))
+    return x
+
+
+def _in_type(type_and_value) -> np.floating:
+    """The value rounded to the type; 0.5 where it overflows."""
+    t, x = type_and_value
+    with np.errstate(over="ignore"):
+        y = t(x)
+    return y if np.isfinite(y) else t(0.5)
+
+
+@given(st.one_of(
+    _near_integers(),
+    st.tuples(_FLOAT_TYPES, st.floats(allow_nan=False, allow_infinity=False)).map(_in_type),
+))
+def test_a_non_integer_label_is_shown_with_digits_that_read_back_as_it(x):
+    """The message shows the shortest decimal that reads back as the label in its own type."""
+    assume(x != np.round(x))
+    with pytest.raises(InvalidInputError) as err:
+        v.check_labels(np.array([x]), 3, (1,), None)
+    shown = re.search(r"such as (\S+)\. For one-hot", str(err.value)).group(1)
+    assert type(x)(shown) == x
+    assert len(shown.lstrip("-").replace(".", "").lstrip("0").split("e")[0]) <= \
+        {np.float64: 17, np.float32: 9, np.float16: 5}[type(x)]  # no more digits than needed
 
 
 # --- floating-point errors raised by the caller: a sweep of the public functions ----------------

@@ -27,7 +27,9 @@ extra memory:
 * Blocks are shared among threads (NumPy releases the GIL inside its loops), each
   thread taking the next block when it is done with one; per-block sums are added
   with ``math.fsum``, so the result does not depend on which thread did what.
-  See :func:`num_threads`.
+  See :func:`num_threads`. The worker threads form one pool that only grows and
+  lives as long as the process, so calls from any number of threads, with thread
+  counts changed at any time, can all hand it work.
 """
 
 from __future__ import annotations
@@ -36,9 +38,10 @@ import functools
 import math
 import numbers
 import os
+import queue
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 
 import numpy as np
 
@@ -82,25 +85,64 @@ def num_threads() -> int:
     return n
 
 
-_pool: ThreadPoolExecutor | None = None
-_pool_size = 0
-_pool_pid = 0
-_pool_lock = threading.Lock()
+class _Pool:
+    """Worker threads that serve one queue of tasks for as long as the process lives.
+
+    The pool only grows, to the most workers any call has asked for, and is never shut
+    down: a call can always hand it work, whatever thread count other threads ask for at
+    the same moment. A call submits at most ``num_threads() - 1`` tasks, so extra idle
+    workers left by an earlier, larger request do not make it use more threads.
+    """
+
+    def __init__(self) -> None:
+        self._tasks: queue.SimpleQueue = queue.SimpleQueue()
+        self._workers: list[threading.Thread] = []
+        self._lock = threading.Lock()
+
+    @property
+    def size(self) -> int:
+        """The number of worker threads started so far."""
+        return len(self._workers)
+
+    def grow(self, workers: int) -> None:
+        """Start worker threads until there are at least ``workers``."""
+        with self._lock:
+            while len(self._workers) < workers:
+                t = threading.Thread(target=self._serve, daemon=True,
+                                     name=f"xentlearn-{len(self._workers)}")
+                t.start()
+                self._workers.append(t)
+
+    def submit(self, fn: Callable, *args) -> Future:
+        """``fn(*args)`` on a worker; a future not yet started may be cancelled."""
+        fut: Future = Future()
+        self._tasks.put((fut, fn, args))
+        return fut
+
+    def _serve(self) -> None:
+        _in_worker.flag = True
+        while True:
+            fut, fn, args = self._tasks.get()
+            if fut.set_running_or_notify_cancel():
+                try:
+                    fut.set_result(fn(*args))
+                except BaseException as exc:  # handed to the caller through the future
+                    fut.set_exception(exc)
+            del fut, fn, args  # keep no block's arrays alive between tasks
 
 
-def _executor(workers: int) -> ThreadPoolExecutor:
-    """The shared pool: created on first use, grown when more workers are asked for, and
-    made anew in a forked child (whose copy of the pool has no threads)."""
-    global _pool, _pool_size, _pool_pid
-    with _pool_lock:
-        forked = _pool_pid != os.getpid()
-        if _pool is None or _pool_size < workers or forked:
-            old = _pool
-            _pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="xentlearn")
-            _pool_size, _pool_pid = workers, os.getpid()
-            if old is not None and not forked:
-                old.shutdown(wait=False)
-        return _pool
+_in_worker = threading.local()  # flag: this thread is one of the pool's workers
+_pool = _Pool()
+
+
+def _new_pool_after_fork() -> None:
+    """A forked child has none of the parent's threads: it starts with an empty pool."""
+    global _pool
+    _pool = _Pool()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_pool_after_fork)
 
 
 Block = tuple[int, int, tuple[np.ndarray, ...]]
@@ -148,31 +190,39 @@ def _run(blocks: list[Block], work: Callable[[Iterable[Block]], tuple[list, list
     The blocks go to the threads as they ask (not in fixed halves): on a machine whose
     cores are shared with other processes, a thread that runs late then does fewer blocks
     instead of making the call wait. ``work`` must not depend on the order of the blocks.
+
+    The calling thread works too. Once the queue is empty it cancels the tasks no worker
+    has started (they would find nothing left; they may wait behind other calls' tasks)
+    and waits only for those running, so a call never waits on a busy pool, and a call
+    made from a worker thread runs in that thread alone.
     """
-    n = min(num_threads(), len(blocks))
+    n = 1 if getattr(_in_worker, "flag", False) else min(num_threads(), len(blocks))
     if n <= 1:
         return work(blocks)
-    queue = _Queue(blocks)
+    shared = _Queue(blocks)
 
     def guarded(q: _Queue) -> tuple[list, list]:
         try:
             return work(q)
-        except _Unfit:
+        except BaseException:
             q.stop()  # the others finish their current block and return
             raise
 
-    pool = _executor(n - 1)
-    futures = [pool.submit(guarded, queue) for _ in range(n - 1)]
+    pool = _pool
+    pool.grow(n - 1)
+    futures = [pool.submit(guarded, shared) for _ in range(n - 1)]
     results, error = [], None
     try:
-        results.append(guarded(queue))
-    except _Unfit as exc:
+        results.append(guarded(shared))
+    except BaseException as exc:
         error = exc
-    for fut in futures:  # always wait: the workers write into buffers the caller owns
+    for fut in futures:  # wait for the running ones: they write into buffers the caller owns
+        if fut.cancel():
+            continue
         try:
             results.append(fut.result())
-        except _Unfit as exc:
-            error = exc
+        except BaseException as exc:
+            error = exc if error is None or isinstance(error, _Unfit) else error
     if error is not None:
         raise error
     return [x for r in results for x in r[0]], [x for r in results for x in r[1]]

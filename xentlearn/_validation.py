@@ -6,6 +6,7 @@ numeric modules trust their inputs.
 
 from __future__ import annotations
 
+import datetime
 import math
 import numbers
 from collections.abc import Mapping, Sequence
@@ -79,14 +80,71 @@ def _overflows_float(value) -> bool:
     return False
 
 
+# What each dtype kind that is not a number holds, and how to get numbers from it; the hint
+# is formatted with the argument's name.
+_NOT_NUMBERS = {
+    "M": ("dates and times", "pass numbers (was a date or time column passed by mistake?)"),
+    "m": ("durations", "to use durations as numbers divide by a unit first, e.g. "
+          "{name} / np.timedelta64(1, 's')"),
+    "c": ("complex numbers", "pass {name}.real if the imaginary parts are all 0"),
+    "U": ("text", "convert it to numbers first, e.g. np.asarray({name}, dtype=float)"),
+    "S": ("text (bytes)", "convert it to numbers first, e.g. np.asarray({name}, dtype=float)"),
+    "T": ("text", "convert it to numbers first, e.g. np.asarray({name}, dtype=float)"),
+    "V": ("records", "pass one field of the records, or a plain numeric array"),
+}
+
+
+def _not_numbers(name: str, dtype: np.dtype, kind: str, element=None) -> InvalidInputError:
+    """The error for an argument that holds something other than real numbers.
+
+    ``kind`` is a key of ``_NOT_NUMBERS`` (or any other letter, for a bare message);
+    ``element`` is the offending value of an object array, shown with its type.
+    """
+    what, hint = _NOT_NUMBERS.get(kind, (None, "pass a numeric array"))
+    held = ""
+    if element is not None:
+        shown = repr(element)
+        shown = shown if len(shown) <= 40 else shown[:37] + "..."
+        held = f" and holds {type(element).__name__} values such as {shown}"
+    expected = "real numbers (floats)" if kind == "c" else "numbers (floats)"
+    return InvalidInputError(
+        f"{name} has dtype {dtype}{held}: expected {expected}"
+        + (f", not {what}" if what else "") + "; " + hint.format(name=name)
+    )
+
+
+def _element_kind(e) -> str | None:
+    """The ``_NOT_NUMBERS`` key of a value of an object array that is no real number, else
+    ``None`` (the conversion to float judges the rest)."""
+    if isinstance(e, (np.datetime64, datetime.date, datetime.time)):
+        return "M"
+    if isinstance(e, (np.timedelta64, datetime.timedelta)):  # timedelta64 counts as Real
+        return "m"
+    if isinstance(e, (str, np.str_)):
+        return "U"
+    if isinstance(e, (bytes, np.bytes_)):
+        return "S"
+    if isinstance(e, numbers.Complex) and not isinstance(e, numbers.Real):
+        return "c"
+    return None
+
+
 def _objects_as_float(arr: np.ndarray, name: str) -> np.ndarray:
-    """An object array (``None``, Python ints beyond float64, ...) converted to float64."""
+    """An object array (``None``, Python ints beyond float64, ...) converted to float64.
+
+    Values that are not real numbers (text, dates, durations, complex numbers) are refused
+    with their type, even where ``float()`` would read them (``float("0.5")``).
+    """
     n_none = sum(1 for e in arr.flat if e is None)
     if n_none:
         raise InvalidInputError(
             f"{name} contains None ({n_none} of {arr.size} value(s)); pass numbers only, "
             "e.g. drop those entries or replace them with a value"
         )
+    for e in arr.flat:
+        kind = _element_kind(e)
+        if kind is not None:
+            raise _not_numbers(name, arr.dtype, kind, e)
     try:
         return arr.astype(np.float64)
     except OverflowError:
@@ -97,16 +155,28 @@ def _objects_as_float(arr: np.ndarray, name: str) -> np.ndarray:
             "such as 10**400 where 1e4 was meant)"
         ) from None
     except (ValueError, TypeError):
-        raise InvalidInputError(
-            f"{name} has dtype {arr.dtype}, not numbers; pass a numeric array"
-        ) from None
+        bad = next((e for e in arr.flat if not _reads_as_float(e)), None)
+        raise _not_numbers(name, arr.dtype, "O", bad) from None
+
+
+def _reads_as_float(value) -> bool:
+    """Whether ``value`` converts to a float64."""
+    try:
+        np.float64(value)
+    except (ValueError, TypeError, OverflowError):
+        return False
+    return True
 
 
 def as_array(x, name: str) -> np.ndarray:
     """Convert ``x`` to a non-empty real numeric array (no dtype change for numeric input).
 
-    ``None`` and masked arrays with masked entries (also as the rows of a list) are
-    refused; a masked array with nothing masked is taken as its data. Python integers
+    Numbers are bools (taken as 0 and 1), integers and floats; an object array of numbers
+    (Python ints beyond int64, fractions, ...) becomes float64. Anything else is refused
+    with a message naming ``name`` and the dtype: complex numbers, dates and times
+    (``datetime64``), durations (``timedelta64``), text (even text such as ``"0.5"``) and
+    records. ``None`` and masked arrays with masked entries (also as the rows of a list)
+    are refused; a masked array with nothing masked is taken as its data. Python integers
     too large for float64 are refused with a message naming ``name``.
     """
     if x is None:
@@ -126,17 +196,10 @@ def as_array(x, name: str) -> np.ndarray:
             f"{name} could not be read as a numeric array ({exc}); pass a NumPy array or a "
             "rectangular nested list of numbers"
         ) from None
-    if arr.dtype.kind == "c":
-        raise InvalidInputError(f"{name} is complex; pass real numbers")
     if arr.dtype.kind == "O":
         arr = _objects_as_float(arr, name)
     elif arr.dtype.kind not in "biuf":
-        try:
-            arr = arr.astype(np.float64)
-        except (ValueError, TypeError, OverflowError):
-            raise InvalidInputError(
-                f"{name} has dtype {arr.dtype}, not numbers; pass a numeric array"
-            ) from None
+        raise _not_numbers(name, arr.dtype, arr.dtype.kind)
     if arr.size == 0:
         raise InvalidInputError(f"{name} is empty (shape {arr.shape}); pass at least one value")
     return arr
@@ -405,6 +468,14 @@ def check_ignore_index(ignore_index) -> int | None:
     return int(ignore_index)
 
 
+def _shortest(x: np.floating) -> str:
+    """The fewest digits that read back as ``x`` in its own float type: 1.9999999999 shows
+    as 1.9999999999, not as 2, and a float32 value keeps float32's digits."""
+    if 1e-4 <= abs(float(x)) < 1e16:
+        return np.format_float_positional(x, unique=True, trim="-")
+    return np.format_float_scientific(x, unique=True, trim="-")
+
+
 def _check_integral(arr: np.ndarray, name: str, must: str, hint: str = "") -> None:
     """Integers, or floats that are finite whole numbers; ``must`` says what they stand for."""
     if arr.dtype.kind == "f":
@@ -413,7 +484,7 @@ def _check_integral(arr: np.ndarray, name: str, must: str, hint: str = "") -> No
         if fraction.any():
             raise InvalidInputError(
                 f"{name} {must}; found non-integer values such as "
-                f"{float(arr[fraction].flat[0]):g}{hint}"
+                f"{_shortest(arr[fraction].flat[0])}{hint}"
             )
     elif arr.dtype.kind not in "biu":
         raise InvalidInputError(f"{name} {must}, got dtype {arr.dtype}")
