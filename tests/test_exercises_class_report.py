@@ -294,3 +294,173 @@ def test_progress_bar_only_on_a_terminal(monkeypatch):
     assert text.endswith("\n")
     monkeypatch.setenv("XENTLEARN_PROGRESS", "0")
     assert report.progress_bar(3, Terminal()) is None
+
+
+# --- what the report reads, and what it never echoes -------------------------------------------
+
+SECRET = "root:x:0:0:SECRET-LINE\n"
+
+
+@pytest.fixture
+def alarm():
+    """Fail, instead of hanging, when reading blocks (a FIFO opened for reading waits)."""
+    def ring(signum, frame):
+        raise TimeoutError("reading a notebook blocked")
+
+    previous = signal.signal(signal.SIGALRM, ring)
+    signal.alarm(30)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+def _invalid_notebook(cell_source) -> str:
+    nb = json.loads(nbformat.writes(nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell("1"), nbformat.v4.new_code_cell("2")])))
+    nb["cells"][1]["source"] = cell_source
+    return json.dumps(nb)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs and sockets need a POSIX system")
+def test_links_and_special_files_are_refused_by_kind_and_no_content_is_echoed(
+        tmp_path, monkeypatch, capfd, alarm):
+    import socket
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text(SECRET)
+    eve = tmp_path / "class" / "eve"
+    eve.mkdir(parents=True)
+    (eve / CH01).symlink_to(secret)
+    os.mkfifo(eve / CH02)
+    (eve / "03_binary_cross_entropy.ipynb").mkdir()
+    monkeypatch.chdir(eve)  # a socket's path must be short
+    server = socket.socket(socket.AF_UNIX)
+    server.bind("04_categorical_cross_entropy.ipynb")
+    (eve / "05_sparse_categorical_cross_entropy.ipynb").write_text(SECRET)  # not JSON
+    (eve / "06_kl_divergence.ipynb").write_text(_invalid_notebook({"x": SECRET}))
+    (eve / "07_training_with_cross_entropy.ipynb").write_text(
+        json.dumps({"nbformat": SECRET, "cells": []}))
+    (eve / "08_pitfalls.ipynb").symlink_to(tmp_path / "nowhere.ipynb")  # dangling
+    try:
+        found, notes = report.find_notebooks(tmp_path / "class")
+        assert [n for _, n, _ in found] == list(range(1, 9)) and notes == []
+        results = report.grade(found, time_limit=5, fork=False)
+    finally:
+        server.close()
+    errors = {r.chapter: r.error for r in results}
+    assert {r.status for r in results} == {"unreadable"}
+    assert errors[1] == errors[8] == "a symbolic link, not a notebook: refused"
+    assert errors[2] == "a FIFO, not a regular file"
+    assert errors[3] == "a folder, not a regular file"
+    assert errors[4] == "a socket, not a regular file"
+    assert errors[5] == "not a notebook: JSONDecodeError: Expecting value: line 1 column 1"
+    assert errors[6] == "not a notebook: NotebookValidationError in cell 2"
+    assert results[5].cell == 2
+    assert errors[7] == "not a notebook: NBFormatError"
+    shown = report.format_report(results) + report.as_csv(results) + report.as_json(results)
+    out, err = capfd.readouterr()
+    for text in (shown, out, err):
+        assert "root" not in text and "SECRET" not in text
+
+
+def test_a_link_swapped_in_after_the_check_is_still_refused(tmp_path, monkeypatch):
+    """Between the check (lstat) and the opening, a notebook becomes a link: the opening
+    itself refuses to follow it (O_NOFOLLOW), then fstat sees what was opened."""
+    if not report._NOFOLLOW:
+        pytest.skip("no O_NOFOLLOW here: the check by lstat is all there is")
+    secret = tmp_path / "secret.ipynb"
+    secret.write_text(nbformat.writes(nbformat.v4.new_notebook()))
+    link = tmp_path / CH01
+    link.symlink_to(secret)
+    regular = os.lstat(secret)
+    monkeypatch.setattr(report.os, "lstat", lambda path, *args, **kwargs: regular)
+    with pytest.raises(report._Unreadable, match="a symbolic link, not a notebook: refused"):
+        report._read_notebook(link)
+
+
+def test_without_o_nofollow_links_are_refused_by_lstat(tmp_path, monkeypatch):
+    secret = tmp_path / "secret.ipynb"
+    secret.write_text(nbformat.writes(nbformat.v4.new_notebook()))
+    link = tmp_path / CH01
+    link.symlink_to(secret)
+    monkeypatch.setattr(report, "_NOFOLLOW", 0)  # as on Windows
+    with pytest.raises(report._Unreadable, match="a symbolic link, not a notebook: refused"):
+        report._read_notebook(link)
+    assert report._read_notebook(secret).cells == []
+
+
+def test_one_notebook_given_as_a_link_is_refused(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text(SECRET)
+    link = tmp_path / "zoe" / CH01
+    link.parent.mkdir()
+    link.symlink_to(secret)
+    found, _ = report.find_notebooks(link)
+    assert found == [("zoe", 1, link)]
+    [r] = report.grade(found, time_limit=5, fork=False)
+    assert (r.status, r.error) == ("unreadable", "a symbolic link, not a notebook: refused")
+
+
+def test_a_learner_folder_that_is_a_link_is_not_followed_and_noted(tmp_path):
+    _notebook(tmp_path / "class" / "ana" / CH01, "1")
+    _notebook(tmp_path / "elsewhere" / CH01, "1")
+    (tmp_path / "class" / "eve").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    (tmp_path / "class" / ".link").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    found, notes = report.find_notebooks(tmp_path / "class")
+    assert [(learner, n) for learner, n, _ in found] == [("ana", 1)]
+    assert notes == ["eve: a symbolic link to a folder, not followed: skipped"]
+    # the folder named on the command line is the instructor's choice: it is followed
+    found, _ = report.find_notebooks(tmp_path / "class" / "eve")
+    assert [(learner, n) for learner, n, _ in found] == [("elsewhere", 1)]
+
+
+def test_a_notebook_over_the_size_limit_is_unreadable_before_it_is_read(tmp_path, monkeypatch):
+    big = tmp_path / "zoe" / CH01
+    big.parent.mkdir()
+    with open(big, "wb") as file:  # sparse: no disk space, no time
+        file.truncate(104_857_600)
+    reads = []
+    real_read = os.read
+    monkeypatch.setattr(report.os, "read", lambda fd, n: reads.append(n) or real_read(fd, n))
+    [r] = report.grade([("zoe", 1, big)], time_limit=5, fork=False)
+    assert (r.status, r.error) == ("unreadable",
+                                   "104.9 MB, more than the 20 MB a notebook may have")
+    assert reads == []
+    assert max(os.path.getsize(p) for p in ROOT.glob("exercises/**/*.ipynb")) \
+        < report.MAX_NOTEBOOK_BYTES / 100
+
+
+def test_each_notebook_is_read_when_its_turn_comes(tmp_path):
+    """With one job, a notebook is read once one of the two before it is done: a notebook
+    replaced on disk meanwhile is graded as it is then."""
+    first = _notebook(tmp_path / "zoe" / CH01, "1")
+    second = _notebook(tmp_path / "zoe" / CH02, "2")
+    third = _notebook(tmp_path / "zoe" / "03_binary_cross_entropy.ipynb", "3")
+
+    def replace(result):
+        if result.chapter == 1:
+            third.write_text("{replaced")
+
+    results = report.grade([("zoe", 1, first), ("zoe", 2, second), ("zoe", 3, third)],
+                           time_limit=20, jobs=1, on_done=replace)
+    assert [r.status for r in results] == ["ok", "ok", "unreadable"]
+    assert results[2].error.startswith("not a notebook: JSONDecodeError")
+
+
+FORMULAS = ["=HYPERLINK(\"http://evil\",\"x\")", "+x", "-x", "@x", "\tx", "\rx"]
+
+
+def test_csv_escapes_text_that_a_spreadsheet_would_run_and_json_keeps_it():
+    results = [report.NotebookResult(name, 1, "n", 1, 2, 5, "setup failed", name, 3, [name])
+               for name in FORMULAS]
+    results.append(report.NotebookResult("ana-b", 2, "n", 0, 0, 4, error="a=b"))
+    rows = list(csv.reader(io.StringIO(report.as_csv(results))))
+    assert rows[0] == list(report.FIELDS)
+    for row, name in zip(rows[1:], FORMULAS, strict=False):
+        assert row == ["'" + name, "1", "1", "2", "5", "setup failed", "'" + name, "3",
+                       "'" + name]
+    assert rows[-1] == ["ana-b", "2", "0", "0", "4", "ok", "a=b", "", ""]
+    records = json.loads(report.as_json(results))
+    assert [(r["learner"], r["error"], r["ignored"]) for r in records[:-1]] == \
+        [(name, name, [name]) for name in FORMULAS]
+    assert [type(records[0][k]) for k in ("chapter", "correct", "cell")] == [int, int, int]

@@ -1,7 +1,9 @@
-"""The command line, ``python -m xentlearn progress ...``: its arguments and its refusals."""
+"""The command line, ``python -m xentlearn progress ...``: its arguments and its refusals
+(the argparse types of ``xentlearn._argtypes``, which the doctor shares)."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -31,11 +33,40 @@ def test_time_limit_refuses_anything_but_a_positive_finite_number(value, why, ca
     assert "Traceback" not in err
 
 
-def test_time_limit_takes_fractions():
-    assert main.__module__ == "xentlearn.__main__"
-    from xentlearn.__main__ import _seconds
+@pytest.mark.parametrize("value", ["86400.5", "1e6", "1e10", "1e308"])
+def test_time_limit_refuses_more_than_a_day(value, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["progress", "exercises", "--time-limit", value])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert (f"argument --time-limit: expected at most 86400 seconds (24 hours), got {value!r}"
+            in err)
+    assert "Traceback" not in err
 
-    assert _seconds("2.5") == 2.5 and _seconds("0.1") == 0.1 and _seconds("120") == 120.0
+
+def test_time_limit_takes_fractions_and_a_whole_day(tmp_path, capsys):
+    from xentlearn._argtypes import seconds
+
+    day = seconds(86400)
+    assert day("2.5") == 2.5 and day("0.1") == 0.1 and day("120") == 120.0
+    assert day("86400") == 86400.0
+    # parsed and accepted: the command goes on to look for the notebooks
+    assert main(["progress", str(tmp_path / "nothing"), "--time-limit", "86400"]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_the_doctor_and_the_report_share_one_seconds_type(capsys):
+    """The same words for the same mistake, each with its own maximum."""
+    messages = {}
+    for argv in (["doctor", "--timeout", "-1"], ["progress", "exercises", "--time-limit", "-1"]):
+        with pytest.raises(SystemExit):
+            main(argv)
+        messages[argv[0]] = re.search(r"argument --[a-z-]+: (.*)", capsys.readouterr().err)[1]
+    assert messages["doctor"] == messages["progress"] == (
+        "expected a positive, finite number of seconds, got '-1'")
+    import xentlearn.__main__ as cli
+
+    assert "def _seconds" not in Path(cli.__file__).read_text(encoding="utf-8")
 
 
 def test_time_limit_refusal_from_the_shell_has_no_traceback():
@@ -43,13 +74,20 @@ def test_time_limit_refusal_from_the_shell_has_no_traceback():
     assert result.returncode == 2
     assert "--time-limit: expected a positive, finite number of seconds, got '-1'" in result.stderr
     assert "Traceback" not in result.stderr
+    result = _progress("exercises", "--time-limit", "1e10")
+    assert result.returncode == 2
+    assert "--time-limit: expected at most 86400 seconds (24 hours), got '1e10'" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("value", ["0", "-2", "two", "1.5"])
-def test_jobs_must_be_a_positive_whole_number(value, capsys):
+@pytest.mark.parametrize("value, why", [("0", "expected at least 1, got '0'"),
+                                        ("-2", "expected at least 1, got '-2'"),
+                                        ("two", "expected a whole number, got 'two'"),
+                                        ("1.5", "expected a whole number, got '1.5'")])
+def test_jobs_must_be_a_positive_whole_number(value, why, capsys):
     with pytest.raises(SystemExit):
         main(["progress", "exercises", "--jobs", value])
-    assert "argument --jobs" in capsys.readouterr().err
+    assert f"argument --jobs: {why}" in capsys.readouterr().err
 
 
 def test_help_carries_the_security_note(capsys):

@@ -7,9 +7,10 @@ checks a learner's machine before a workshop (see ``python -m xentlearn doctor -
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import sys
+
+from ._argtypes import seconds, whole_number
 
 PROGRESS_DESCRIPTION = """\
 Run learners' exercise notebooks, each in a fresh kernel, and tabulate per learner
@@ -27,27 +28,8 @@ it. Run it on copies of the notebooks, as an unprivileged user or in a container
 """
 
 
-def _seconds(text: str) -> float:
-    """argparse type: a positive finite number of seconds."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(
-            f"expected a positive, finite number of seconds, got {text!r}")
-    return value
-
-
-def _jobs(text: str) -> int:
-    """argparse type: a positive whole number."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected at least 1, got {text!r}")
-    return value
+#: The largest ``--time-limit``: one day per notebook.
+MAX_TIME_LIMIT = 86400.0
 
 
 def _cores() -> int:
@@ -72,12 +54,14 @@ def main(argv: list[str] | None = None) -> int:
                      help="print CSV: a header row, then one row per learner and chapter")
     out.add_argument("--json", action="store_true",
                      help="print JSON: one record per learner and chapter")
-    prog.add_argument("--jobs", type=_jobs, default=_cores(), metavar="N",
+    prog.add_argument("--jobs", type=whole_number(1), default=_cores(), metavar="N",
                       help="notebooks run at once (default: the number of cores, here "
                            f"{_cores()})")
-    prog.add_argument("--time-limit", type=_seconds, default=120.0, metavar="SECONDS",
+    prog.add_argument("--time-limit", type=seconds(MAX_TIME_LIMIT), default=120.0,
+                      metavar="SECONDS",
                       help="seconds each notebook's cells may run in all, fractions allowed "
-                           "(default 120); a notebook still running then is stopped")
+                           f"(default 120, at most {MAX_TIME_LIMIT:g}); a notebook still "
+                           "running then is stopped")
     from . import doctor
 
     doc = sub.add_parser("doctor", help="check this machine before a workshop",

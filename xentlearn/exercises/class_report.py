@@ -23,16 +23,17 @@ report: run it on copies, as an unprivileged user or in a container.
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
+import errno
 import json
 import os
 import re
+import stat
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -79,7 +80,27 @@ LEGEND = ("Each entry: correct/attempted/total questions. C crashed (the kernel 
 #: How often a kernel that fails to start is tried again before "setup failed".
 START_ATTEMPTS = 3
 
+#: The largest notebook the report reads, in bytes (20 MB): the course's exercise
+#: notebooks have under 10 kB, a learner's with its figures a few MB.
+MAX_NOTEBOOK_BYTES = 20_000_000
+
+#: The first characters that make a spreadsheet take a CSV field for a formula (OWASP,
+#: "CSV injection"); ``--csv`` puts a ``'`` before them.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
 _NAME = re.compile(r"(\d\d)_.*\.ipynb")
+
+#: How a notebook is opened: never through a symbolic link (``O_NOFOLLOW``, missing on
+#: Windows, where the check by ``lstat`` before opening is all there is), never waiting
+#: (``O_NONBLOCK``: a FIFO), never taking a terminal as the report's own.
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+               | getattr(os, "O_BINARY", 0))
+
+#: What a file that is not a regular file is called in the report, by its ``st_mode``.
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"),
+          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+          (stat.S_ISSOCK, "a socket"))
 
 
 def _registry() -> dict[int, tuple[str, str]]:
@@ -152,10 +173,12 @@ class NotebookResult:
 
 
 def _exercise_notebooks(folder: Path, chapters: dict) -> dict[int, list[Path]]:
+    """By chapter, whatever in ``folder`` is named as an exercise notebook: links, folders
+    and special files too, so that the report says why it does not read them."""
     found: dict[int, list[Path]] = {}
     for path in sorted(folder.glob("*.ipynb")):
         m = _NAME.fullmatch(path.name)
-        if m and int(m.group(1)) in chapters and path.is_file():
+        if m and int(m.group(1)) in chapters:
             found.setdefault(int(m.group(1)), []).append(path)
     return found
 
@@ -168,6 +191,9 @@ def find_notebooks(path: str | os.PathLike) -> tuple[list[tuple[str, int, Path]]
     A notebook is an exercise notebook when its name is ``NN_*.ipynb`` with
     ``NN`` a chapter number. When a learner has several notebooks for one
     chapter, the one named as in the course is graded (else the first by name).
+    Symbolic links are not followed: a learner's folder that is one is skipped (with
+    a note), a notebook that is one is listed and graded "unreadable". Only ``path``
+    itself, the instructor's choice, is followed when it is a link to a folder.
 
     Parameters
     ----------
@@ -193,28 +219,31 @@ def find_notebooks(path: str | os.PathLike) -> tuple[list[tuple[str, int, Path]]
     """
     chapters = _registry()
     target = Path(path)
-    if not target.exists():
+    if not (target.exists() or target.is_symlink()):
         raise ValueError(f"{target} does not exist; give a folder of exercise notebooks, a "
                          "folder of learner folders, or one notebook")
-    if target.is_file():
+    if _NAME.fullmatch(target.name) or not target.is_dir():
         m = _NAME.fullmatch(target.name)
         if not m or int(m.group(1)) not in chapters:
             raise ValueError(f"{target} is not named as an exercise notebook (NN_name.ipynb, "
                              f"NN one of {', '.join(f'{n:02d}' for n in sorted(chapters))})")
-        return [(target.resolve().parent.name, int(m.group(1)), target)], []
+        return [(target.parent.resolve().name, int(m.group(1)), target)], []
     learner_name = target.resolve().name
     own = _exercise_notebooks(target, chapters)
+    notebooks, notes = [], []
     if own:
         folders = {learner_name: own}
     else:
         folders = {}
-        for sub in sorted(p for p in target.iterdir() if p.is_dir()):
-            if sub.name.startswith("."):
+        for sub in sorted(target.iterdir()):
+            if sub.name.startswith(".") or not sub.is_dir():
+                continue
+            if sub.is_symlink():
+                notes.append(f"{sub.name}: a symbolic link to a folder, not followed: skipped")
                 continue
             found = _exercise_notebooks(sub, chapters)
             if found:
                 folders[sub.name] = found
-    notebooks, notes = [], []
     for learner, found in folders.items():
         for number, paths in sorted(found.items()):
             stem = chapters[number][0]
@@ -225,6 +254,130 @@ def find_notebooks(path: str | os.PathLike) -> tuple[list[tuple[str, int, Path]]
                 notes.append(f"{learner}: several notebooks for chapter {number:02d}; graded "
                              f"{chosen.name}, skipped {', '.join(others)}")
     return notebooks, notes
+
+
+# --- reading one notebook ---------------------------------------------------------------------
+
+
+class _Unreadable(Exception):
+    """Why a notebook is not read: the error of an "unreadable" status.
+
+    Parameters
+    ----------
+    message : str
+        What the report says. It never quotes the file.
+    cell : int, optional
+        The cell at fault (1 is the first), where it is known.
+    """
+
+    def __init__(self, message: str, cell: int | None = None) -> None:
+        super().__init__(message)
+        self.cell = cell
+
+
+def _refusal(mode: int) -> str | None:
+    """Why a file of this ``st_mode`` is not read; None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISLNK(mode):
+        return "a symbolic link, not a notebook: refused"
+    kind = next((name for test, name in _KINDS if test(mode)), "a special file")
+    return f"{kind}, not a regular file"
+
+
+def _megabytes(size: float) -> str:
+    return f"{size / 1e6:.1f} MB" if size % 1_000_000 else f"{size / 1e6:g} MB"
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The bytes of ``path`` if it is a regular file of at most ``MAX_NOTEBOOK_BYTES``.
+
+    Checked before opening (``lstat``), opened without following a link and without
+    waiting, and checked again on what was opened (``fstat``): a file swapped for a
+    link or a FIFO in between is refused all the same. The size is known before
+    anything is read.
+
+    Raises
+    ------
+    _Unreadable
+        Naming what ``path`` is instead, or why it cannot be read.
+    """
+    try:
+        refused = _refusal(os.lstat(path).st_mode)
+    except OSError as exc:
+        raise _Unreadable(f"cannot be read: {exc.strerror}") from None
+    if refused:
+        raise _Unreadable(refused)
+    try:
+        fd = os.open(path, _OPEN_FLAGS | _NOFOLLOW)
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.EMLINK):  # O_NOFOLLOW: a link since the check
+            raise _Unreadable(_refusal(stat.S_IFLNK)) from None
+        raise _Unreadable(f"cannot be read: {exc.strerror}") from None
+    try:
+        info = os.fstat(fd)
+        refused = _refusal(info.st_mode)
+        if refused:
+            raise _Unreadable(refused)
+        limit = f"more than the {_megabytes(MAX_NOTEBOOK_BYTES)} a notebook may have"
+        if info.st_size > MAX_NOTEBOOK_BYTES:
+            raise _Unreadable(f"{_megabytes(info.st_size)}, {limit}")
+        chunks, size = [], 0
+        while size <= MAX_NOTEBOOK_BYTES:  # it may grow while it is read
+            chunk = os.read(fd, min(1 << 20, MAX_NOTEBOOK_BYTES + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        raise _Unreadable(f"cannot be read: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+    if size > MAX_NOTEBOOK_BYTES:
+        raise _Unreadable(limit)
+    return b"".join(chunks)
+
+
+def _fault(exc: BaseException) -> tuple[str, int | None]:
+    """An exception of reading a notebook as its type and where it arose (and the cell).
+
+    Never its message: nbformat's quote the file (its first bytes when it is not JSON,
+    the offending value when it does not validate)."""
+    for e in (exc, exc.__cause__):  # nbformat's NotJSONError wraps json's error
+        if isinstance(e, json.JSONDecodeError):  # messages of json's own, no content
+            return f"JSONDecodeError: {e.msg}: line {e.lineno} column {e.colno}", None
+        if isinstance(e, UnicodeDecodeError):
+            return f"UnicodeDecodeError: not UTF-8 at byte {e.start + 1}", None
+    where = list(getattr(exc, "absolute_path", ()))  # jsonschema's ValidationError
+    if where[:1] == ["cells"] and len(where) > 1 and isinstance(where[1], int):
+        return f"{type(exc).__name__} in cell {where[1] + 1}", where[1] + 1
+    return type(exc).__name__, None
+
+
+def _read_notebook(path: Path):
+    """The notebook at ``path``, as nbformat version 4, validated.
+
+    Raises
+    ------
+    _Unreadable
+        When it is not a regular file, is too big or is not a valid notebook.
+    """
+    import nbformat
+    from nbformat import reader
+
+    try:
+        text = _read_bytes(path).decode("utf-8")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # nbformat's warnings quote the cells' ids
+            nb = nbformat.convert(reader.reads(text), 4)
+            del text
+            nbformat.validate(nb)  # not nbformat.reads: it logs the offending value
+    except _Unreadable:
+        raise
+    except Exception as exc:  # not UTF-8, not JSON, not a notebook
+        message, cell = _fault(exc)
+        raise _Unreadable(f"not a notebook: {message}", cell) from None
+    return nb
 
 
 # --- running one notebook ---------------------------------------------------------------------
@@ -273,16 +426,11 @@ def _tally(result: NotebookResult, entries: list[dict], questions: list[str]) ->
 
 def _kernel_spec_manager(folder: Path):
     """A kernel-spec manager that knows the report's kernel, written to ``folder``."""
-    from jupyter_client.kernelspec import KernelSpecManager
+    from .._jupyter_kernels import spec_manager
 
-    spec = folder / KERNEL_NAME / "kernel.json"
-    if not spec.exists():
-        spec.parent.mkdir(parents=True)
-        spec.write_text(json.dumps({
-            "argv": [sys.executable, "-c", KERNEL_CODE, "-f", "{connection_file}"],
-            "display_name": "xentlearn progress report", "language": "python",
-            "metadata": {"supported_encryption": ["curve"]}}))
-    return KernelSpecManager(kernel_dirs=[str(folder)])
+    return spec_manager(folder, KERNEL_NAME,
+                        [sys.executable, "-c", KERNEL_CODE, "-f", "{connection_file}"],
+                        "xentlearn progress report", {"supported_encryption": ["curve"]})
 
 
 def _encryption() -> bool:
@@ -337,30 +485,28 @@ async def _run(learner: str, number: int, path: Path, *, time_limit: float, jobs
 
     A setup cell (a code cell before the first check) that raises makes the status
     "setup failed"; the kernel dying ("crashed") or the time limit ("timed out")
-    stop the run and take precedence."""
-    import nbformat
-    from jupyter_core.utils import ensure_async
+    stop the run and take precedence. The notebook is read first: one that cannot be
+    ("unreadable") starts no kernel."""
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
+    from .._jupyter_kernels import error_text, stop_client
     from .record import read_log
 
     questions = _questions(number)
     result = NotebookResult(learner, number, str(path), total=len(questions))
     try:
-        nb = nbformat.read(path, as_version=4)
-        cells = list(nb.cells)
-    except Exception as exc:  # not JSON, not a notebook, unreadable file
-        result.status = "unreadable"
-        result.error = f"not a notebook: {type(exc).__name__}: {_snippet(str(exc))}"
+        nb = _read_notebook(path)
+    except _Unreadable as exc:
+        result.status, result.error, result.cell = "unreadable", str(exc), exc.cell
         return result
+    cells = list(nb.cells)
     handle, name = tempfile.mkstemp(prefix=f"{number:02d}-", suffix=".jsonl", dir=logs)
     os.close(handle)
     log = Path(name)
     errors: dict[int, str] = {}
 
     def on_error(cell, cell_index, execute_reply):
-        content = execute_reply.get("content", {})
-        errors[cell_index] = f"{content.get('ename', 'Error')}: {content.get('evalue', '')}"
+        errors[cell_index] = error_text(execute_reply.get("content", {}))
 
     encrypted = _encryption()
     client = _client_class()(nb, kernel_name=KERNEL_NAME, allow_errors=True,
@@ -388,7 +534,7 @@ async def _run(learner: str, number: int, path: Path, *, time_limit: float, jobs
                     await client.async_start_new_kernel_client()
                     break
                 except Exception as exc:  # e.g. a port taken by another kernel meanwhile
-                    await _stop(client, ensure_async)
+                    await stop_client(client)
                     if attempt == START_ATTEMPTS:
                         result.status = "setup failed"
                         result.error = (f"the kernel did not start ({attempt} attempts): "
@@ -396,7 +542,7 @@ async def _run(learner: str, number: int, path: Path, *, time_limit: float, jobs
                         return result
             await running.acquire()
         except BaseException:  # cancelled (Ctrl-C) while starting or waiting: not needed
-            await _stop(client, ensure_async)
+            await stop_client(client)
             raise
     try:
         start = time.perf_counter()
@@ -428,36 +574,11 @@ async def _run(learner: str, number: int, path: Path, *, time_limit: float, jobs
         result.cell = None if current is None else current + 1
     finally:
         running.release()
-        await _stop(client, ensure_async)
+        await stop_client(client)
         result.seconds = time.perf_counter() - start
     _tally(result, read_log(log), questions)
     log.unlink(missing_ok=True)
     return result
-
-
-async def _stop(client, ensure_async) -> None:
-    """Kill the kernel (and what it started) and release its files; never raises.
-
-    ``client.km`` and ``client.kc`` stay set: a poll that nbclient left running then
-    finds the kernel dead and ends quietly.
-    """
-    km, kc = client.km, client.kc
-    if getattr(client, "_stopped", None) == (id(km), id(kc)):
-        return
-    client._stopped = (id(km), id(kc))
-    try:
-        if km is not None and await ensure_async(km.is_alive()):
-            await ensure_async(km.shutdown_kernel(now=True))
-    except Exception:  # already gone
-        pass
-    finally:
-        try:
-            if kc is not None:
-                kc.stop_channels()
-            if km is not None:
-                await ensure_async(km.cleanup_resources())
-        except Exception:
-            pass
 
 
 def grade(notebooks: Sequence[tuple[str, int, Path]], *, time_limit: float = 120.0,
@@ -474,7 +595,8 @@ def grade(notebooks: Sequence[tuple[str, int, Path]], *, time_limit: float = 120
         included); a notebook still running then is stopped: "timed out".
     jobs : int
         Notebooks run at once. The kernels of the next ``jobs`` notebooks start
-        while these run.
+        while these run. A notebook is read only then, when its turn comes: at most
+        ``2 * jobs`` are in memory at once.
     on_done : callable, optional
         Called with each result as soon as its notebook is done.
     fork : bool, optional
@@ -505,15 +627,17 @@ def grade(notebooks: Sequence[tuple[str, int, Path]], *, time_limit: float = 120
 
     async def main() -> list[NotebookResult]:
         starting, running = asyncio.Semaphore(jobs), asyncio.Semaphore(jobs)
+        turns = asyncio.Semaphore(2 * jobs)  # the notebooks starting and those running
         server = ForkServer() if (available() if fork is None else fork) else None
         with tempfile.TemporaryDirectory(prefix="xentlearn-progress-") as logs:
 
             async def one(learner, number, path):
-                r = await _run(learner, number, Path(path), time_limit=time_limit, jobs=jobs,
-                               starting=starting, running=running, logs=Path(logs),
-                               server=server)
-                if on_done is not None:
-                    on_done(r)
+                async with turns:
+                    r = await _run(learner, number, Path(path), time_limit=time_limit,
+                                   jobs=jobs, starting=starting, running=running,
+                                   logs=Path(logs), server=server)
+                    if on_done is not None:
+                        on_done(r)
                 return r
 
             try:
@@ -645,6 +769,9 @@ def as_csv(results: Sequence[NotebookResult]) -> str:
     """A header row (:data:`FIELDS`), then one row per learner and chapter.
 
     ``ignored`` is a space-separated list of question ids; an unknown ``cell`` is empty.
+    A text that a spreadsheet would take for a formula (it starts with one of
+    :data:`FORMULA_STARTS`: a learner's folder named ``=HYPERLINK(...)``) gets a ``'``
+    before it; numbers stay numbers. :func:`as_json` keeps every text as it is.
 
     Parameters
     ----------
@@ -656,20 +783,32 @@ def as_csv(results: Sequence[NotebookResult]) -> str:
 
     Examples
     --------
-    >>> print(as_csv([NotebookResult("ana", 1, "a", 4, 5, 5, ignored=["02.q1", "02.q2"])]))
+    >>> print(as_csv([NotebookResult("ana", 1, "a", 4, 5, 5, ignored=["02.q1", "02.q2"]),
+    ...               NotebookResult("=1+1", 2, "b", 0, 0, 4)]))
     learner,chapter,correct,attempted,total,status,error,cell,ignored
     ana,1,4,5,5,ok,,,02.q1 02.q2
+    '=1+1,2,0,0,4,ok,,,
     <BLANKLINE>
     """
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(FIELDS)
+    rows = [",".join(FIELDS)]
     for r in results:
         record = r.record()
         record["ignored"] = " ".join(record["ignored"])
-        record["cell"] = "" if record["cell"] is None else record["cell"]
-        writer.writerow([record[name] for name in FIELDS])
-    return out.getvalue()
+        rows.append(",".join(_csv_field(record[name]) for name in FIELDS))
+    return "\n".join(rows) + "\n"
+
+
+def _csv_field(value: str | int | None) -> str:
+    """One field of ``--csv``: quoted when it holds a comma, a quote or a line break (a
+    ``\\r`` too, which :mod:`csv` leaves bare when lines end in ``\\n``)."""
+    if value is None:
+        return ""
+    text = str(value)
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        text = "'" + text
+    if any(c in text for c in ',"\r\n'):
+        text = '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def as_json(results: Sequence[NotebookResult]) -> str:
