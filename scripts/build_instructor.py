@@ -131,7 +131,8 @@ def misconceptions_block(number: int) -> str:
     lines += [f"Generated from the questions' own definitions in "
               f"`xentlearn/exercises/ch{number:02d}.py`: {len(ex.questions)} questions and the "
               f"{n_mistakes} typical mistakes they declare. When an answer matches one of "
-              "these mistakes, the check names it with the feedback quoted here; a wrong "
+              "these mistakes, the check names it with the feedback quoted here, and the "
+              "result records the mistake's name (in code type here); a wrong "
               "answer that matches none gets the general feedback (the failing case, the "
               "expected and the given value, a pointer to the hint).", ""]
     for q in ex.questions:
@@ -141,9 +142,10 @@ def misconceptions_block(number: int) -> str:
             continue
         for mistake in q.mistakes:
             if mistake.value is not None:
-                lines.append(f"- The answer {mistake.value:.4g}: {escape(mistake.why)}")
+                lines.append(f"- `{mistake.name}` · the answer {mistake.value:.4g}: "
+                             f"{escape(mistake.why)}")
             else:
-                lines.append(f"- {escape(mistake.why)}")
+                lines.append(f"- `{mistake.name}` · {escape(mistake.why)}")
         lines.append("")
     return "\n".join(lines).rstrip()
 

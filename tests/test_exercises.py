@@ -95,7 +95,9 @@ def test_questions_are_declared_by_keyword_only():
         exercises.ValueQuestion(id="9.1", prompt="p", hints=["h"], solution_code="answer = 1",
                                 expected=1.0)
     with pytest.raises(ValueError, match="exactly one"):
-        exercises.Mistake("why", value=1.0, when=lambda got, expected, args: True)
+        exercises.Mistake("slip", "why", value=1.0, when=lambda got, expected, args: True)
+    with pytest.raises(ValueError, match="short identifier"):
+        exercises.Mistake("a slip", "why", value=1.0)
 
 
 @pytest.mark.parametrize("path", ["checker.py", "runner.py", "view.py"])
@@ -403,6 +405,19 @@ def test_feedback_is_the_same_on_every_run_and_printed_outside_jupyter(capsys):
     assert "all tests passed" not in out.lower()
 
 
+@pytest.mark.parametrize("q", QUESTIONS, ids=ids)
+def test_hints_climb_a_ladder_and_never_give_the_answer(q):
+    """Hint 1 the idea, hint 2 the method or a line with a blank; solution() alone answers."""
+    assert len(q.hints) >= 2
+    lines = [line.strip() for line in q.solution_code.splitlines() if line.strip()]
+    final = lines[-1].removeprefix("return ").removeprefix("answer = ")
+    for k, hint in enumerate(q.hints, start=1):
+        assert len(final) < 8 or final not in hint, (q.id, k, final)
+        assert not all(line in hint for line in lines), (q.id, k)
+    if q.kind == "function":
+        assert "___" in q.hints[1] or "`" not in q.hints[1], q.id  # code only with a blank
+
+
 def test_hint_and_solution_show_text(capsys):
     q = chapter(1).q3
     q.hint()
@@ -512,7 +527,7 @@ def test_cross_entropy_without_the_zero_rule_fails():
     assert "where p is 0 the term is 0" in result.message
 
 
-def test_naive_logit_loss_fails_on_a_hidden_case_with_the_largest_difference():
+def test_naive_logit_loss_is_diagnosed_before_an_earlier_precision_miss():
     q = chapter(3).q3
 
     def naive(y, x):
@@ -521,12 +536,14 @@ def test_naive_logit_loss_fails_on_a_hidden_case_with_the_largest_difference():
 
     with np.errstate(all="ignore"):
         result = _check(q, naive)
-    assert result.status == "incorrect" and "hidden" in result.message
-    assert "Largest difference" in result.message and "allowed: relative 1e-07" in result.message
-    # ... and reaches the diagnosis, shown by the overflow test
-    assert "(overflow test)) shows the cause" in result.message
-    assert "sigmoid(z) rounds to exactly 0 or 1" in result.message
-    assert "softplus" in result.message
+    assert result.status == "incorrect" and result.mistake == "overflow"
+    # the diagnosis comes first, with the overflow test that shows it; the precision miss
+    # of an earlier case (logits of size ~30) is only mentioned after it
+    diagnosis = result.message.index("sigmoid(z) rounds to exactly 0 or 1")
+    shown = result.message.index("(hidden, logits +-1000 (overflow test))")
+    earlier = result.message.index("(Case 4, hidden, 10 logits of size ~30, fails too.)")
+    assert diagnosis < shown < earlier
+    assert "softplus" in result.message and "Largest difference" not in result.message
 
 
 def test_a_close_value_is_told_to_be_more_precise():

@@ -38,8 +38,8 @@ from .checker import (
     ValueQuestion,
 )
 
-__all__ = ["chapter", "all_questions", "Chapter", "CHAPTERS", "CheckResult", "Question",
-           "ValueQuestion", "FunctionQuestion", "Case", "Mistake", "TIME_LIMIT"]
+__all__ = ["chapter", "all_questions", "mistake_names", "Chapter", "CHAPTERS", "CheckResult",
+           "Question", "ValueQuestion", "FunctionQuestion", "Case", "Mistake", "TIME_LIMIT"]
 
 #: Chapter number -> (notebook stem, title); the questions are in the module ``chNN``.
 CHAPTERS: dict[int, tuple[str, str]] = {
@@ -141,3 +141,24 @@ def all_questions() -> Iterator[Question]:
     """
     for number in sorted(CHAPTERS):
         yield from chapter(number).questions
+
+
+def mistake_names() -> list[str]:
+    """Every name a check can put in :attr:`CheckResult.mistake`, sorted, each once.
+
+    A name means the same slip on every question that declares it (``"sign_flipped"``,
+    ``"swapped_p_q"``); ``question.mistake_names`` lists one question's.
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> names = mistake_names()
+    >>> "swapped_p_q" in names and "global_max_shift" in names
+    True
+    >>> chapter(2).q2.mistake_names[:2]
+    ('swapped_p_q', 'wrong_log_base')
+    """
+    return sorted({name for q in all_questions() for name in q.mistake_names})

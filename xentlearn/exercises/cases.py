@@ -85,12 +85,13 @@ def pairs(rng: np.random.Generator) -> list[Case]:
 
 
 def binary(rng: np.random.Generator) -> list[Case]:
-    """Labels y (0 or 1) and probabilities p of the same shape: 1-D to 3-D, int labels, float32.
+    """Labels y (0 or 1) and probabilities p of the same shape: 1-D to 3-D, int labels, float32,
+    and p = 1e-300 and 0 on the true label (a loss that clips fails there).
 
     Examples
     --------
-    >>> [c.args[1].shape for c in binary(np.random.default_rng(0))][-3:]
-    [(2, 3, 4), (20000,), (6,)]
+    >>> [c.args[1].shape for c in binary(np.random.default_rng(0))][-4:]
+    [(20000,), (6,), (1,), (2,)]
     """
     cases = []
     for n in (1, 5, 50):
@@ -108,6 +109,11 @@ def binary(rng: np.random.Generator) -> list[Case]:
     cases.append(Case((rng.integers(0, 2, 6),
                        rng.uniform(0.05, 0.95, 6).astype(np.float32)),
                       "hidden, float32 probabilities, integer labels", **FLOAT32))
+    # where clipping shows: the answer is 690.8 and inf, a clip at 1e-15 gives 34.5
+    cases.append(Case((np.array([1.0]), np.array([1e-300])), "hidden, p = 1e-300 on the true "
+                      "label"))
+    cases.append(Case((np.array([1.0, 0.0]), np.array([0.0, 0.5])), "hidden, p = 0 on the true "
+                      "label"))
     return cases
 
 
@@ -134,12 +140,12 @@ def binary_logits(rng: np.random.Generator) -> list[Case]:
 
 
 def logit_matrices(rng: np.random.Generator, with_labels: bool) -> list[Case]:
-    """Targets (integer labels or one-hot rows) and N x K logits, up to 1000.
+    """Targets (integer labels or one-hot rows) and N x K logits, up to +-1000, rows far apart.
 
     Examples
     --------
     >>> [c.args[1].shape for c in logit_matrices(np.random.default_rng(0), True)]
-    [(3, 4), (10, 5), (6, 10), (2, 3)]
+    [(3, 4), (10, 5), (6, 10), (2, 3), (2, 3)]
     """
     cases = []
     for n, k, scale in ((3, 4, 1.0), (10, 5, 4.0), (6, 10, 20.0)):
@@ -150,4 +156,9 @@ def logit_matrices(rng: np.random.Generator, with_labels: bool) -> list[Case]:
     y = np.array([1, 2])
     cases.append(Case((y if with_labels else np.eye(3)[y], z),
                       "hidden, logits 1000 (overflow test)"))
+    # a row far below the array's maximum: shifting by the whole array's maximum fails here
+    z = np.array([[1000.0, 999.0, 0.0], [-1000.0, -1001.0, -1002.0]])
+    y = np.array([0, 1])
+    cases.append(Case((y if with_labels else np.eye(3)[y], z),
+                      "hidden, one row of logits 1000, one of -1000"))
     return cases

@@ -51,25 +51,31 @@ QUESTIONS = (
         prompt="Four classes car, bike, plane, boat; the truth is car and the model predicts "
                "[0.775, 0.116, 0.039, 0.070]. What is the categorical cross-entropy in bits?",
         hints=["Only the true class's probability matters for a one-hot target.",
-               "-log2(0.775)"],
+               "-log2(___), the probability given to car"],
         solution_code="answer = float(xl.categorical_cross_entropy([1, 0, 0, 0], "
                       "[0.775, 0.116, 0.039, 0.070], base=2))",
         expected=float(xl.categorical_cross_entropy([1, 0, 0, 0], _CAR, base=2)),
         mistakes=[
-            Mistake("that is in nats; the question asks for bits",
+            Mistake("nats_for_bits", "that is in nats; the question asks for bits",
                     value=float(xl.categorical_cross_entropy([1, 0, 0, 0], _CAR))),
-            Mistake("that adds every class's -p log2 p (an entropy of the prediction); a "
-                    "one-hot target keeps only the true class's -log2 p",
+            Mistake("entropy_of_prediction", "that adds every class's -p log2 p (an entropy of "
+                    "the prediction); a one-hot target keeps only the true class's -log2 p",
                     value=float(xl.entropy(_CAR, base=2))),
+            Mistake("probability_for_loss", "that is the probability of car; the loss is its "
+                    "surprise, -log2 p", value=0.775),
+            Mistake("all_classes", "that adds the surprise of every class; the one-hot target "
+                    "weights only the true class's", value=float(-np.sum(np.log2(_CAR)))),
         ],
     ),
     FunctionQuestion(
         id="04.q2",
         prompt="Write `softmax_t(z, T)`: the softmax of the logits `z / T` along the last axis, "
                "for 1-D or 2-D `z`. It must not overflow for logits of 1000.",
-        hints=["Subtract the maximum of each row before exponentiating: softmax does not change.",
-               "`s = z / T; e = np.exp(s - s.max(axis=-1, keepdims=True)); "
-               "return e / e.sum(axis=-1, keepdims=True)`"],
+        hints=["Divide by T first; then subtract the maximum of each row (not of the whole "
+               "array) before exponentiating: softmax does not change, and exp never "
+               "overflows.",
+               "`s = z / T`, `e = np.exp(s - s.max(axis=___, keepdims=True))`, then divide e "
+               "by its sum along the same axis."],
         solution_code="def softmax_t(z, T):\n    s = z / T\n"
                       "    e = np.exp(s - s.max(axis=-1, keepdims=True))\n"
                       "    return e / e.sum(axis=-1, keepdims=True)",
@@ -79,15 +85,30 @@ QUESTIONS = (
         example=Case((np.array([2.0, 1.0, 0.1]), 1.0), "worked example"),
         hidden=_softmax_cases,
         seed=401,
+        # "4x5, T = 2" and every case with T != 1: times_t, ignored_t; 2-D cases: whole_array,
+        # axis_0; "logits 1000 (overflow test)": overflow; "2-D, logits +-1000": overflow
+        # and global_max_shift (its second row lies 997 below the array's maximum)
         mistakes=[
+            m.global_max_shift(),
             m.overflow(),
-            Mistake("That multiplies the logits by T; the temperature divides them: z / T.",
-                    returns=lambda expected, z, t: xl.softmax(np.asarray(z, float) * t * t,
-                                                              temperature=t)),
-            Mistake("That normalises over the whole array; normalise each row: sums along "
-                    "axis=-1 with keepdims=True.",
+            Mistake("times_t", "That multiplies the logits by T; the temperature divides them: "
+                    "z / T.", returns=lambda expected, z, t: xl.softmax(
+                        np.asarray(z, float) * t * t, temperature=t)),
+            Mistake("ignored_t", "That leaves T out: it is the plain softmax of z; divide the "
+                    "logits by T first.", returns=lambda expected, z, t: xl.softmax(z)),
+            Mistake("whole_array", "That normalises over the whole array; normalise each row: "
+                    "sums along axis=-1 with keepdims=True.",
                     when=lambda got, expected, args: expected.ndim == 2 and expected.shape[0] > 1
                     and got.shape == expected.shape and np.isclose(got.sum(), 1.0)),
+            Mistake("axis_0", "That normalises each column (axis=0); a row of logits is one "
+                    "sample: normalise along the last axis, axis=-1.",
+                    when=lambda got, expected, args: expected.ndim == 2 and expected.shape[0] > 1
+                    and got.shape == expected.shape
+                    and np.allclose(got.sum(axis=0), 1.0)),
+            Mistake("negated_logits", "That is the softmax of -z / T: the largest logit must "
+                    "get the largest probability, exp(z / T), no minus.",
+                    returns=lambda expected, z, t: xl.softmax(-np.asarray(z, float),
+                                                              temperature=t)),
         ],
     ),
     ValueQuestion(
@@ -96,25 +117,33 @@ QUESTIONS = (
                "first class exactly 0.9? No formula gives T directly: try values with "
                "`xl.softmax([2.0, 1.0, 0.1], temperature=T)[0]` (it falls as T rises) and narrow "
                "in until it is 0.9 to four significant figures.",
-        hints=["A temperature below 1 sharpens the distribution.",
-               "Try values of T with xl.softmax(z, temperature=T)[0] and narrow in (bisection)."],
+        hints=["A temperature below 1 sharpens the distribution, so T is below 1.",
+               "Bisection: keep lo and hi with softmax(z / lo)[0] > 0.9 > softmax(z / hi)[0], "
+               "and replace one of them by mid = (lo + hi) / 2 each step."],
         solution_code="lo, hi = 0.01, 1.0\nfor _ in range(60):\n    mid = (lo + hi) / 2\n"
                       "    if xl.softmax([2.0, 1.0, 0.1], temperature=mid)[0] > 0.9:\n"
                       "        lo = mid\n    else:\n        hi = mid\nanswer = mid",
         expected=_top_class_temperature(_Z, 0.9),
         close=0.05,  # found by search: a coarse search lands close
-        mistakes=[Mistake("T = 1 gives the plain softmax, whose first probability is 0.66; "
-                          "0.9 needs a sharper distribution, T below 1", value=1.0)],
+        mistakes=[Mistake("plain_softmax", "T = 1 gives the plain softmax, whose first "
+                          "probability is 0.66; 0.9 needs a sharper distribution, T below 1",
+                          value=1.0),
+                  Mistake("inverse_t", "that is 1/T, the factor the logits are multiplied by; "
+                          "the question asks for T, which divides them",
+                          value=1 / _top_class_temperature(_Z, 0.9)),
+                  Mistake("probability_for_t", "0.9 is the probability to reach; the answer is "
+                          "the temperature that gives it", value=0.9)],
     ),
     FunctionQuestion(
         id="04.q4",
         prompt="Write `cce_from_logits(Y, Z)`: the mean categorical cross-entropy in nats of "
                "one-hot targets `Y` and logits `Z` (both N x K). Use log-softmax, so logits of "
                "1000 work.",
-        hints=["log softmax(z) = z - logsumexp(z), and logsumexp(z) = m + log(sum(exp(z - m))) "
-               "with m the row maximum.",
-               "`m = Z.max(axis=1, keepdims=True); logq = Z - m - np.log(np.exp(Z - m).sum("
-               "axis=1, keepdims=True)); return -np.mean(np.sum(Y * logq, axis=1))`"],
+        hints=["Work with log-probabilities, never probabilities: log softmax(z) = "
+               "z - logsumexp(z), and logsumexp(z) = m + log(sum(exp(z - m))) with m each "
+               "row's own maximum.",
+               "`m = Z.max(axis=1, keepdims=True)`, `logq = Z - m - np.log(___)`; each row's "
+               "loss is -sum(Y * logq) along the row, and the answer their mean."],
         solution_code="def cce_from_logits(Y, Z):\n    m = Z.max(axis=1, keepdims=True)\n"
                       "    logq = Z - m - np.log(np.exp(Z - m).sum(axis=1, keepdims=True))\n"
                       "    return -np.mean(np.sum(Y * logq, axis=1))",
@@ -125,24 +154,41 @@ QUESTIONS = (
                      "worked example"),
         hidden=lambda rng: cases.logit_matrices(rng, with_labels=False),
         seed=402,
+        # every case: unit, sign, sum_for_mean, mean_for_sum, per_sample; "logits 1000
+        # (overflow test)": overflow, clipped; "one row of logits 1000, one of -1000":
+        # global_max_shift (and overflow)
         mistakes=[
             m.unit("nats"),
+            m.global_max_shift(),
             m.overflow(),
             m.summed(lambda y, z: y.shape[0], "That is the sum over the samples (rows); the "
                      "question asks for the mean."),
+            m.averaged(lambda y, z: (y.shape[1],), "That is the mean over every entry of "
+                       "Y * log-softmax, which divides by K as well: sum along each row, then "
+                       "take the mean over the rows."),
             m.sign("The sign is flipped: the cross-entropy is minus the mean of Y * log-softmax "
                    "(log-probabilities are negative)."),
+            Mistake("per_sample", "That is one loss per sample; the question asks for their "
+                    "mean, one number.",
+                    when=lambda got, expected, args: got.shape == (args[0].shape[0],)
+                    and expected.ndim == 0),
+            m.clipped("Your loss is capped: it takes the log of a softmax that rounded to 0 and "
+                      "clips it (or adds an eps). A true class 1000 below the top logit costs "
+                      "1000 nats; use log-softmax, z - logsumexp(z), and never clip."),
         ],
     ),
     ValueQuestion(
         id="04.q5",
         prompt="A model that guesses uniformly over 10 classes: what is its cross-entropy in "
                "nats?",
-        hints=["Every class gets 1/10.", "-ln(1/10) = ln 10"],
+        hints=["Every class gets 1/10, the true one included.", "-ln(___)"],
         solution_code="answer = float(np.log(10))",
         expected=math.log(10),
-        mistakes=[Mistake("that is in bits; the question asks for nats", value=math.log2(10)),
-                  Mistake("that is the probability of each class; the cross-entropy is "
-                          "-ln of it", value=0.1)],
+        mistakes=[Mistake("bits_for_nats", "that is in bits; the question asks for nats",
+                          value=math.log2(10)),
+                  Mistake("probability_for_loss", "that is the probability of each class; the "
+                          "cross-entropy is -ln of it", value=0.1),
+                  Mistake("one_term_only", "that is one class's -0.1 ln 0.1; a one-hot target "
+                          "costs the whole -ln 0.1", value=0.1 * math.log(10))],
     ),
 )

@@ -46,6 +46,7 @@ TIME_LIMIT = 2.0
 STATUSES = ("correct", "incorrect", "error", "not attempted", "timeout")
 
 _ID = re.compile(r"(\d\d)\.q(\d+)")
+_NAME = re.compile(r"[a-z][a-z0-9_]{1,39}")
 NOT_DONE = "raise NotImplementedError  # replace this line with your code"
 
 
@@ -65,6 +66,9 @@ class CheckResult:
         The feedback, one paragraph of plain text.
     cases_passed, cases_run : int
         For function questions, how many cases passed and how many were run.
+    mistake : str
+        The name of the typical mistake the feedback names (a :class:`Mistake`'s
+        ``name``, e.g. ``"swapped_p_q"``), ``""`` when none was recognised.
 
     Examples
     --------
@@ -74,6 +78,8 @@ class CheckResult:
     ('incorrect', 1, False)
     >>> print(result)
     01.q2 incorrect: 2 is not it (tolerance 0.001 relative); try ex.q2.hint()
+    >>> chapter(1).q2.evaluate(8).mistake
+    'count_for_entropy'
     """
 
     question: str
@@ -82,6 +88,7 @@ class CheckResult:
     message: str
     cases_passed: int = 0
     cases_run: int = 0
+    mistake: str = ""
 
     @property
     def passed(self) -> bool:
@@ -129,13 +136,15 @@ class Case:
 
     def describe_inputs(self, names: Sequence[str]) -> str:
         """The arguments as ``name = value`` pairs, for the feedback."""
-        return "; ".join(f"{n} = {_fmt(a)}" for n, a in zip(names, self.args, strict=False))
+        return "; ".join(f"{n} = {_brief(a)}" for n, a in zip(names, self.args, strict=False))
 
 
 class Mistake:
-    """A typical wrong answer to one question, and the feedback it gets.
+    """A typical wrong answer to one question: its name, and the feedback it gets.
 
-    Give ``why`` and exactly one of:
+    ``name`` is a short stable identifier (``"swapped_p_q"``, ``"clipped"``): it is
+    recorded with the result (:attr:`CheckResult.mistake`) and shown to the instructor,
+    so it does not change when the wording of ``why`` does. Give exactly one of:
 
     ``value``
         (value questions) the wrong number, matched within the question's tolerance;
@@ -144,32 +153,46 @@ class Mistake:
         this mistake returns on a case, matched to about 6 significant figures;
     ``when``
         (function questions) ``when(got, expected, args) -> bool``: a test of the
-        learner's result ``got`` (a float array) against the answer ``expected``.
+        learner's result ``got`` (a float array) against the answer ``expected``;
+    ``memory``
+        (function questions) ``memory(peak_bytes, args) -> bool``: a right value that
+        held too much memory on a case with a memory limit, e.g. an N x N array.
 
     Examples
     --------
     >>> import math
-    >>> m = Mistake("that is in nats; the question asks for bits", value=math.log(8))
+    >>> m = Mistake("nats_for_bits", "that is in nats; the question asks for bits",
+    ...             value=math.log(8))
     >>> m.matches(2.0794, 3.0, (), rtol=1e-3, atol=1e-6)
     True
-    >>> flipped = Mistake("the sign is flipped", returns=lambda expected, *args: -expected)
+    >>> flipped = Mistake("sign_flipped", "the sign is flipped",
+    ...                   returns=lambda expected, *args: -expected)
     >>> flipped.matches(np.array(-1.5), np.array(1.5), ())
     True
+    >>> flipped
+    Mistake('sign_flipped')
     """
 
-    def __init__(self, why: str, *, value: float | None = None,
+    def __init__(self, name: str, why: str, *, value: float | None = None,
                  returns: Callable | None = None,
-                 when: Callable[[np.ndarray, np.ndarray, tuple], bool] | None = None):
-        if sum(x is not None for x in (value, returns, when)) != 1:
-            raise ValueError("give exactly one of value=, returns= and when=")
-        self.why, self.value, self._returns, self._when = why, value, returns, when
+                 when: Callable[[np.ndarray, np.ndarray, tuple], bool] | None = None,
+                 memory: Callable[[int, tuple], bool] | None = None):
+        if not isinstance(name, str) or not _NAME.fullmatch(name):
+            raise ValueError(f"a mistake's name is a short identifier such as 'swapped_p_q', "
+                             f"got {name!r}")
+        if sum(x is not None for x in (value, returns, when, memory)) != 1:
+            raise ValueError("give exactly one of value=, returns=, when= and memory=")
+        self.name, self.why, self.value = name, why, value
+        self._returns, self._when, self._memory = returns, when, memory
 
     def __repr__(self) -> str:
-        return f"Mistake({self.why!r})"
+        return f"Mistake({self.name!r})"
 
     def matches(self, got, expected, args: tuple, rtol: float = 1e-6,
                 atol: float = 1e-12) -> bool:
         """Whether the answer ``got`` looks like this mistake (never raises)."""
+        if self._memory is not None:
+            return False
         try:
             with np.errstate(all="ignore"), warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -182,6 +205,20 @@ class Mistake:
                                    dtype=float)
                 return wrong.shape == got.shape and bool(
                     np.allclose(got, wrong, rtol=rtol, atol=atol, equal_nan=True))
+        except Exception:
+            return False
+
+    @property
+    def is_memory(self) -> bool:
+        """True for a mistake about memory (``memory=``), not about the value."""
+        return self._memory is not None
+
+    def matches_memory(self, peak_bytes: int, args: tuple) -> bool:
+        """Whether a right value that held ``peak_bytes`` at once looks like this mistake."""
+        if self._memory is None:
+            return False
+        try:
+            return bool(self._memory(peak_bytes, args))
         except Exception:
             return False
 
@@ -204,6 +241,35 @@ def _fmt(x) -> str:
     if isinstance(x, (bool, np.bool_, int, np.integer)):
         return str(x)
     return runner.sanitise(repr(x), 80)
+
+
+#: Arrays with more entries than this are summarised in feedback, never printed whole.
+_SHOWN = 8
+
+
+def _brief(x) -> str:
+    """Like :func:`_fmt`, but a larger array is summarised: its dtype and shape, no entries."""
+    if isinstance(x, np.ndarray) and x.size > _SHOWN:
+        return f"an array of {x.dtype}, shape {x.shape}"
+    return _fmt(x)
+
+
+def _num(x: float) -> str:
+    """A number in feedback: 4 significant figures, the same on every machine."""
+    return f"{float(x):.4g}"
+
+
+def _compare(got: np.ndarray, expected: np.ndarray) -> str:
+    """Expected against got for equal shapes: whole when small, else the first differing entry."""
+    if expected.size <= _SHOWN:
+        return f"expected {_fmt(expected)}, got {_fmt(got)}"
+    differ = ~np.isclose(got, expected, rtol=1e-7, atol=1e-10, equal_nan=True)
+    index = np.unravel_index(int(np.argmax(differ)), expected.shape) if differ.any() else ()
+    where = tuple(int(i) for i in index)
+    where = where[0] if len(where) == 1 else where
+    return (f"expected {_brief(expected)}, got one of the same shape; the first differing "
+            f"entry is at index {where}: expected {_num(expected[index])}, "
+            f"got {_num(got[index])}")
 
 
 @dataclass(frozen=True)
@@ -263,7 +329,7 @@ def _largest_gap(got: np.ndarray, expected: np.ndarray, case: Case) -> str:
     gap = np.abs(got - expected)
     worst = int(np.argmax(gap - case.rtol * np.abs(expected)))
     rel = gap.flat[worst] / max(abs(float(expected.flat[worst])), 1e-300)
-    return (f" Largest difference {gap.flat[worst]:.3g} (relative {rel:.2g}); allowed: "
+    return (f" Largest difference {gap.flat[worst]:.2g} (relative {rel:.2g}); allowed: "
             f"relative {case.rtol:g} or absolute {case.atol:g}.")
 
 
@@ -299,6 +365,8 @@ class Question:
         The learner's starting code (the placeholder).
     mistakes : tuple of Mistake
         The typical wrong answers this question diagnoses.
+    mistake_names : tuple of str
+        Their names (see :attr:`CheckResult.mistake`).
 
     Examples
     --------
@@ -307,7 +375,7 @@ class Question:
     >>> q.id, q.chapter, q.kind
     ('01.q2', 1, 'value')
     >>> q.hint(2)
-    ? 01.q2 hint 2 of 2: For a uniform distribution over K outcomes, H = log2 K.
+    ? 01.q2 hint 2 of 2: Each of K equally likely outcomes adds (1/K) log2 K: H = log2 ___.
     >>> q.check(...).status
     … 01.q2 not attempted: replace the ... with your answer, then run the cell again
     'not attempted'
@@ -330,6 +398,14 @@ class Question:
         self.solution_code = solution_code
         self.template = template
         self.mistakes = tuple(mistakes)
+        names = [mistake.name for mistake in self.mistakes]
+        if len(set(names)) != len(names):
+            raise ValueError(f"{id}: two mistakes share a name: {names}")
+
+    @property
+    def mistake_names(self) -> tuple[str, ...]:
+        """The names of the mistakes this question recognises, in the order declared."""
+        return tuple(mistake.name for mistake in self.mistakes)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.id!r})"
@@ -349,7 +425,7 @@ class Question:
             result = self._result("error", f"checking failed with {runner._describe(exc)}")
         return CheckResult(result.question, result.chapter, result.status,
                            runner.sanitise(result.message, 2000), result.cases_passed,
-                           result.cases_run)
+                           result.cases_run, result.mistake)
 
     def check(self, answer) -> CheckResult:
         """Evaluate ``answer``, record the result for the progress report and show the feedback.
@@ -374,8 +450,9 @@ class Question:
         view.show("solution", f"{self.id} solution", "one correct answer:",
                   code=self.solution_code)
 
-    def _result(self, status: str, message: str, passed: int = 0, run: int = 0) -> CheckResult:
-        return CheckResult(self.id, self.chapter, status, message, passed, run)
+    def _result(self, status: str, message: str, passed: int = 0, run: int = 0,
+                mistake: str = "") -> CheckResult:
+        return CheckResult(self.id, self.chapter, status, message, passed, run, mistake)
 
     def _evaluate(self, answer, settings: dict) -> CheckResult:
         raise NotImplementedError
@@ -413,7 +490,8 @@ class ValueQuestion(Question):
     >>> q = ValueQuestion(id="09.q1", prompt="How many bits are 2 nats?",
     ...                   hints=["Divide by ln 2."], solution_code="answer = 2 / np.log(2)",
     ...                   expected=2 / math.log(2),
-    ...                   mistakes=[Mistake("that is 2 * ln 2", value=2 * math.log(2))])
+    ...                   mistakes=[Mistake("times_ln2", "that is 2 * ln 2",
+    ...                                     value=2 * math.log(2))])
     >>> print(q.evaluate(2.885))
     09.q1 correct: 2.885 is right
     >>> print(q.evaluate([1.386294]))
@@ -458,7 +536,8 @@ class ValueQuestion(Question):
             return self._result("correct", f"{x:.6g} is right")
         for mistake in self.mistakes:
             if mistake.matches(x, self._expected, (), self.rtol, self.atol):
-                return self._result("incorrect", f"{x:.6g} is not it: {mistake.why}")
+                return self._result("incorrect", f"{x:.6g} is not it: {mistake.why}",
+                                    mistake=mistake.name)
         off = abs(x - self._expected) / max(abs(self._expected), self.atol)
         if off < self.close:
             return self._result("incorrect",
@@ -475,7 +554,10 @@ class _Failure:
     label: str
     status: str
     text: str
-    diagnosis: str = ""
+    diagnosis: str = ""  # what any wrong number shows (nan, inf), when no mistake matches
+    mistakes: tuple = ()  # the question's mistakes this failure looks like, in declared order
+    near: bool = False  # a finite value within 0.1 % of the answer: precision, not an idea
+    memory: bool = False  # a right value that held too much memory
 
 
 class FunctionQuestion(Question):
@@ -507,11 +589,15 @@ class FunctionQuestion(Question):
     ...     solution_code="def double(x):\\n    return 2 * x", name="double", arg_names=["x"],
     ...     reference=lambda x: 2 * x, example=Case((np.array([1.0, 2.0]),), "worked example"),
     ...     hidden=lambda rng: [Case((rng.normal(size=5),), "hidden, 5 numbers")],
-    ...     mistakes=[Mistake("that is x squared", returns=lambda expected, x: x ** 2)])
+    ...     mistakes=[Mistake("squared", "that is x squared",
+    ...                       returns=lambda expected, x: x ** 2)])
     >>> print(q.evaluate(lambda x: x + x))
     09.q2 correct: 2 of 2 cases passed (the worked example and 1 hidden cases)
-    >>> print(q.evaluate(lambda x: x ** 2))          # doctest: +ELLIPSIS
-    09.q2 incorrect: 0 of 2 cases passed. Case 1 (worked example): ... got [1., 4.] ... x squared
+    >>> result = q.evaluate(lambda x: x ** 2)
+    >>> result.mistake
+    'squared'
+    >>> print(result)                                # doctest: +ELLIPSIS
+    09.q2 incorrect: 0 of 2 cases passed. that is x squared. Case 1 (worked example): ...
     >>> q.example_output()
     array([2., 4.])
     """
@@ -527,7 +613,8 @@ class FunctionQuestion(Question):
         super().__init__(id=id, prompt=prompt, hints=hints, solution_code=solution_code,
                          template=template, mistakes=mistakes)
         if any(m.value is not None for m in self.mistakes):
-            raise ValueError(f"{id}: a function question's mistakes give returns= or when=")
+            raise ValueError(f"{id}: a function question's mistakes give returns=, when= or "
+                             "memory=")
         self.name = name
         self.arg_names = list(arg_names)
         self.example = example
@@ -572,13 +659,43 @@ class FunctionQuestion(Question):
             return self._result("correct", f"{n} of {n} cases passed (the worked example and "
                                 f"{n - 1} hidden cases)", n, n)
         first = failures[0]
+        status = "incorrect" if first.status == "incorrect" else "error"
+        mistake = self._likeliest(failures)
+        if mistake is not None:  # the diagnosis first, then the case that shows it
+            shown = next(f for f in failures if mistake in f.mistakes)
+            text = f"{mistake.why.rstrip('.')}. {shown.text}"
+            if shown is not first:
+                text += f" (Case {first.number}, {first.label}, fails too.)"
+            return self._result(status, f"{passed} of {n} cases passed. {text}", passed, n,
+                                mistake.name)
         text = first.text + first.diagnosis
-        if not first.diagnosis:  # a later case may show the cause (an overflow test, say)
+        if not first.diagnosis:  # a later case may show what is wrong (nan, inf)
             later = next((f for f in failures[1:] if f.diagnosis), None)
             if later is not None:
-                text += f" Case {later.number} ({later.label}) shows the cause:{later.diagnosis}"
-        status = "incorrect" if first.status == "incorrect" else "error"
+                text += f" Case {later.number} ({later.label}) shows more:{later.diagnosis}"
         return self._result(status, f"{passed} of {n} cases passed. {text}", passed, n)
+
+    def _likeliest(self, failures: list[_Failure]) -> Mistake | None:
+        """The mistake that explains the most failing cases (the first declared, on a tie).
+
+        A wrong value comes first: a memory mistake is named only when no failure looks like
+        a value mistake, and memory failures do not count against a value mistake. None when
+        the best explains fewer than half of the failures that count (near misses apart): a
+        wrong answer that agrees with a mistake on one or two cases is not named after it.
+        """
+        by_value = [m for m in self.mistakes if not m.is_memory
+                    and any(m in f.mistakes for f in failures)]
+        if by_value:
+            candidates, counted = by_value, [f for f in failures if not f.memory]
+        else:
+            candidates, counted = list(self.mistakes), failures
+        best, score = None, 0
+        for mistake in candidates:
+            count = sum(mistake in f.mistakes for f in counted)
+            if count > score:
+                best, score = mistake, count
+        far = sum(not f.near or best in f.mistakes for f in counted)
+        return best if 2 * score >= far else None
 
     def _run_case(self, fn: Callable, case: Case, number: int, settings: dict):
         """None when the case passes, else a :class:`_Failure`."""
@@ -589,8 +706,10 @@ class FunctionQuestion(Question):
         out = runner.run(fn, args, seconds=TIME_LIMIT, convert=_plain_output, settings=settings,
                          measure_memory=case.memory_limit is not None)
 
-        def fail(status: str, text: str, diagnosis: str = "") -> _Failure:
-            return _Failure(number, case.label, status, f"{where}: {text}", diagnosis)
+        def fail(status: str, text: str, diagnosis: str = "", mistakes: tuple = (),
+                 near: bool = False, memory: bool = False) -> _Failure:
+            return _Failure(number, case.label, status, f"{where}: {text}", diagnosis, mistakes,
+                            near, memory)
 
         if out.status == "timeout":
             return fail("timeout", f"your function was still running after {TIME_LIMIT:g} s "
@@ -613,33 +732,42 @@ class FunctionQuestion(Question):
         exp = np.asarray(expected, dtype=float)
         if got.shape != exp.shape:
             return fail("incorrect", f"expected {_shape(exp.shape)}, got {_shape(got.shape)} "
-                        f"(input {inputs})", self._diagnose(got, exp, case))
+                        f"(input {inputs}).", "", self._matching(got, exp, case))
         if not np.allclose(got, exp, rtol=case.rtol, atol=case.atol):
-            return fail("incorrect", f"input {inputs}; expected {_fmt(exp)}, got {_fmt(got)}."
-                        f"{_largest_gap(got, exp, case)}", self._diagnose(got, exp, case))
+            matching = self._matching(got, exp, case)
+            near = bool(np.isfinite(got).all() and np.isfinite(exp).all()
+                        and np.allclose(got, exp, rtol=1e-3, atol=case.atol))
+            return fail("incorrect", f"input {inputs}; {_compare(got, exp)}."
+                        f"{'' if matching else _largest_gap(got, exp, case)}",
+                        "" if matching else _generic(got, exp), matching, near)
         if case.memory_limit is not None:
             if out.memory_lost:
                 return fail("incorrect", "the value is right, but your function stopped or "
                             "restarted tracemalloc, which the memory check needs: leave it alone")
             if out.peak_bytes > case.memory_limit:
                 size = sum(a.nbytes for a in case.args if isinstance(a, np.ndarray))
+                matching = tuple(m for m in self.mistakes
+                                 if m.matches_memory(out.peak_bytes, case.args))
                 return fail("incorrect", f"the value is right but your function held "
                             f"{out.peak_bytes / 1e6:.1f} MB at once, {out.peak_bytes / size:.1f} "
-                            f"times the size of its inputs ({size / 1e6:.1f} MB). "
-                            f"{case.memory_advice}")
+                            f"times the size of its inputs ({size / 1e6:.1f} MB); at most "
+                            f"{case.memory_limit / 1e6:.1f} MB is allowed. "
+                            f"{'' if matching else case.memory_advice}".rstrip(), "", matching,
+                            memory=True)
         return None
 
-    def _diagnose(self, got: np.ndarray, expected: np.ndarray, case: Case) -> str:
-        """This question's mistakes first, then what any wrong number shows (nan, inf)."""
-        for mistake in self.mistakes:
-            if mistake.matches(got, expected, copy.deepcopy(case.args)):
-                return f" {mistake.why}"
-        if got.shape != expected.shape:
-            return ""
-        if (np.isnan(got) & ~np.isnan(expected)).any():
-            return " Your result has nan where the answer is a number."
-        if (np.isinf(got) & np.isfinite(expected)).any():
-            return " Your result has inf where the answer is finite."
-        if (np.isinf(expected) & np.isfinite(got)).any():
-            return " The answer is inf where yours is finite."
-        return ""
+    def _matching(self, got: np.ndarray, expected: np.ndarray, case: Case) -> tuple:
+        """This question's mistakes that ``got`` looks like on ``case``, in declared order."""
+        return tuple(m for m in self.mistakes
+                     if m.matches(got, expected, copy.deepcopy(case.args)))
+
+
+def _generic(got: np.ndarray, expected: np.ndarray) -> str:
+    """What any wrong number shows (nan, inf) when no declared mistake explains it."""
+    if (np.isnan(got) & ~np.isnan(expected)).any():
+        return " Your result has nan where the answer is a number."
+    if (np.isinf(got) & np.isfinite(expected)).any():
+        return " Your result has inf where the answer is finite."
+    if (np.isinf(expected) & np.isfinite(got)).any():
+        return " The answer is inf where yours is finite."
+    return ""
