@@ -92,11 +92,12 @@ QUESTIONS = (
         id="03.q3",
         prompt="Write `bce_from_logits(y, z)`: the binary cross-entropy in nats of each logit "
                "`z` (an array of any shape, one loss per element, no averaging) with labels `y` "
-               "of the same shape. It must not overflow or return inf/nan at logits of +-1000.",
+               "(0 or 1, floats or integers) of the same shape. It must not overflow or return "
+               "inf/nan at logits of +-1000.",
         hints=["Never compute sigmoid(z) and then its log: log sigmoid(z) = -softplus(-z) "
                "and log(1 - sigmoid(z)) = -softplus(z), where softplus(t) = log(1 + e^t).",
-               "softplus(t) = max(t, 0) + log1p(exp(-|t|)) never overflows; the loss is "
-               "y * softplus(___) + (1 - y) * softplus(___)."],
+               "softplus(t) = max(t, 0) + log1p(exp(-|t|)) never overflows (np.log1p(x) is "
+               "log(1 + x)); the loss is y * softplus(___) + (1 - y) * softplus(___)."],
         solution_code="def bce_from_logits(y, z):\n"
                       "    softplus = lambda t: np.maximum(t, 0) + np.log1p(np.exp(-np.abs(t)))\n"
                       "    return y * softplus(-z) + (1 - y) * softplus(z)",
@@ -112,9 +113,10 @@ QUESTIONS = (
         mistakes=[
             m.unit("nats"),
             m.overflow("Your result has inf or nan where the loss is finite: for logits like "
-                       "+-1000, sigmoid(z) rounds to exactly 0 or 1 (or exp(-z) overflows), and "
-                       "the log of 0 is -inf. Compute the loss from z directly with softplus: "
-                       "log(1 + e^z) = max(z, 0) + log1p(exp(-|z|))."),
+                       "+-1000, sigmoid(z) rounds to exactly 0 or 1 and the log of 0 is -inf, "
+                       "or exp(1000) overflows to inf. Compute the loss from z directly with a "
+                       "softplus that never overflows: log(1 + e^t) = max(t, 0) + "
+                       "log(1 + e^(-|t|)), whose exponent is never positive."),
             m.sign(_MINUS),
             Mistake("one_number", "That is one number: return one loss per logit (same shape "
                     "as z), without averaging.", when=lambda got, expected, args: got.ndim == 0

@@ -14,6 +14,12 @@ from .checker import Case, FunctionQuestion, Mistake, ValueQuestion
 
 _CAR = [0.775, 0.116, 0.039, 0.070]
 _Z = np.array([2.0, 1.0, 0.1])
+_LOG_OF_SOFTMAX = ("Your result has inf or nan where the answer is finite. Either exp of a large "
+                   "logit overflowed to inf (subtract each row's maximum before np.exp), or a "
+                   "softmax probability rounded to 0 and its log is -inf (and 0 * -inf is nan). "
+                   "Never take the log of the softmax: compute log-softmax directly with the "
+                   "log-sum-exp trick, z - m - log(sum(exp(z - m))) with m each row's own "
+                   "maximum.")
 
 
 def _top_class_temperature(z: np.ndarray, target: float) -> float:
@@ -70,12 +76,14 @@ QUESTIONS = (
     FunctionQuestion(
         id="04.q2",
         prompt="Write `softmax_t(z, T)`: the softmax of the logits `z / T` along the last axis, "
-               "for 1-D or 2-D `z`. It must not overflow for logits of 1000.",
+               "for 1-D or 2-D `z` (a 2-D `z` has one sample per row) and a temperature T > 0. "
+               "It must not overflow for logits of 1000.",
         hints=["Divide by T first; then subtract the maximum of each row (not of the whole "
                "array) before exponentiating: softmax does not change, and exp never "
                "overflows.",
                "`s = z / T`, `e = np.exp(s - s.max(axis=___, keepdims=True))`, then divide e "
-               "by its sum along the same axis."],
+               "by its sum along the same axis (axis=1 fails on 1-D z: which axis number means "
+               "the last one for both?)."],
         solution_code="def softmax_t(z, T):\n    s = z / T\n"
                       "    e = np.exp(s - s.max(axis=-1, keepdims=True))\n"
                       "    return e / e.sum(axis=-1, keepdims=True)",
@@ -89,8 +97,14 @@ QUESTIONS = (
         # axis_0; "logits 1000 (overflow test)": overflow; "2-D, logits +-1000": overflow
         # and global_max_shift (its second row lies 997 below the array's maximum)
         mistakes=[
-            m.global_max_shift(),
-            m.overflow(),
+            m.global_max_shift("You subtracted the maximum of the whole array, not of each "
+                               "row: a row far below the largest logit then has exp(s - max) = 0 "
+                               "for every entry, and 0 / 0 is nan. Subtract each row's own "
+                               "maximum: s.max(axis=-1, keepdims=True)."),
+            m.overflow("Your result has inf or nan where the answer is finite: exp(1000) "
+                       "overflows to inf, and inf / inf is nan. Subtract each row's maximum from "
+                       "z / T before np.exp (the shift of the log-sum-exp trick): the softmax "
+                       "does not change, and the largest exponent becomes 0."),
             Mistake("times_t", "That multiplies the logits by T; the temperature divides them: "
                     "z / T.", returns=lambda expected, z, t: xl.softmax(
                         np.asarray(z, float) * t * t, temperature=t)),
@@ -160,7 +174,7 @@ QUESTIONS = (
         mistakes=[
             m.unit("nats"),
             m.global_max_shift(),
-            m.overflow(),
+            m.overflow(_LOG_OF_SOFTMAX),
             m.summed(lambda y, z: y.shape[0], "That is the sum over the samples (rows); the "
                      "question asks for the mean."),
             m.averaged(lambda y, z: (y.shape[1],), "That is the mean over every entry of "

@@ -193,7 +193,12 @@ QUESTIONS = (
         mistakes=[
             m.unit("nats"),
             m.global_max_shift(),
-            m.overflow(),
+            m.overflow("Your result has inf or nan where the answer is finite. Either exp of a "
+                       "large logit overflowed to inf (subtract each row's maximum before "
+                       "np.exp), or a softmax probability rounded to 0 and its log is -inf. "
+                       "Never take the log of the softmax: each loss is logsumexp(z) minus the "
+                       "true class's logit, with the log-sum-exp trick (shifted by each row's own "
+                       "maximum)."),
             Mistake("padding_in_count", "The padded samples still count in the number of "
                     "samples: divide by the number of kept ones (labels != ignore_index), "
                     "not by N.",
@@ -231,8 +236,8 @@ QUESTIONS = (
     ValueQuestion(
         id="05.q4",
         prompt="Three samples with losses [0.2, 1.0, 0.5] and labels [0, 1, 1]; class weights "
-               "[1, 3]. What is the class-weighted mean loss (reduction 'mean', as PyTorch's "
-               "weight=)?",
+               "[1, 3]. What is the class-weighted mean loss (the chapter's class-weight "
+               "convention: PyTorch's weight=, reduction 'mean')?",
         hints=["Each sample's weight is its label's class weight; the weighted mean divides "
                "by the sum of the samples' weights, not by N.",
                "(1*0.2 + 3*1.0 + 3*0.5) / ___"],

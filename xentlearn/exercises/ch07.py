@@ -60,8 +60,9 @@ QUESTIONS = (
     FunctionQuestion(
         id="07.q1",
         prompt="Write `gd_step(w, X, y, lr)`: one step of gradient descent for logistic "
-               "regression without an intercept (no b). The loss is the mean binary "
-               "cross-entropy of `sigmoid(X @ w)` against labels `y` (shape N); its gradient is "
+               "regression without an intercept (no b), for features `X` (N x d), weights `w` "
+               "(shape d), labels `y` (0 or 1, shape N) and learning rate `lr`. The loss is the "
+               "mean binary cross-entropy of `sigmoid(X @ w)` against `y`; its gradient is "
                "`X.T @ (sigmoid(X @ w) - y) / N`. Return the new weights; do not change `w` in "
                "place.",
         hints=["The gradient with respect to the logits is (sigmoid(logits) - y) / N; the chain "

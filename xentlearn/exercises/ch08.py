@@ -164,7 +164,12 @@ QUESTIONS = (
         mistakes=[
             m.unit("nats"),
             m.global_max_shift(),
-            m.overflow(),
+            m.overflow("Your result has inf or nan where the answer is finite. Either exp of a "
+                       "large z = logits / T overflowed to inf (subtract each row's maximum "
+                       "before np.exp), or a softmax probability rounded to 0 and its log is "
+                       "-inf. Never take the log of the softmax: compute log-softmax directly with "
+                       "the log-sum-exp trick, z - m - log(sum(exp(z - m))) with m each row's "
+                       "own maximum."),
             Mistake("ignored_t", "That leaves T out: divide the logits by T before the "
                     "softmax.", returns=_nll_without_t),
             Mistake("times_t", "That multiplies the logits by T; temperature scaling divides "
