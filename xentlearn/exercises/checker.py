@@ -225,19 +225,26 @@ class Mistake:
 
 # --- text -------------------------------------------------------------------------------------
 
+def _short(v: float) -> str:
+    """One float in feedback: 4 significant figures, -0 as 0 (``0.2364``, ``1``, ``1e-300``)."""
+    return f"{float(v) + 0.0:.4g}"
+
+
 _PRINT = dict(precision=4, threshold=12, edgeitems=3, linewidth=200, suppress=False,
-              floatmode="maxprec", sign="-", formatter=None, nanstr="nan", infstr="inf",
-              legacy=False)
+              floatmode="maxprec", sign="-", formatter={"float_kind": _short}, nanstr="nan",
+              infstr="inf", legacy=False)
 
 
 def _fmt(x) -> str:
     """Deterministic short text for an input or output value (the checker's own data)."""
+    if isinstance(x, np.ndarray) and x.ndim == 0:
+        x = x[()]
     if isinstance(x, np.ndarray):
         with np.printoptions(**_PRINT):
             body = np.array2string(x, separator=", ").replace("\n", "")
-        return f"{body} ({x.dtype}, shape {x.shape})" if x.ndim else body
+        return f"{body} ({x.dtype}, shape {x.shape})"
     if isinstance(x, (float, np.floating)):
-        return f"{float(x):.6g}"
+        return f"{float(x) + 0.0:.6g}"
     if isinstance(x, (bool, np.bool_, int, np.integer)):
         return str(x)
     return runner.sanitise(repr(x), 80)
