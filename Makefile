@@ -2,6 +2,9 @@
 #   make lab         open the course in JupyterLab on the welcome chapter (NO_BROWSER=1: print
 #                    its URL, open no browser; LAB_ROOT=dir: serve a copy of the repository)
 #   make test        ruff, the package's tests, and nbval over every notebook
+#   make nbval-baseline  nbval over every notebook once more with NumPy on its baseline code
+#                    paths (every SIMD extension it dispatches to on this CPU disabled): an
+#                    output that changes with the CPU fails on any machine
 #   make test-browser  every notebook run in JupyterLab under Chromium (Playwright), explorers
 #                    and exercise feedback checked; screenshots in screenshots/browser/
 #   make notebooks   re-execute every notebook in place (after a change to the package)
@@ -12,7 +15,12 @@
 #   make site        the course website in _build/site/ (Sphinx + myst-nb, from the stored notebooks)
 #   make test-site   build the site and check it in Chromium: figures, math, search, links, axe
 #   make hub CLASS=class.txt  (root) JupyterHub for a room: a user, home and password slip per
-#                    learner, a copy of the course each; on 127.0.0.1:8000 (HUB_IP=0.0.0.0 opens it)
+#                    learner, a copy of the course each; on 127.0.0.1:8000 (HUB_IP=0.0.0.0 opens it,
+#                    with HUB_PUBLIC_URL=http://ADDRESS:8000/ for the slips); checks first, creates
+#                    nothing on a problem
+#   make hub-prestart  (root, hub running) start every learner's server, a few at a time, before
+#                    the room arrives (AT_ONCE=n, default HUB_SPAWN_LIMIT)
+#   make hub-slips   (root) print the slips again: same passwords, the address of HUB_PUBLIC_URL
 #   make hub-report  (root) the class report over the learners' exercises on the hub
 #   make hub-remove-users  (root) remove every learner of the hub, with their homes
 #   make test-hub    (root) a hub with three test learners: isolation, course updates, the
@@ -31,8 +39,8 @@ LAB_ROOT  := $(CURDIR)
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 LAB_CONFIG   := $(VENV)/etc/jupyter/jupyter_server_config.json
 
-.PHONY: lab test test-browser lint pytest nbval notebooks exercises instructor bench site test-site clean \
-	hub hub-report hub-remove-users test-hub
+.PHONY: lab test test-browser lint pytest nbval nbval-baseline notebooks exercises instructor bench site test-site clean \
+	hub hub-prestart hub-slips hub-report hub-remove-users test-hub
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "xentlearn needs Python 3.10 or newer, found " + sys.version.split()[0]'
@@ -76,6 +84,19 @@ else
 		--nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS)
 endif
 
+# NPY_DISABLE_CPU_FEATURES: every dispatched extension this CPU has (scripts/npy_dispatched_features.py
+# checks that NumPy accepts them); the notebooks' kernels inherit the environment.
+nbval-baseline: $(STAMP)
+ifeq ($(strip $(NOTEBOOKS)),)
+	@echo "nbval-baseline: no notebooks yet"
+else
+	features="$$($(BIN)/python scripts/npy_dispatched_features.py)" && \
+	echo "nbval with NPY_DISABLE_CPU_FEATURES=\"$$features\"" && \
+	env -u NPY_ENABLE_CPU_FEATURES NPY_DISABLE_CPU_FEATURES="$$features" PYTHONHASHSEED=0 \
+		$(BIN)/python -m pytest --nbval --nbval-current-env -p no:cacheprovider \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS)
+endif
+
 notebooks: $(STAMP)
 	PYTHONHASHSEED=0 $(BIN)/python scripts/execute_notebooks.py $(NOTEBOOKS)
 
@@ -103,7 +124,7 @@ test-site: $(STAMP)
 # The room's hub (hub/, run as root). HUB_* settings are described in hub/settings.py.
 HUB_STAMP := $(VENV)/.installed-hub
 export HUB_DIR HUB_IP HUB_PORT HUB_API_PORT HUB_PROXY_API_PORT HUB_ADMIN HUB_MEM_LIMIT \
-	HUB_IDLE_TIMEOUT HUB_SERVER_ARGS
+	HUB_IDLE_TIMEOUT HUB_SERVER_ARGS HUB_PUBLIC_URL HUB_KERNEL_IDLE_TIMEOUT HUB_SPAWN_LIMIT
 
 $(HUB_STAMP): pyproject.toml $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,hub]'
@@ -111,9 +132,16 @@ $(HUB_STAMP): pyproject.toml $(STAMP)
 
 hub: $(HUB_STAMP) $(LAB_SETTINGS) $(LAB_CONFIG)
 	@test -n "$(CLASS)" || { echo "make hub CLASS=class.txt: a class list, one user name a line"; exit 2; }
+	$(BIN)/python hub/preflight.py "$(CLASS)"
 	$(BIN)/python hub/accounts.py create "$(CLASS)"
 	$(BIN)/python hub/course.py publish
 	$(BIN)/jupyterhub -f hub/jupyterhub_config.py
+
+hub-prestart: $(HUB_STAMP)
+	$(BIN)/python hub/prestart.py $(if $(AT_ONCE),--at-once $(AT_ONCE))
+
+hub-slips: $(HUB_STAMP)
+	$(BIN)/python hub/accounts.py slips
 
 hub-report: $(HUB_STAMP)
 	$(BIN)/python hub/report.py $(if $(CSV),--csv)

@@ -7,7 +7,12 @@ import pytest
 from helpers import fp_errors_raise
 
 import xentlearn as xl
-from xentlearn.distributions import discretized_gaussian, fit_gaussian_kl, gaussian_mixture
+from xentlearn.distributions import (
+    _first_min,
+    discretized_gaussian,
+    fit_gaussian_kl,
+    gaussian_mixture,
+)
 
 
 def test_discretized_gaussian_is_a_distribution_centred_on_its_mean():
@@ -55,6 +60,30 @@ def test_fit_surfaces_are_the_kl_divergences():
     assert fit.forward_best == (0.0, 3.0)
     assert fit.reverse_best[1] == 0.6 and abs(fit.reverse_best[0]) == 3.0
 
+
+
+def test_mirror_image_minimisers_go_to_the_first_candidate_however_the_cpu_rounds():
+    """A symmetric p has two best reverse fits whose divergences differ in the last bits only,
+    one way or the other depending on the CPU's exp and log: the first candidate wins."""
+    grid = np.linspace(-6, 6, 241)
+    p = gaussian_mixture(grid, [-2, 2], [0.6, 0.6])
+    means, stds = np.linspace(-6, 6, 61), np.linspace(0.2, 4.0, 39)
+    fit = fit_gaussian_kl(p, grid, means, stds)
+    i, j = np.flatnonzero(np.isclose(means, -2.0))[0], np.flatnonzero(np.isclose(stds, 0.6))[0]
+    mirror = np.flatnonzero(np.isclose(means, 2.0))[0]
+    assert fit.reverse[mirror, j] == pytest.approx(fit.reverse[i, j], rel=1e-12)
+    assert fit.reverse_best == (means[i], stds[j])
+    backwards = fit_gaussian_kl(p, grid, means[::-1], stds)
+    assert backwards.reverse_best == (means[mirror], stds[j])
+    # the tie tipped by a few ulps either way, and a real difference
+    d = np.array([[1.0, 0.5], [0.5, 2.0]])
+    for tip in (np.nextafter(0.5, 0.0), np.nextafter(0.5, 1.0), 0.5 * (1 - 1e-12)):
+        d[1, 0] = tip
+        assert _first_min(d) == (0, 1)
+    d[1, 0] = 0.5 * (1 - 1e-6)
+    assert _first_min(d) == (1, 0)
+    assert _first_min(np.array([np.inf, np.inf])) == (0,)
+    assert _first_min(np.array([1.0, np.nan, 0.5])) == (1,)
 
 # --- floating-point errors raised by the caller, and far grids ------------------------------------
 

@@ -125,6 +125,25 @@ class KLFit:
     reverse_best: tuple[float, float]
 
 
+# Divergences within this relative distance of the smallest count as equally small.
+TIE_RTOL = 1e-9
+
+
+def _first_min(d: np.ndarray) -> tuple[int, ...]:
+    """Index of the smallest entry, the first in C order among those equal to it up to rounding.
+
+    A symmetric ``p`` has two mirror-image minimisers whose divergences differ only in
+    their last bits, one way or the other depending on how the CPU rounds exp and log;
+    taking the first of the near-equal ones makes the choice the same everywhere.
+    """
+    flat = d.ravel()
+    low = np.min(flat)
+    if not np.isfinite(low):  # nan or every entry inf: as np.argmin
+        return np.unravel_index(np.argmin(flat), d.shape)
+    tied = np.flatnonzero(flat <= low + TIE_RTOL * abs(low))
+    return np.unravel_index(tied[0], d.shape)
+
+
 def fit_gaussian_kl(p: ArrayLike, grid: ArrayLike, means: ArrayLike, stds: ArrayLike) -> KLFit:
     r"""Fit a one-bump Gaussian ``q`` to ``p`` by grid search, under forward and reverse KL.
 
@@ -139,7 +158,9 @@ def fit_gaussian_kl(p: ArrayLike, grid: ArrayLike, means: ArrayLike, stds: Array
     grid : array_like, shape (G,)
         The support.
     means, stds : array_like
-        Candidate parameters; every pair is tried.
+        Candidate parameters; every pair is tried. Of candidates whose divergences are
+        equal up to rounding (relative ``1e-9``), the first (in ``means``, then ``stds``
+        order) is kept, so that a symmetric ``p`` gets the same answer on every CPU.
 
     Returns
     -------
@@ -170,7 +191,6 @@ def fit_gaussian_kl(p: ArrayLike, grid: ArrayLike, means: ArrayLike, stds: Array
     qs = np.array([[discretized_gaussian(grid, m, s) for s in ss] for m in ms])
     forward = _kl(pa, qs)
     reverse = _kl(qs, pa)
-    fi = np.unravel_index(np.argmin(forward), forward.shape)
-    ri = np.unravel_index(np.argmin(reverse), reverse.shape)
+    fi, ri = _first_min(forward), _first_min(reverse)
     return KLFit(ms, ss, forward, reverse,
                  (float(ms[fi[0]]), float(ss[fi[1]])), (float(ms[ri[0]]), float(ss[ri[1]])))
