@@ -67,15 +67,16 @@ def normalise(nb: nbformat.NotebookNode) -> None:
         cell.pop("id", None)
         if cell.cell_type != "code":
             continue
-        cell.outputs = merge_streams(cell.outputs)
         for out in cell.outputs:
             data = out.get("data", {})
             # a widget's view is stored in the notebook's widget state, which is not kept
             data.pop("application/vnd.jupyter.widget-view+json", None)
         # an output left with no data shows nothing: a training progress bar emptied at the
-        # end of its fit, present or not depending on how long the fit took on this machine
-        cell.outputs = [out for out in cell.outputs
-                        if out.get("output_type") != "display_data" or out.get("data")]
+        # end of its fit, present or not depending on how long the fit took on this machine.
+        # Dropped before the streams are joined, so the text around it becomes one chunk.
+        cell.outputs = merge_streams([out for out in cell.outputs
+                                      if out.get("output_type") != "display_data"
+                                      or out.get("data")])
     nb.nbformat_minor = 4
 
 
