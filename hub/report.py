@@ -2,65 +2,341 @@
 
     python hub/report.py [--csv | --json] [--jobs N] [--time-limit S]   # as root
 
-copies each learner's exercise notebooks (``$HUB_DIR/homes/NAME/course/exercises``) into a
-fresh folder of learner folders and runs ``python -m xentlearn progress`` over it as the
-unprivileged user ``nobody``: the report executes the learners' code, and so it runs on
-copies, without root's rights and without access to the learners' homes.
+Each learner's code runs as that learner, on a private copy. As root, the report copies
+each learner's exercise notebooks (``~/course/exercises/NN_*.ipynb``) and results log
+(``~/.xentlearn/results.jsonl``, every check they made, saved or not) into a folder of
+their own (mode 0700, theirs) inside the report's folder (root's, 0711): only regular files
+of their own, following no link, within a size limit; anything else is refused and named.
+Then ``python -m xentlearn progress --json`` runs over that copy as the learner (their uid
+and gid, no other groups), and the records it gives back are checked and merged. A
+learner's notebook can so reach only that learner's copy and results, as in their own
+kernel: not a classmate's notebooks, logs or kernels, not the hub's files. Learners of the
+class list with no work are listed as absent.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
+import json
 import os
 import pwd
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from accounts import learners  # noqa: E402
 from settings import REPO, Settings, closed_dirs, learner_paths, venv_bin  # noqa: E402
 
-RUN_AS = "nobody"
+#: The learner's exercise notebooks, relative to their home.
+EXERCISES = ("course", "exercises")
+
+#: Seconds a learner's report may take beyond its notebooks' time limits (kernels' starts).
+SLACK = 120.0
+
+#: The most bytes read back from one learner's report (its JSON records).
+MAX_OUTPUT_BYTES = 5_000_000
+
+#: How a folder on the way to a learner's file is opened: never through a symbolic link.
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
 
 
-def copy_work(settings: Settings, into: Path) -> list[str]:
-    """One folder per learner under ``into`` with copies of their exercise notebooks."""
-    names = []
-    for user in sorted(learners(settings), key=lambda u: u.pw_name):
-        exercises = Path(user.pw_dir) / "course" / "exercises"
-        target = into / user.pw_name
-        target.mkdir()
-        for notebook in sorted(exercises.glob("[0-9][0-9]_*.ipynb")):
-            shutil.copyfile(notebook, target / notebook.name)
-        names.append(user.pw_name)
-    return names
+@dataclass
+class Work:
+    """One learner's private copy: what was copied, what was refused and why.
+
+    Attributes
+    ----------
+    user : pwd.struct_passwd
+        The learner's system user.
+    folder : Path
+        ``BASE/NAME``: mode 0700, the learner's once copied; only they and root reach it.
+    notebooks : list of str
+        The names of the notebooks copied into ``folder / "work" / NAME``.
+    refused : list of (str, str)
+        Each file not copied, with why (it names the file's kind, never its content).
+    log : bool
+        Whether the learner's results log was copied to ``folder / "results.jsonl"``.
+    found : bool
+        Whether the learner has an exercises folder at all (else, without a log: absent).
+    """
+
+    user: pwd.struct_passwd
+    folder: Path
+    notebooks: list[str] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)
+    log: bool = False
+    found: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.user.pw_name
+
+    @property
+    def work(self) -> Path:
+        return self.folder / "work" / self.name
 
 
-def run(settings: Settings, options: list[str]) -> subprocess.CompletedProcess:
+def _open_folders(home: str, parts: tuple[str, ...]) -> int:
+    """An open descriptor of ``home/parts...``, each step opened without following a link.
+
+    Raises
+    ------
+    OSError
+        ``ELOOP``/``ENOTDIR`` when a step is a link or not a folder, ``ENOENT`` when missing.
+    """
+    fd = os.open(home, _DIR_FLAGS)
+    try:
+        for part in parts:
+            step = os.open(part, _DIR_FLAGS, dir_fd=fd)
+            os.close(fd)
+            fd = step
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _why_not_a_folder(exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return "a symbolic link, not a folder: refused"
+    if exc.errno == errno.ENOTDIR:
+        return "not a folder: refused"
+    return f"cannot be read: {exc.strerror}"
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """A new file (never an existing one, never through a link), mode 0600."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+
+
+def copy_work(user: pwd.struct_passwd, base: Path) -> Work:
+    """Copy, as root, one learner's exercise notebooks and results log into ``base/NAME``.
+
+    Every folder on the way is opened without following a link, and only regular files
+    of the learner's own, of at most the report's size limits, are copied
+    (:func:`xentlearn.report.read_regular`): a link to the hub's slips or to
+    ``/etc/shadow``, a hard link to someone else's file, a FIFO or a folder named like
+    a notebook is refused, named, and never copied. The copies are written while the
+    folder is still root's, then given to the learner: ``base/NAME`` (0700) holds
+    ``work/NAME/`` (the notebooks), ``home/`` (HOME and TMPDIR of the run) and
+    ``results.jsonl`` (their log).
+
+    Parameters
+    ----------
+    user : pwd.struct_passwd
+        The learner.
+    base : Path
+        The report's folder: root's, mode 0711 (learners pass through, cannot list it).
+
+    Returns
+    -------
+    Work
+    """
+    from xentlearn.exercises.record import HOME_LOG
+    from xentlearn.report import (
+        MAX_NOTEBOOK_BYTES,
+        MAX_RESULTS_LOG_BYTES,
+        Unreadable,
+        read_regular,
+    )
+    from xentlearn.report.notebooks import NOTEBOOK_NAME
+    from xentlearn.report.results import chapters
+
+    work = Work(user, base / user.pw_name)
+    work.folder.mkdir(mode=0o700)
+    work.work.mkdir(parents=True, mode=0o700)
+    (work.folder / "home").mkdir(mode=0o700)
+    known = chapters()
+    try:
+        fd = _open_folders(user.pw_dir, EXERCISES)
+    except OSError as exc:
+        if exc.errno != errno.ENOENT:
+            work.found = True
+            work.refused.append(("~/" + "/".join(EXERCISES), _why_not_a_folder(exc)))
+    else:
+        work.found = True
+        try:
+            for name in sorted(os.listdir(fd)):
+                m = NOTEBOOK_NAME.fullmatch(name)
+                if not m or int(m.group(1)) not in known:
+                    continue
+                try:
+                    data = read_regular(name, MAX_NOTEBOOK_BYTES, dir_fd=fd, owner=user.pw_uid)
+                except Unreadable as exc:
+                    work.refused.append((name, str(exc)))
+                    continue
+                _write_private(work.work / name, data)
+                work.notebooks.append(name)
+        finally:
+            os.close(fd)
+    *folders, log_name = HOME_LOG.split("/")
+    try:
+        fd = _open_folders(user.pw_dir, tuple(folders))
+    except OSError as exc:
+        if exc.errno != errno.ENOENT:
+            work.refused.append(("~/" + "/".join(folders), _why_not_a_folder(exc)))
+    else:
+        try:
+            data = read_regular(log_name, MAX_RESULTS_LOG_BYTES, dir_fd=fd,
+                                owner=user.pw_uid, what="a results log")
+            _write_private(work.folder / "results.jsonl", data)
+            work.log = True
+        except Unreadable as exc:
+            if not str(exc).endswith("No such file or directory"):
+                work.refused.append(("~/" + HOME_LOG, str(exc)))
+        finally:
+            os.close(fd)
+    for path in [work.folder, *work.folder.rglob("*")]:
+        os.chown(path, user.pw_uid, user.pw_gid, follow_symlinks=False)
+    return work
+
+
+def _learner_env(work: Work) -> dict[str, str]:
+    home = str(work.folder / "home")
+    return {"HOME": home, "TMPDIR": home, "USER": work.name, "LOGNAME": work.name,
+            "PATH": f"{venv_bin()}:/usr/bin:/bin", "MPLBACKEND": "Agg", "LANG": "C.UTF-8",
+            "XENTLEARN_PROGRESS": "0"}
+
+
+def as_learner(work: Work) -> list[str]:
+    """The command prefix that runs a program as the learner: their uid and gid, no
+    supplementary groups, no way to gain rights (setuid programs do nothing)."""
+    return ["setpriv", f"--reuid={work.user.pw_uid}", f"--regid={work.user.pw_gid}",
+            "--clear-groups", "--no-new-privs", "--"]
+
+
+def _stopped(work: Work, error: str):
+    """Every copied notebook of the learner's as "crashed", with ``error``."""
+    from xentlearn.report import NotebookResult
+    from xentlearn.report.notebooks import NOTEBOOK_NAME
+    from xentlearn.report.results import questions
+
+    numbers = sorted({int(NOTEBOOK_NAME.fullmatch(n).group(1)) for n in work.notebooks})
+    return [NotebookResult(work.name, n, "", total=len(questions(n)), status="crashed",
+                           error=error) for n in numbers]
+
+
+def _last_line(data: bytes) -> str:
+    """The last non-empty line of a program's messages, printable characters only."""
+    lines = [s for s in data.decode("utf-8", "replace").splitlines() if s.strip()]
+    text = "".join(c for c in (lines[-1] if lines else "") if c.isprintable())
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def grade_learner(work: Work, base: Path, *, jobs: int, time_limit: float) -> list:
+    """Run ``python -m xentlearn progress --json`` over one learner's copy, as the learner.
+
+    Their results log counts too (``--results-log``). What comes back is read as data:
+    at most :data:`MAX_OUTPUT_BYTES`, each record checked, and named after this learner
+    whatever it says. A run that stops, runs past its time or answers nonsense gives
+    this learner's notebooks "crashed", and no one else's.
+    """
+    from xentlearn.report import Unreadable, from_record, read_regular
+
+    command = [*as_learner(work), str(venv_bin() / "python"), "-m", "xentlearn", "progress",
+               str(work.work), "--json", "--jobs", str(jobs), "--time-limit", f"{time_limit:g}"]
+    if work.log:
+        command += ["--results-log", str(work.folder / "results.jsonl")]
+    limit = SLACK + len(work.notebooks) * (time_limit + 30) / jobs
+    out_path, err_path = base / f".{work.name}.out", base / f".{work.name}.err"
+    with open(out_path, "xb") as out, open(err_path, "xb") as err:  # root's, 0600
+        proc = subprocess.Popen(command, cwd=str(REPO), env=_learner_env(work),
+                                stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                                start_new_session=True)
+        try:
+            code = proc.wait(timeout=limit)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            return _stopped(work, f"the learner's report did not finish in {limit:.0f} s")
+    try:
+        output = read_regular(out_path, MAX_OUTPUT_BYTES, what="a report")
+        messages = read_regular(err_path, MAX_OUTPUT_BYTES, what="a report")[-4000:]
+    except Unreadable as exc:
+        return _stopped(work, f"the learner's report could not be read: {exc}")
+    if code != 0:
+        return _stopped(work, f"the learner's report stopped (exit status {code}): "
+                              f"{_last_line(messages)}")
+    try:
+        records = json.loads(output)
+        if not isinstance(records, list):
+            raise ValueError("not a list of records")
+        return [from_record(record, work.name) for record in records]
+    except ValueError as exc:
+        return _stopped(work, f"the learner's report gave no readable result: {exc}")
+
+
+def merge(works: list[Work], graded: dict[str, list]) -> tuple[list, list[str]]:
+    """Everyone's results in one list: refused notebooks as "unreadable" (where nothing
+    else stands for their chapter), learners with no work as "absent"; and the notes."""
+    from xentlearn.report import NotebookResult
+    from xentlearn.report.notebooks import NOTEBOOK_NAME
+    from xentlearn.report.results import questions
+
+    results, notes = [], []
+    for work in works:
+        mine = list(graded.get(work.name, []))
+        have = {r.chapter for r in mine}
+        for name, why in work.refused:
+            notes.append(f"{work.name}: {name}: {why}; not copied, not run")
+            m = NOTEBOOK_NAME.fullmatch(name)
+            if m and int(m.group(1)) not in have:
+                number = int(m.group(1))
+                mine.append(NotebookResult(work.name, number, name, total=len(questions(number)),
+                                           status="unreadable", error=f"{name}: {why}"))
+                have.add(number)
+        results += sorted(mine, key=lambda r: r.chapter)
+    chapters = sorted({r.chapter for r in results})
+    for work in works:
+        if not any(r.learner == work.name for r in results):
+            results += [NotebookResult(work.name, n, "", total=len(questions(n)),
+                                       status="absent", error="no work found")
+                        for n in chapters]
+            if not chapters:
+                notes.append(f"{work.name}: absent (no work found)")
+    results.sort(key=lambda r: (r.learner, r.chapter))
+    return results, notes
+
+
+def run(settings: Settings, *, jobs: int = 2, time_limit: float = 120.0) -> tuple[list,
+                                                                                   list[str]]:
+    """Copy every learner's work and run it as that learner; the merged results and notes."""
     if os.geteuid() != 0:
-        raise SystemExit("the report reads every learner's home: run it as root")
+        raise SystemExit("the report reads every learner's home and runs their notebooks as "
+                         "them: run it as root (sudo make hub-report)")
+    if shutil.which("setpriv") is None:
+        raise SystemExit("no setpriv on this machine (util-linux): the report runs each "
+                         "learner's notebooks as that learner with it; install util-linux")
     closed = closed_dirs(learner_paths())
     if closed:
-        raise SystemExit(f"{RUN_AS} cannot reach the project's environment through "
+        raise SystemExit("learners cannot reach the project's environment through "
                          + ", ".join(map(str, closed)) + " (chmod o+x them, see README)")
-    runner = pwd.getpwnam(RUN_AS)
-    with tempfile.TemporaryDirectory(prefix="xentlearn-class-") as tmp:
-        base = Path(tmp)
-        work, home = base / "class", base / "home"
-        work.mkdir()
-        home.mkdir()
-        copy_work(settings, work)
-        for path in [base, *base.rglob("*")]:
-            os.chown(path, runner.pw_uid, runner.pw_gid)
-        env = {"HOME": str(home), "TMPDIR": str(home), "PATH": f"{venv_bin()}:/usr/bin:/bin",
-               "MPLBACKEND": "Agg", "LANG": "C.UTF-8"}
-        command = ["runuser", "-u", RUN_AS, "--", "env", *(f"{k}={v}" for k, v in env.items()),
-                   str(venv_bin() / "python"), "-m", "xentlearn", "progress", str(work),
-                   *options]
-        return subprocess.run(command, cwd=str(REPO), capture_output=True, text=True)
+    users = sorted(learners(settings), key=lambda u: u.pw_name)
+    base = Path(tempfile.mkdtemp(prefix="xentlearn-class-"))
+    try:
+        base.chmod(0o711)  # learners pass through to their own folder; none can list it
+        works = [copy_work(user, base) for user in users]
+        todo = [w for w in works if w.notebooks or w.log]
+        # A learner's run spends much of its time starting (Python, its fork server, the
+        # kernels): two learners a core keep the cores busy.
+        at_once = max(1, min(2 * jobs, len(todo)))
+        each = max(1, jobs // at_once)
+        with ThreadPoolExecutor(at_once) as pool:
+            graded = dict(zip((w.name for w in todo), pool.map(
+                lambda w: grade_learner(w, base, jobs=each, time_limit=time_limit), todo),
+                strict=True))
+        return merge(works, graded)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,18 +345,28 @@ def main(argv: list[str] | None = None) -> int:
     form = parser.add_mutually_exclusive_group()
     form.add_argument("--csv", action="store_true")
     form.add_argument("--json", action="store_true")
-    parser.add_argument("--jobs", type=int)
-    parser.add_argument("--time-limit", type=float)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="notebooks run at once, all learners together (default: cores)")
+    parser.add_argument("--time-limit", type=float, default=120.0,
+                        help="seconds each notebook's cells may run in all (default 120)")
     args = parser.parse_args(argv)
-    options = ["--csv"] if args.csv else ["--json"] if args.json else []
-    if args.jobs:
-        options += ["--jobs", str(args.jobs)]
-    if args.time_limit:
-        options += ["--time-limit", str(args.time_limit)]
-    result = run(Settings.from_env(), options)
-    sys.stdout.write(result.stdout)
-    sys.stderr.write(result.stderr)
-    return result.returncode
+    if args.jobs < 1 or not 0 < args.time_limit <= 86400:
+        parser.error("--jobs must be at least 1 and --time-limit from 0 to 86400 seconds")
+    from xentlearn import report
+
+    results, notes = run(Settings.from_env(), jobs=args.jobs, time_limit=args.time_limit)
+    if not results:
+        print("no learners on this hub's class list have any work yet", file=sys.stderr)
+        for note in notes:
+            print(note, file=sys.stderr)
+        return 0
+    if args.csv or args.json:
+        sys.stdout.write(report.as_csv(results) if args.csv else report.as_json(results) + "\n")
+        for note in notes:
+            print(note, file=sys.stderr)
+    else:
+        print(report.format_report(results, notes))
+    return 0
 
 
 if __name__ == "__main__":

@@ -23,6 +23,10 @@ a kernel died or a notebook ran out of time are kept, and the report says which
 notebook crashed, timed out, failed in its setup (a cell before the first check,
 such as `import xentlearn`) or could not be read, and at which cell.
 
+With --results-log, the checks a learner made in their own kernel (the file that
+XENTLEARN_RESULTS_LOG names there) count too, saved or not; the report names the
+checks that are not in the saved notebook.
+
 SECURITY: the report executes the learners' code with the rights of whoever runs
 it. Run it on copies of the notebooks, as an unprivileged user or in a container.
 """
@@ -62,6 +66,10 @@ def main(argv: list[str] | None = None) -> int:
                       help="seconds each notebook's cells may run in all, fractions allowed "
                            f"(default 120, at most {MAX_TIME_LIMIT:g}); a notebook still "
                            "running then is stopped")
+    prog.add_argument("--results-log", metavar="FILE",
+                      help="one learner's own results log (XENTLEARN_RESULTS_LOG in their "
+                           "kernels): their checks count too, saved or not; PATH is then "
+                           "that learner's folder")
     from . import doctor
 
     doc = sub.add_parser("doctor", help="check this machine before a workshop",
@@ -72,14 +80,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "doctor":
         return doctor.run_command(args)
 
-    from .exercises import class_report as report
+    from . import report
 
     try:
         notebooks, notes = report.find_notebooks(args.path)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if not notebooks:
+    if args.results_log and len({learner for learner, _, _ in notebooks}) > 1:
+        print(f"error: --results-log is one learner's log, and {args.path} holds several "
+              "learners' folders: give that learner's folder", file=sys.stderr)
+        return 2
+    if not notebooks and not args.results_log:
         print(f"error: no exercise notebooks (NN_name.ipynb) in {args.path} or its "
               "sub-folders", file=sys.stderr)
         return 2
@@ -89,6 +101,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:  # the kernels are stopped on the way out
         print("\ninterrupted: no report", file=sys.stderr)
         return 130
+    if args.results_log:
+        learner = notebooks[0][0] if notebooks else os.path.basename(
+            os.path.abspath(args.path))
+        results = _add_log(report, results, args.results_log, learner, notes)
     if args.csv:
         sys.stdout.write(report.as_csv(results))
         for note in notes:
@@ -100,6 +116,20 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(report.format_report(results, notes))
     return 0
+
+
+def _add_log(report, results: list, path: str, learner: str, notes: list[str]) -> list:
+    """``results`` with the checks of a learner's own results log added; a log that is
+    not a regular file of at most ``report.MAX_RESULTS_LOG_BYTES`` is noted, not read."""
+    from .exercises.record import parse_log
+
+    try:
+        data = report.read_regular(path, report.MAX_RESULTS_LOG_BYTES, what="a results log")
+    except report.Unreadable as exc:
+        notes.append(f"{path}: {exc}; its checks are not counted")
+        return results
+    entries = parse_log(data.decode("utf-8", errors="replace").splitlines())
+    return report.add_checks(list(results), entries, learner, notebook=path)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@ The checker calls :func:`record` after every check. The progress report
 ``XENTLEARN_RESULTS_LOG`` to a fresh file for each notebook it runs; every
 result is then appended to that file at once, one JSON line each, so the
 results a learner earned are kept even when the kernel dies or a cell never
-ends. A line looks like::
+ends. The room's hub sets it for every learner's kernels to
+``~/.xentlearn/results.jsonl``, so that the class report counts checks that were
+never saved in a notebook. A line looks like::
 
     {"question": "01.q3", "chapter": 1, "status": "correct", "cell": 7}
 
@@ -21,13 +23,20 @@ import re
 import sys
 from typing import Any
 
-__all__ = ["LOG_ENV_VAR", "RESULTS", "record", "read_log"]
+__all__ = ["LOG_ENV_VAR", "HOME_LOG", "RESULTS", "record", "read_log", "parse_log"]
 
 #: The environment variable naming the results log.
 LOG_ENV_VAR = "XENTLEARN_RESULTS_LOG"
 
+#: Where the room's hub keeps each learner's log, relative to their home: private (the
+#: folder 0700, the file 0600), kept across kernels and servers.
+HOME_LOG = ".xentlearn/results.jsonl"
+
 #: The latest result of every question checked in this process, by question id.
 RESULTS: dict[str, Any] = {}
+
+#: A log is never opened through a symbolic link (``O_NOFOLLOW``; missing on Windows).
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 _QUESTION_ID = re.compile(r"(\d+)\.q\d+")
 _STATUSES = ("correct", "incorrect", "error", "not attempted", "timeout")
@@ -54,9 +63,10 @@ def _cell() -> int | None:
 def record(result: Any) -> None:
     """Keep ``result`` in :data:`RESULTS` and append it to the results log, if one is set.
 
-    Never raises: a log that cannot be written (a missing folder, no permission,
-    a full disk) is skipped silently, so that a learner's check still shows its
-    feedback.
+    A new log is private (mode 0600, in a folder of mode 0700 when its folder is
+    missing) and is never written through a symbolic link. Never raises: a log that
+    cannot be written (a folder that cannot be made, no permission, a full disk) is
+    skipped silently, so that a learner's check still shows its feedback.
 
     Parameters
     ----------
@@ -91,7 +101,11 @@ def record(result: Any) -> None:
             return
         line = json.dumps({"question": question, "chapter": _chapter_of(result, question),
                            "status": str(result.status), "cell": _cell()})
-        with open(path, "a", encoding="utf-8") as log:
+        folder = os.path.dirname(path)
+        if folder and not os.path.isdir(folder):  # the room's ~/.xentlearn, made private
+            os.makedirs(folder, mode=0o700, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | _NOFOLLOW, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as log:
             log.write(line + "\n")
             log.flush()
             os.fsync(log.fileno())
@@ -131,6 +145,17 @@ def read_log(path: str | os.PathLike) -> list[dict]:
             lines = log.read().splitlines()
     except OSError:
         return []
+    return parse_log(lines)
+
+
+def parse_log(lines: list[str]) -> list[dict]:
+    """The well-formed entries among a results log's lines (see :func:`read_log`).
+
+    Examples
+    --------
+    >>> parse_log(['{"question": "01.q1", "chapter": 1, "status": "correct"}', '[1]'])
+    [{'question': '01.q1', 'chapter': 1, 'status': 'correct', 'cell': None}]
+    """
     entries = []
     for line in lines:
         try:

@@ -1,4 +1,4 @@
-"""The class report (``python -m xentlearn progress``): grading learners' notebooks.
+"""The class report (``python -m xentlearn progress``): running learners' notebooks.
 
 The notebooks here are small and made on the spot: a learner who crashes the kernel
 after two correct answers, one whose cell never ends, a broken first cell, a file that
@@ -21,8 +21,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from xentlearn import report
 from xentlearn.exercises import chapter
-from xentlearn.exercises import class_report as report
+from xentlearn.report import _forkserver, notebooks, run
 
 ROOT = Path(__file__).resolve().parents[1]
 TIME_LIMIT = "2.5"  # seconds per notebook: a fraction, as the command line allows
@@ -158,8 +159,6 @@ def test_kernels_started_without_the_fork_server_give_the_same_records(klass, gr
 
 
 def test_a_fork_server_that_fails_falls_back_to_starting_kernels(tmp_path, monkeypatch):
-    from xentlearn.exercises import _forkserver
-
     monkeypatch.setattr(_forkserver, "SERVER_CODE", "import sys\nsys.exit(3)")
     notebook = _notebook(tmp_path / "zoe" / CH01, _setup(1), Q2_RIGHT, Q1_RIGHT)
     [r] = report.grade([("zoe", 1, notebook)], time_limit=20, fork=True)
@@ -167,26 +166,8 @@ def test_a_fork_server_that_fails_falls_back_to_starting_kernels(tmp_path, monke
 
 
 def test_the_kernels_prelude_is_the_fork_servers():
-    from xentlearn.exercises import _forkserver
-
-    assert report.KERNEL_CODE.startswith(_forkserver.PRELUDE)
+    assert run.KERNEL_CODE.startswith(_forkserver.PRELUDE)
     assert _forkserver.SERVER_CODE.startswith(_forkserver.PRELUDE)
-
-
-def test_the_table_marks_problems_and_sums_up_the_class(klass, graded):
-    records = [report.NotebookResult(notebook="", **r) for r in graded[1].values()]
-    text = report.format_report(records)
-    lines = text.splitlines()
-    assert lines[0].split() == ["learner", "01", "02", "total"]
-    assert lines[2].split() == ["ana", "2/2/5", "C", "0/1/4", "+", "2/3/9"]
-    assert lines[3].split() == ["bo", "1/1/5", "T", "0/0/4", "S", "1/1/9"]
-    assert lines[4].split() == ["cy", "1/2/5", "+", "0/0/4", "U", "1/2/9"]
-    assert "ana, chapter 01: crashed at cell 5" in text
-    assert "bo, chapter 01: timed out at cell 4" in text
-    summary = text[text.index("Class summary"):].splitlines()
-    assert summary[2].split() == ["01", "Shannon", "entropy", "3", "0", "1.3", "/", "5", "2"]
-    assert summary[-1] == ("3 learners, 6 notebooks: 2 ok, 1 crashed, 1 timed out, "
-                           "1 setup failed, 1 unreadable")
 
 
 def test_one_learners_folder_and_one_notebook(klass):
@@ -204,24 +185,24 @@ def test_one_learners_folder_and_one_notebook(klass):
             ("solutions", "ok", r["total"], r["total"]), r
     template = _progress("exercises/01_shannon_entropy.ipynb", "--csv")
     assert template.returncode == 0, template.stderr
-    assert template.stdout.splitlines()[1] == f"exercises,1,0,0,{TOTAL1},ok,,,"
+    assert template.stdout.splitlines()[1] == f"exercises,1,0,0,{TOTAL1},ok,,,,"
 
 
 def test_a_kernel_that_cannot_start_is_tried_again_then_setup_failed(tmp_path, monkeypatch):
-    monkeypatch.setattr(report, "KERNEL_CODE", "raise SystemExit(3)")
+    monkeypatch.setattr(run, "KERNEL_CODE", "raise SystemExit(3)")
     notebook = _notebook(tmp_path / "zoe" / CH01, _setup(1), Q2_RIGHT)
     [r] = report.grade([("zoe", 1, notebook)], time_limit=10, fork=False)
     assert (r.status, r.correct, r.attempted, r.cell) == ("setup failed", 0, 0, None)
-    assert f"did not start ({report.START_ATTEMPTS} attempts)" in r.error
+    assert f"did not start ({run.START_ATTEMPTS} attempts)" in r.error
 
 
 @pytest.mark.parametrize("encrypted", [True, False])
 def test_no_warning_about_tcp_without_encryption_either_way(encrypted, tmp_path, monkeypatch,
                                                            capfd):
     """Encrypted (CurveZMQ) where possible, else ipykernel's warnings are silenced."""
-    if encrypted and not report._encryption():
+    if encrypted and not run._encryption():
         pytest.skip("this pyzmq/jupyter_client/ipykernel cannot encrypt kernel traffic")
-    monkeypatch.setattr(report, "_encryption", lambda: encrypted)
+    monkeypatch.setattr(run, "_encryption", lambda: encrypted)
     notebook = _notebook(tmp_path / "zoe" / CH01, _setup(1), Q2_RIGHT)
     [r] = report.grade([("zoe", 1, notebook)], time_limit=20)
     assert (r.status, r.correct) == ("ok", 1)
@@ -251,49 +232,10 @@ def test_ctrl_c_stops_the_kernels_and_prints_no_traceback(tmp_path):
         os.kill(kernel, 0)
 
 
-# --- finding the notebooks -----------------------------------------------------------------------
-
-
-def test_find_notebooks_one_learner_a_class_and_duplicates(tmp_path):
-    _notebook(tmp_path / "class" / "zoe" / CH02, "1")
-    _notebook(tmp_path / "class" / "zoe" / "01_copy.ipynb", "1")
-    _notebook(tmp_path / "class" / "zoe" / CH01, "1")
-    _notebook(tmp_path / "class" / "al" / "00_welcome.ipynb", "1")  # not an exercise
-    _notebook(tmp_path / "class" / "al" / "03_x.ipynb", "1")
-    _notebook(tmp_path / "class" / ".hidden" / CH01, "1")
-    found, notes = report.find_notebooks(tmp_path / "class")
-    assert [(learner, n, p.name) for learner, n, p in found] == [
-        ("al", 3, "03_x.ipynb"), ("zoe", 1, CH01), ("zoe", 2, CH02)]
-    assert notes == [f"zoe: several notebooks for chapter 01; graded {CH01}, "
-                     "skipped 01_copy.ipynb"]
-    found, _ = report.find_notebooks(tmp_path / "class" / "zoe")
-    assert {learner for learner, _, _ in found} == {"zoe"} and len(found) == 2
-    with pytest.raises(ValueError, match="does not exist"):
-        report.find_notebooks(tmp_path / "nope")
-
-
 def test_grade_refuses_a_limit_that_would_run_nothing():
     for limit in (0, -1, float("nan"), float("inf")):
         with pytest.raises(ValueError, match="time_limit"):
             report.grade([], time_limit=limit)
-
-
-def test_progress_bar_only_on_a_terminal(monkeypatch):
-    assert report.progress_bar(3, io.StringIO()) is None
-
-    class Terminal(io.StringIO):
-        def isatty(self):
-            return True
-
-    stream = Terminal()
-    update = report.progress_bar(2, stream)
-    update(report.NotebookResult("a", 1, "", status="crashed"))
-    update(report.NotebookResult("a", 2, ""))
-    text = stream.getvalue()
-    assert "1/2 notebooks" in text and "2/2 notebooks" in text and "1 crashed" in text
-    assert text.endswith("\n")
-    monkeypatch.setenv("XENTLEARN_PROGRESS", "0")
-    assert report.progress_bar(3, Terminal()) is None
 
 
 # --- what the report reads, and what it never echoes -------------------------------------------
@@ -363,32 +305,6 @@ def test_links_and_special_files_are_refused_by_kind_and_no_content_is_echoed(
         assert "root" not in text and "SECRET" not in text
 
 
-def test_a_link_swapped_in_after_the_check_is_still_refused(tmp_path, monkeypatch):
-    """Between the check (lstat) and the opening, a notebook becomes a link: the opening
-    itself refuses to follow it (O_NOFOLLOW), then fstat sees what was opened."""
-    if not report._NOFOLLOW:
-        pytest.skip("no O_NOFOLLOW here: the check by lstat is all there is")
-    secret = tmp_path / "secret.ipynb"
-    secret.write_text(nbformat.writes(nbformat.v4.new_notebook()))
-    link = tmp_path / CH01
-    link.symlink_to(secret)
-    regular = os.lstat(secret)
-    monkeypatch.setattr(report.os, "lstat", lambda path, *args, **kwargs: regular)
-    with pytest.raises(report._Unreadable, match="a symbolic link, not a notebook: refused"):
-        report._read_notebook(link)
-
-
-def test_without_o_nofollow_links_are_refused_by_lstat(tmp_path, monkeypatch):
-    secret = tmp_path / "secret.ipynb"
-    secret.write_text(nbformat.writes(nbformat.v4.new_notebook()))
-    link = tmp_path / CH01
-    link.symlink_to(secret)
-    monkeypatch.setattr(report, "_NOFOLLOW", 0)  # as on Windows
-    with pytest.raises(report._Unreadable, match="a symbolic link, not a notebook: refused"):
-        report._read_notebook(link)
-    assert report._read_notebook(secret).cells == []
-
-
 def test_one_notebook_given_as_a_link_is_refused(tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text(SECRET)
@@ -401,19 +317,6 @@ def test_one_notebook_given_as_a_link_is_refused(tmp_path):
     assert (r.status, r.error) == ("unreadable", "a symbolic link, not a notebook: refused")
 
 
-def test_a_learner_folder_that_is_a_link_is_not_followed_and_noted(tmp_path):
-    _notebook(tmp_path / "class" / "ana" / CH01, "1")
-    _notebook(tmp_path / "elsewhere" / CH01, "1")
-    (tmp_path / "class" / "eve").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
-    (tmp_path / "class" / ".link").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
-    found, notes = report.find_notebooks(tmp_path / "class")
-    assert [(learner, n) for learner, n, _ in found] == [("ana", 1)]
-    assert notes == ["eve: a symbolic link to a folder, not followed: skipped"]
-    # the folder named on the command line is the instructor's choice: it is followed
-    found, _ = report.find_notebooks(tmp_path / "class" / "eve")
-    assert [(learner, n) for learner, n, _ in found] == [("elsewhere", 1)]
-
-
 def test_a_notebook_over_the_size_limit_is_unreadable_before_it_is_read(tmp_path, monkeypatch):
     big = tmp_path / "zoe" / CH01
     big.parent.mkdir()
@@ -421,7 +324,7 @@ def test_a_notebook_over_the_size_limit_is_unreadable_before_it_is_read(tmp_path
         file.truncate(104_857_600)
     reads = []
     real_read = os.read
-    monkeypatch.setattr(report.os, "read", lambda fd, n: reads.append(n) or real_read(fd, n))
+    monkeypatch.setattr(notebooks.os, "read", lambda fd, n: reads.append(n) or real_read(fd, n))
     [r] = report.grade([("zoe", 1, big)], time_limit=5, fork=False)
     assert (r.status, r.error) == ("unreadable",
                                    "104.9 MB, more than the 20 MB a notebook may have")
@@ -447,20 +350,3 @@ def test_each_notebook_is_read_when_its_turn_comes(tmp_path):
     assert results[2].error.startswith("not a notebook: JSONDecodeError")
 
 
-FORMULAS = ["=HYPERLINK(\"http://evil\",\"x\")", "+x", "-x", "@x", "\tx", "\rx"]
-
-
-def test_csv_escapes_text_that_a_spreadsheet_would_run_and_json_keeps_it():
-    results = [report.NotebookResult(name, 1, "n", 1, 2, 5, "setup failed", name, 3, [name])
-               for name in FORMULAS]
-    results.append(report.NotebookResult("ana-b", 2, "n", 0, 0, 4, error="a=b"))
-    rows = list(csv.reader(io.StringIO(report.as_csv(results))))
-    assert rows[0] == list(report.FIELDS)
-    for row, name in zip(rows[1:], FORMULAS, strict=False):
-        assert row == ["'" + name, "1", "1", "2", "5", "setup failed", "'" + name, "3",
-                       "'" + name]
-    assert rows[-1] == ["ana-b", "2", "0", "0", "4", "ok", "a=b", "", ""]
-    records = json.loads(report.as_json(results))
-    assert [(r["learner"], r["error"], r["ignored"]) for r in records[:-1]] == \
-        [(name, name, [name]) for name in FORMULAS]
-    assert [type(records[0][k]) for k in ("chapter", "correct", "cell")] == [int, int, int]
