@@ -4,17 +4,26 @@
     python hub/accounts.py remove             # as root: every learner of this hub, and homes
 
 A class list has one user name a line (``#`` starts a comment, blank lines are skipped). A
-name that appears twice, cannot be a user name, is the instructor's account or belongs to a
-system user the hub did not create is refused with its line number, and then nothing is
-created. Each learner gets a system user (``useradd``, comment ``xentlearn learner``) whose
-home is ``$HUB_DIR/homes/NAME`` with mode 0700, and a password of their own, generated once:
-the hub keeps only its hash (``state/passwords.json``); the passwords themselves are written
-to ``state/slips.txt`` (root only) to print and hand out, one slip per learner.
+name that appears twice, cannot be a user name, is the instructor's account, belongs to a
+system user or group the hub did not create (``staff``, ``plugdev``) or to a learner of
+another hub is refused with its line number, and then nothing is created. Each learner gets
+a system user (``useradd``, comment ``xentlearn learner``) whose home is
+``$HUB_DIR/homes/NAME`` with mode 0700, and a password of their own, generated once: the hub
+keeps only its hash (``state/passwords.json``) for logging in; the passwords as given out
+are kept in ``state/slips.json`` (root only, 0600) so that the slips, ``state/slips.txt``
+(root only), can be printed again, with the address learners type (``HUB_PUBLIC_URL``),
+without changing anyone's password:
+
+    python hub/accounts.py slips [NAME ...]   # as root: rewrite state/slips.txt
+
+``create`` is all-or-nothing: if any user cannot be made, the users and homes it made are
+removed again and it says why; the password files are written only once every user exists.
 """
 
 from __future__ import annotations
 
 import argparse
+import grp
 import hashlib
 import hmac
 import json
@@ -44,17 +53,45 @@ class ClassListError(ValueError):
     """A class list that cannot become accounts; the message names each bad line."""
 
 
-def read_class_list(path: Path, admin: str = "instructor") -> list[str]:
-    """The learners' user names of a class list, in order; refuses the whole list if any
-    line is bad (a duplicate, not a user name, the instructor's name, a system user)."""
+class CreateError(RuntimeError):
+    """``create`` failed part-way; what it had made is removed again, the message says why."""
+
+
+def read_class_list(path: Path, admin: str = "instructor",
+                    homes: Path | None = None) -> list[str]:
+    """The learners' user names of a class list, in order.
+
+    Parameters
+    ----------
+    path : Path
+        The class list: one user name a line, ``#`` starts a comment.
+    admin : str
+        The instructor's account (``HUB_ADMIN``), which no learner may take.
+    homes : Path, optional
+        This hub's ``homes/`` folder: a learner of the hub with a home elsewhere (another
+        hub's) is refused too.
+
+    Raises
+    ------
+    ClassListError
+        If any line is bad (a duplicate, not a user name, the instructor's name, an existing
+        system user or group the hub did not create); the message names every bad line.
+    """
     names: list[str] = []
     seen: dict[str, int] = {}
     problems: list[str] = []
-    for number, line in enumerate(path.read_text().splitlines(), start=1):
+    try:
+        lines = path.read_text().splitlines()
+    except OSError as e:
+        raise ClassListError(f"the class list {path} cannot be read ({e.strerror}): give a "
+                             "text file with one user name a line") from None
+    for number, line in enumerate(lines, start=1):
         name = line.split("#", 1)[0].strip()
         if not name:
             continue
         where = f"{path}, line {number}: {name!r}"
+        user, group = _system_user(name), _group(name)
+        ours = user is not None and MARKER in user.pw_gecos
         if not USERNAME.fullmatch(name):
             problems.append(f"{where} cannot be a user name (use lower-case letters, digits, "
                             "'-' and '_', starting with a letter, at most 32 characters)")
@@ -62,9 +99,15 @@ def read_class_list(path: Path, admin: str = "instructor") -> list[str]:
             problems.append(f"{where} is already on line {seen[name]}")
         elif name == admin:
             problems.append(f"{where} is the instructor's account (HUB_ADMIN)")
-        elif _system_user(name) is not None and MARKER not in _system_user(name).pw_gecos:
+        elif user is not None and not ours:
             problems.append(f"{where} is a system user this hub did not create; "
                             "choose another name")
+        elif group is not None and not (ours and group.gr_gid == user.pw_gid):
+            problems.append(f"{where} is an existing system group (a learner's user gets a "
+                            "group of the same name); choose another name")
+        elif ours and homes is not None and Path(user.pw_dir).parent != homes:
+            problems.append(f"{where} is a learner of another hub (home {user.pw_dir}); "
+                            "remove them there first (make hub-remove-users with its HUB_DIR)")
         else:
             seen[name] = number
             names.append(name)
@@ -79,6 +122,13 @@ def read_class_list(path: Path, admin: str = "instructor") -> list[str]:
 def _system_user(name: str):
     try:
         return pwd.getpwnam(name)
+    except KeyError:
+        return None
+
+
+def _group(name: str):
+    try:
+        return grp.getgrnam(name)
     except KeyError:
         return None
 
@@ -125,42 +175,134 @@ def learners(settings: Settings) -> list[pwd.struct_passwd]:
             if MARKER in u.pw_gecos and Path(u.pw_dir).parent == settings.homes]
 
 
+NO_ADDRESS = ("HUB_IP=0.0.0.0 listens on every network of this machine, so the slips need "
+              "the address learners will type: set HUB_PUBLIC_URL, such as "
+              "HUB_PUBLIC_URL=http://192.168.1.20:8000/ (this machine's address on the room's "
+              "network: `hostname -I` lists them)")
+
+
 def create(class_list: Path, settings: Settings) -> dict[str, str]:
-    """Users, homes and passwords for a class list; returns the passwords made now (learners
-    who already had one keep it). The instructor's password is made on the first run."""
-    names = read_class_list(class_list, settings.admin)
+    """Users, homes and passwords for a class list, all or nothing.
+
+    Parameters
+    ----------
+    class_list : Path
+        One user name a line (see :func:`read_class_list`).
+    settings : Settings
+        The hub's folders, its admin and the address for the slips.
+
+    Returns
+    -------
+    dict
+        The passwords made now (learners who already had one keep it). The instructor's
+        password is made on the first run.
+
+    Raises
+    ------
+    ClassListError
+        A bad class list: nothing is created.
+    CreateError
+        No address for the slips (nothing is created), or a user that could not be made:
+        the users and homes made by this call are removed again.
+    """
+    names = read_class_list(class_list, settings.admin, settings.homes)
     if os.geteuid() != 0:
         raise SystemExit("creating learners' system users needs root (sudo make hub ...)")
-    settings.make_dirs()
-    stored = load_passwords(settings)
-    made: dict[str, str] = {}
-    for name in [settings.admin, *names]:
-        if name not in stored:
-            made[name] = new_password()
-            stored[name] = {"hash": hash_password(made[name]),
-                            "role": "admin" if name == settings.admin else "learner"}
-    for name in names:
-        home = settings.homes / name
-        if _system_user(name) is None:
-            subprocess.run(["useradd", "--create-home", "--home-dir", str(home),
-                            "--shell", "/usr/sbin/nologin", "--comment", MARKER,
-                            "--user-group", "--key", "HOME_MODE=0700", name],
-                           check=True, capture_output=True, text=True)
-        elif Path(_system_user(name).pw_dir) != home:
-            raise SystemExit(f"{name}: a learner of another hub (home "
-                             f"{_system_user(name).pw_dir}); remove them there first")
-        home.chmod(0o700)
-    _write_private(settings.passwords, json.dumps(stored, indent=1))
-    if made:
-        slips = [_slip(name, password, settings) for name, password in made.items()]
-        old = settings.slips.read_text() if settings.slips.exists() else ""
-        _write_private(settings.slips, old + "".join(slips))
+    if settings.slip_url is None:
+        raise CreateError(NO_ADDRESS + "; nothing was created")
+    new_hub_dir = not settings.hub_dir.exists()
+    made_users: list[str] = []
+    name = None
+    try:
+        settings.make_dirs()
+        for name in names:
+            home = settings.homes / name
+            if _system_user(name) is None:
+                made_users.append(name)  # before useradd: a failed useradd may leave a user
+                _add_user(name, home)
+            home.chmod(0o700)
+        name = None
+        stored = load_passwords(settings)
+        plain = _load_json(settings.slip_passwords)
+        made: dict[str, str] = {}
+        for who in [settings.admin, *names]:
+            if who not in stored:
+                made[who] = new_password()
+                stored[who] = {"hash": hash_password(made[who]),
+                               "role": "admin" if who == settings.admin else "learner"}
+        plain.update(made)
+        _write_private(settings.slip_passwords, json.dumps(plain, indent=1))
+        _write_private(settings.passwords, json.dumps(stored, indent=1))
+        write_slips(settings)
+    except (Exception, KeyboardInterrupt) as e:
+        undone = _undo(made_users, settings, new_hub_dir)
+        why = e.stderr.strip() if isinstance(e, subprocess.CalledProcessError) and e.stderr \
+            else f"{type(e).__name__}: {e}"
+        who = f"creating the user {name!r}" if name else "writing the passwords"
+        raise CreateError(f"{who} failed ({why}). Undone: " + (undone or "nothing was made")
+                          + ". Fix the cause and run it again.") from None
     return made
 
 
-def _slip(name: str, password: str, settings: Settings) -> str:
-    where = f"http://{settings.ip if settings.ip != '0.0.0.0' else 'THIS-MACHINE'}:" \
-            f"{settings.port}/"
+def _add_user(name: str, home: Path) -> None:
+    """A system user for a learner: home ``home`` (0700), no login shell, the hub's marker."""
+    subprocess.run(["useradd", "--create-home", "--home-dir", str(home),
+                    "--shell", "/usr/sbin/nologin", "--comment", MARKER,
+                    "--user-group", "--key", "HOME_MODE=0700", name],
+                   check=True, capture_output=True, text=True)
+
+
+def _undo(names: list[str], settings: Settings, new_hub_dir: bool) -> str:
+    """Remove the users (and their homes) ``create`` made; the hub's folder if it made it."""
+    removed = []
+    for name in names:
+        user = _system_user(name)
+        if user is not None and MARKER in user.pw_gecos:
+            _kill_processes(user.pw_uid)
+            subprocess.run(["userdel", "--remove", name], check=False, capture_output=True)
+        shutil.rmtree(settings.homes / name, ignore_errors=True)
+        removed.append(name)
+    text = f"removed the users {', '.join(removed)} and their homes" if removed else ""
+    if new_hub_dir and settings.hub_dir.exists():
+        shutil.rmtree(settings.hub_dir, ignore_errors=True)
+        text += ("; " if text else "") + f"removed {settings.hub_dir}"
+    return text
+
+
+def _load_json(path: Path) -> dict:
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def write_slips(settings: Settings, names: list[str] | None = None) -> list[str]:
+    """Rewrite ``state/slips.txt`` from the passwords as given out, with today's address.
+
+    Parameters
+    ----------
+    settings : Settings
+        Where the state is, and ``slip_url`` (``HUB_PUBLIC_URL``) for the address.
+    names : list of str, optional
+        Whose slips; every account's (the instructor's first) when not given.
+
+    Returns
+    -------
+    list of str
+        The names whose slips were written. Passwords never change.
+    """
+    url = settings.slip_url
+    if url is None:
+        raise CreateError(NO_ADDRESS)
+    plain = _load_json(settings.slip_passwords)
+    if names:
+        unknown = [n for n in names if n not in plain]
+        if unknown:
+            raise CreateError(f"no slip for {', '.join(unknown)}: not on this hub's class list "
+                              f"(accounts in {settings.slip_passwords})")
+    order = names or sorted(plain, key=lambda n: n != settings.admin)
+    _write_private(settings.slips, "".join(_slip(n, plain[n], url) for n in order))
+    return order
+
+
+def _slip(name: str, password: str, where: str) -> str:
     cut = "-" * 40
     return (f"{cut}\nxentlearn course\n  open:      {where}\n  user name: {name}\n"
             f"  password:  {password}\nKeep it to yourself.\n{cut}\n\n")
@@ -207,6 +349,10 @@ def remove(settings: Settings) -> list[str]:
             if name not in removed and v.get("role") == "admin"}
     if settings.passwords.exists():
         _write_private(settings.passwords, json.dumps(left, indent=1))
+    if settings.slip_passwords.exists():
+        plain = _load_json(settings.slip_passwords)
+        _write_private(settings.slip_passwords, json.dumps(
+            {n: p for n, p in plain.items() if n in left}, indent=1))
     if settings.slips.exists():
         settings.slips.unlink()
     return removed
@@ -219,20 +365,30 @@ def main(argv: list[str] | None = None) -> int:
     make = sub.add_parser("create", help="users, homes and passwords from a class list")
     make.add_argument("class_list", type=Path)
     sub.add_parser("remove", help="remove every learner of this hub with their homes")
+    slips = sub.add_parser("slips", help="print the slips again (same passwords, today's "
+                           "address from HUB_PUBLIC_URL)")
+    slips.add_argument("names", nargs="*", help="whose slips (default: everyone's)")
     args = parser.parse_args(argv)
-    settings = Settings.from_env()
-    if args.command == "create":
-        try:
+    try:
+        settings = Settings.from_env()
+        if args.command == "create":
             made = create(args.class_list, settings)
-        except ClassListError as e:
-            print(e, file=sys.stderr)
-            return 2
-        total = len(read_class_list(args.class_list, settings.admin))
-        print(f"{total} learners in {settings.homes}; {len(made)} new password(s). "
-              f"Slips to print: {settings.slips} (root only)")
-    else:
-        removed = remove(settings)
-        print(f"removed {len(removed)} learner(s): {' '.join(removed) or '-'}")
+            total = len(read_class_list(args.class_list, settings.admin, settings.homes))
+            print(f"{total} learners in {settings.homes}; {len(made)} new password(s)"
+                  + (f" ({', '.join(made)})" if made else "")
+                  + f". Slips to print: {settings.slips} (root only), for {settings.slip_url}")
+        elif args.command == "slips":
+            if os.geteuid() != 0:
+                raise SystemExit("the slips are root's (state/): run it as root")
+            written = write_slips(settings, args.names)
+            print(f"{len(written)} slip(s) in {settings.slips} (root only), for "
+                  f"{settings.slip_url}; passwords unchanged")
+        else:
+            removed = remove(settings)
+            print(f"removed {len(removed)} learner(s): {' '.join(removed) or '-'}")
+    except (ClassListError, CreateError, ValueError) as e:
+        print(e, file=sys.stderr)
+        return 2
     return 0
 
 

@@ -8,10 +8,13 @@ listens on 127.0.0.1:8000 unless HUB_IP opens it (HUB_IP=0.0.0.0 for the room's 
 """
 
 import os
+import pwd
+import secrets
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 from settings import Settings, closed_dirs, learner_paths, venv_bin  # noqa: E402
 
 c = get_config()  # noqa: F821 (JupyterHub's config loader provides it)
@@ -27,13 +30,26 @@ if closed:
 settings.make_dirs()
 state = settings.state
 
+
+def prestart_token(state: Path) -> str:
+    """The ``prestart`` service's API token, made once, kept in state/ (root only)."""
+    path = state / "prestart-token"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
 # Where it listens. Everything but the public port stays on this machine.
 c.JupyterHub.ip = settings.ip
 c.JupyterHub.port = settings.port
 c.JupyterHub.hub_ip = "127.0.0.1"
 c.JupyterHub.hub_port = settings.api_port
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{settings.proxy_api_port}"
-c.ConfigurableHTTPProxy.command = [str(venv_bin() / "configurable-http-proxy")]
+# PyPI's pure-Python proxy with room for a room: more requests at once, longer queue and
+# request timeouts (see roomproxy.py); kernels' websockets are not limited by it.
+c.ConfigurableHTTPProxy.command = [sys.executable, str(HERE / "roomproxy.py")]
 c.ConfigurableHTTPProxy.pid_file = str(state / "proxy.pid")
 
 # Secrets and the database in a folder only root can read.
@@ -52,10 +68,24 @@ c.JupyterHub.spawner_class = "roomhub.RoomSpawner"
 c.Spawner.cmd = [str(venv_bin() / "jupyterhub-singleuser")]
 # Kernels talk to the server over Unix sockets in the learner's runtime folder (inside their
 # private home), not over TCP ports on 127.0.0.1 that every user of the machine can reach.
-c.Spawner.args = ["--KernelManager.transport=ipc", *settings.server_args]
+# Kernels idle for HUB_KERNEL_IDLE_TIMEOUT seconds are stopped, also with their notebook open
+# (cull_connected): a learner's memory is then the notebooks of that last while, not of
+# the whole day. Answers checked are already in the results log; the notebook is on disk.
+culling = [f"--MappingKernelManager.cull_idle_timeout={settings.kernel_idle_timeout}",
+           f"--MappingKernelManager.cull_interval={min(60, settings.kernel_idle_timeout)}",
+           "--MappingKernelManager.cull_connected=True"] if settings.kernel_idle_timeout else []
+c.Spawner.args = ["--KernelManager.transport=ipc", *culling, *settings.server_args]
 c.Spawner.notebook_dir = "~"
+# Every check a learner makes is appended at once to a private log in their home
+# (~/.xentlearn/results.jsonl, 0600), saved notebook or not: the class report counts it.
+c.Spawner.environment = {"XENTLEARN_RESULTS_LOG": lambda spawner: str(
+    Path(pwd.getpwnam(spawner.user.name).pw_dir) / ".xentlearn" / "results.jsonl")}
 c.Spawner.default_url = "/lab/tree/course/notebooks/00_welcome.ipynb"
-c.Spawner.http_timeout = 60
+c.Spawner.http_timeout = 120  # a room starting together on a small machine
+# A room pressing start together: at most HUB_SPAWN_LIMIT servers start at once; the others
+# get the hub's page "Too many users trying to log in right now. Try again in 10 seconds."
+c.JupyterHub.concurrent_spawn_limit = settings.spawn_limit
+c.JupyterHub.spawn_throttle_retry_range = (5, 10)
 c.RoomSpawner.mem_limit_bytes = settings.mem_limit
 c.JupyterHub.cleanup_servers = True
 
@@ -63,11 +93,18 @@ c.JupyterHub.cleanup_servers = True
 # the hub's home page).
 c.JupyterHub.services = [{
     "name": "idle-culler",
-    "command": [sys.executable, str(Path(__file__).resolve().parent / "culler.py"),
-                f"--timeout={settings.idle_timeout}"],
+    "command": [sys.executable, str(HERE / "culler.py"), f"--timeout={settings.idle_timeout}"],
+}, {
+    # hub/prestart.py (make hub-prestart) starts the learners' servers with this token.
+    "name": "prestart",
+    "api_token": prestart_token(state),
 }]
 c.JupyterHub.load_roles = [{
     "name": "idle-culler-role",
     "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
     "services": ["idle-culler"],
+}, {
+    "name": "prestart-role",
+    "scopes": ["list:users", "read:users", "read:servers", "servers"],
+    "services": ["prestart"],
 }]

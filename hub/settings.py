@@ -11,6 +11,11 @@
 | ``HUB_MEM_LIMIT`` | ``1G`` | memory for each learner (server and kernels together); ``0``: none |
 | ``HUB_IDLE_TIMEOUT`` | ``3600`` | seconds without activity before a learner's server is stopped |
 | ``HUB_SERVER_ARGS`` | (none) | extra arguments for every learner's JupyterLab server |
+| ``HUB_PUBLIC_URL`` | ``http://HUB_IP:HUB_PORT/`` | the address on the slips; needed with
+  ``HUB_IP=0.0.0.0`` |
+| ``HUB_KERNEL_IDLE_TIMEOUT`` | ``1200`` | seconds a kernel may sit idle (open tab or not)
+  before it is stopped; ``0``: never |
+| ``HUB_SPAWN_LIMIT`` | ``4`` per core | servers starting at once; others retry in 10-20 s |
 """
 
 from __future__ import annotations
@@ -41,6 +46,27 @@ def parse_size(text: str) -> int:
     return int(float(m.group(1)) * 1024 ** power)
 
 
+def _whole(env, name: str, default: int) -> int:
+    """A whole number of at least 0 from ``env[name]``, or ``default`` when unset."""
+    text = (env.get(name) or "").strip()
+    if not text:
+        return default
+    if not text.isdigit():
+        raise ValueError(f"{name}={text!r}: give a whole number (0 or more)")
+    return int(text)
+
+
+def _public_url(env) -> str | None:
+    """``HUB_PUBLIC_URL`` checked: ``http://`` or ``https://`` and a host, ending in ``/``."""
+    text = (env.get("HUB_PUBLIC_URL") or "").strip()
+    if not text:
+        return None
+    if not re.fullmatch(r"https?://[^/\s]+(/\S*)?", text):
+        raise ValueError(f"HUB_PUBLIC_URL={text!r}: give the address learners type, such as "
+                         "http://192.168.1.20:8000/ or https://room.example.org/")
+    return text if text.endswith("/") else text + "/"
+
+
 @dataclass(frozen=True)
 class Settings:
     hub_dir: Path
@@ -52,6 +78,9 @@ class Settings:
     mem_limit: int
     idle_timeout: int
     server_args: tuple[str, ...]
+    public_url: str | None = None
+    kernel_idle_timeout: int = 1200
+    spawn_limit: int = 8
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> Settings:
@@ -66,7 +95,22 @@ class Settings:
             mem_limit=parse_size(env.get("HUB_MEM_LIMIT") or "1G"),
             idle_timeout=int(env.get("HUB_IDLE_TIMEOUT") or 3600),
             server_args=tuple(shlex.split(env.get("HUB_SERVER_ARGS") or "")),
+            public_url=_public_url(env),
+            kernel_idle_timeout=_whole(env, "HUB_KERNEL_IDLE_TIMEOUT", 1200),
+            spawn_limit=_whole(env, "HUB_SPAWN_LIMIT", 4 * (os.cpu_count() or 1)),
         )
+
+    @property
+    def slip_url(self) -> str | None:
+        """The address on the slips: ``HUB_PUBLIC_URL``, else the hub's own address unless it
+        listens on every interface (``0.0.0.0``), where only the instructor knows which one
+        learners reach; None then."""
+        if self.public_url:
+            return self.public_url
+        if self.ip in ("0.0.0.0", "::", ""):
+            return None
+        host = f"[{self.ip}]" if ":" in self.ip else self.ip
+        return f"http://{host}:{self.port}/"
 
     @property
     def state(self) -> Path:
@@ -89,6 +133,12 @@ class Settings:
     @property
     def slips(self) -> Path:
         return self.state / "slips.txt"
+
+    @property
+    def slip_passwords(self) -> Path:
+        """Name -> password as given out (root only, 0600): slips are re-printed from it, with
+        the current address, without changing anyone's password."""
+        return self.state / "slips.json"
 
     def make_dirs(self) -> None:
         """The hub's folders with their modes: readable ones for learners, state for root."""

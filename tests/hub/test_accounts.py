@@ -109,3 +109,114 @@ def test_a_refused_list_creates_nothing_and_a_good_one_creates_private_homes(tmp
     assert not any(u.pw_name in ("xlt-dee", "xlt-eve") for u in pwd.getpwall())
     assert not list(settings.homes.iterdir())
     shutil.rmtree(hub_dir)
+
+
+def _groups_without_a_user() -> list[str]:
+    """Two existing groups with no user of the same name: Debian's ``staff`` and ``plugdev``
+    where the machine has them."""
+    import grp
+
+    from accounts import USERNAME
+    names = sorted((g.gr_name for g in grp.getgrall() if _no_user(g.gr_name)
+                    and USERNAME.fullmatch(g.gr_name)),
+                   key=lambda n: n not in ("staff", "plugdev"))
+    return names[:2]
+
+
+def _no_user(name: str) -> bool:
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return True
+    return False
+
+
+def test_a_class_list_naming_an_existing_group_is_refused_with_its_line(tmp_path):
+    groups = _groups_without_a_user()
+    assert groups, "no group without a user of its name on this machine"
+    path = write(tmp_path, "ana\n" + "\n".join(groups) + "\n")
+    message = str(pytest.raises(ClassListError, read_class_list, path).value)
+    for number, group in enumerate(groups, start=2):
+        assert f"line {number}: {group!r} is an existing system group" in message, message
+    assert "line 1:" not in message
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="creates system users: needs root")
+def test_a_list_naming_a_group_creates_nobody_and_preflight_says_so_first(tmp_path):
+    group = _groups_without_a_user()[0]
+    hub_dir = tmp_path / "xentlearn-hub-test-groups"
+    path = write(tmp_path, f"xlt-dee\n{group}\n")
+    refused = _run("create", str(path), env={"HUB_DIR": str(hub_dir)})
+    assert refused.returncode == 2, refused.stderr
+    assert f"line 2: {group!r} is an existing system group" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    checked = subprocess.run([sys.executable, str(HUB / "preflight.py"), str(path)], cwd=ROOT,
+                             env={**os.environ, "HUB_DIR": str(hub_dir)},
+                             capture_output=True, text=True)
+    assert checked.returncode == 2 and f"line 2: {group!r}" in checked.stderr, checked.stderr
+    assert "nothing was created" in checked.stderr
+    assert _no_user("xlt-dee") and not hub_dir.exists()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="creates system users: needs root")
+def test_create_is_all_or_nothing_when_a_user_fails_part_way(tmp_path, monkeypatch, capsys):
+    import accounts
+    hub_dir = tmp_path / "xentlearn-hub-test-undo"
+    real = accounts._add_user
+
+    def fail_on_the_third(name, home):
+        if name == "xlt-fay":
+            real(name, home)  # made, then a failure after it: it must go too
+            raise subprocess.CalledProcessError(12, ["useradd"], stderr="useradd: disk full")
+        real(name, home)
+
+    monkeypatch.setattr(accounts, "_add_user", fail_on_the_third)
+    monkeypatch.setenv("HUB_DIR", str(hub_dir))
+    path = write(tmp_path, "xlt-dee\nxlt-eve\nxlt-fay\nxlt-gus\n")
+    try:
+        code = accounts.main(["create", str(path)])
+        err = capsys.readouterr().err
+        assert code == 2, err
+        assert "creating the user 'xlt-fay' failed (useradd: disk full)" in err, err
+        assert "removed the users xlt-dee, xlt-eve, xlt-fay and their homes" in err, err
+        assert "Traceback" not in err
+        for name in ("xlt-dee", "xlt-eve", "xlt-fay", "xlt-gus"):
+            assert _no_user(name), name
+        assert not hub_dir.exists()  # made by this call: removed, passwords and all
+    finally:
+        accounts.remove(Settings.from_env({"HUB_DIR": str(hub_dir)}))
+        shutil.rmtree(hub_dir, ignore_errors=True)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="creates system users: needs root")
+def test_slips_carry_the_public_address_and_are_reprinted_with_the_same_passwords(tmp_path):
+    from hubtools import slips as read_slips
+    hub_dir = tmp_path / "xentlearn-hub-test-slips"
+    env = {"HUB_DIR": str(hub_dir), "HUB_IP": "0.0.0.0"}
+    path = write(tmp_path, "xlt-dee\nxlt-eve\n")
+    refused = _run("create", str(path), env=env)
+    assert refused.returncode == 2 and "set HUB_PUBLIC_URL" in refused.stderr, refused.stderr
+    assert "THIS-MACHINE" not in refused.stderr and _no_user("xlt-dee")
+    assert not hub_dir.exists()
+    try:
+        made = _run("create", str(path), env={**env, "HUB_PUBLIC_URL": "http://10.1.2.3:8000"})
+        assert made.returncode == 0, made.stderr
+        settings = Settings.from_env(env)
+        first = settings.slips.read_text()
+        assert first.count("open:      http://10.1.2.3:8000/\n") == 3, first
+        passwords = read_slips(settings.slips)
+        hashes = settings.passwords.read_text()
+        assert settings.slip_passwords.stat().st_mode & 0o777 == 0o600
+        again = _run("slips", env={**env, "HUB_PUBLIC_URL": "https://room.example.org/"})
+        assert again.returncode == 0 and "passwords unchanged" in again.stdout, again.stderr
+        second = settings.slips.read_text()
+        assert second.count("open:      https://room.example.org/\n") == 3, second
+        assert "10.1.2.3" not in second
+        assert read_slips(settings.slips) == passwords and len(passwords) == 3
+        assert settings.passwords.read_text() == hashes
+        assert settings.slips.stat().st_mode & 0o777 == 0o600
+        one = _run("slips", "xlt-eve", env={**env, "HUB_PUBLIC_URL": "http://10.1.2.3:8000/"})
+        assert read_slips(settings.slips) == {"xlt-eve": passwords["xlt-eve"]}, one.stderr
+    finally:
+        _run("remove", env=env)
+        shutil.rmtree(hub_dir, ignore_errors=True)
