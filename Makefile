@@ -121,7 +121,7 @@ site: $(STAMP)
 test-site: $(STAMP)
 	$(BIN)/python -m pytest tests/site -p no:cacheprovider
 
-# The room's hub (hub/, run as root). HUB_* settings are described in hub/settings.py.
+# The room's hub (the package hub/, run as root). HUB_* settings: hub/settings.py (VARIABLES).
 HUB_STAMP := $(VENV)/.installed-hub
 export HUB_DIR HUB_IP HUB_PORT HUB_API_PORT HUB_PROXY_API_PORT HUB_ADMIN HUB_MEM_LIMIT \
 	HUB_IDLE_TIMEOUT HUB_SERVER_ARGS HUB_PUBLIC_URL HUB_KERNEL_IDLE_TIMEOUT HUB_SPAWN_LIMIT
@@ -132,22 +132,22 @@ $(HUB_STAMP): pyproject.toml $(STAMP)
 
 hub: $(HUB_STAMP) $(LAB_SETTINGS) $(LAB_CONFIG)
 	@test -n "$(CLASS)" || { echo "make hub CLASS=class.txt: a class list, one user name a line"; exit 2; }
-	$(BIN)/python hub/preflight.py "$(CLASS)"
-	$(BIN)/python hub/accounts.py create "$(CLASS)"
-	$(BIN)/python hub/course.py publish
+	$(BIN)/python -m hub.preflight "$(CLASS)"
+	$(BIN)/python -m hub.accounts create "$(CLASS)"
+	$(BIN)/python -m hub.course publish
 	$(BIN)/jupyterhub -f hub/jupyterhub_config.py
 
 hub-prestart: $(HUB_STAMP)
-	$(BIN)/python hub/prestart.py $(if $(AT_ONCE),--at-once $(AT_ONCE))
+	$(BIN)/python -m hub.prestart $(if $(AT_ONCE),--at-once $(AT_ONCE))
 
 hub-slips: $(HUB_STAMP)
-	$(BIN)/python hub/accounts.py slips
+	$(BIN)/python -m hub.accounts slips
 
 hub-report: $(HUB_STAMP)
-	$(BIN)/python hub/report.py $(if $(CSV),--csv)
+	$(BIN)/python -m hub.report $(if $(CSV),--csv)
 
 hub-remove-users: $(HUB_STAMP)
-	$(BIN)/python hub/accounts.py remove
+	$(BIN)/python -m hub.accounts remove
 
 test-hub: $(HUB_STAMP) $(LAB_SETTINGS) $(LAB_CONFIG)
 	$(BIN)/python -m pytest tests/hub -p no:cacheprovider

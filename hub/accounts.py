@@ -1,7 +1,7 @@
 """Learners' accounts from a class list: system users, home folders, passwords and slips.
 
-    python hub/accounts.py create class.txt   # as root: users, homes, passwords, slips
-    python hub/accounts.py remove             # as root: every learner of this hub, and homes
+    python -m hub.accounts create class.txt   # as root: users, homes, passwords, slips
+    python -m hub.accounts remove             # as root: every learner of this hub, and homes
 
 A class list has one user name a line (``#`` starts a comment, blank lines are skipped). A
 name that appears twice, cannot be a user name, is the instructor's account, belongs to a
@@ -14,7 +14,7 @@ are kept in ``state/slips.json`` (root only, 0600) so that the slips, ``state/sl
 (root only), can be printed again, with the address learners type (``HUB_PUBLIC_URL``),
 without changing anyone's password:
 
-    python hub/accounts.py slips [NAME ...]   # as root: rewrite state/slips.txt
+    python -m hub.accounts slips [NAME ...]   # as root: rewrite state/slips.txt
 
 ``create`` is all-or-nothing: if any user cannot be made, the users and homes it made are
 removed again and it says why; the password files are written only once every user exists.
@@ -38,9 +38,8 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from memory import remove_cgroup  # noqa: E402
-from settings import MARKER, Settings  # noqa: E402
+from .memory import remove_cgroup
+from .settings import MARKER, Settings
 
 #: Debian's default NAME_REGEX for useradd, at most 32 characters.
 USERNAME = re.compile(r"[a-z_][a-z0-9_-]{0,31}")
@@ -359,7 +358,7 @@ def remove(settings: Settings) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python hub/accounts.py", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m hub.accounts", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     make = sub.add_parser("create", help="users, homes and passwords from a class list")

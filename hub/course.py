@@ -1,6 +1,6 @@
 """The course as learners get it, and each learner's copy of it.
 
-    python hub/course.py publish     # as root: notebooks/ and exercises/ into $HUB_DIR/course.git
+    python -m hub.course publish     # as root: notebooks/ and exercises/ into $HUB_DIR/course.git
 
 ``publish`` commits the chapters (``notebooks/``) and the exercises (``exercises/``, without
 their solutions) to a git repository the hub serves from the local disk, one commit per change.
@@ -20,8 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from settings import REPO, Settings, venv_bin  # noqa: E402
+from .settings import REPO, Settings, venv_bin
 
 BRANCH = "main"
 FOLDERS = ("notebooks", "exercises")
@@ -88,7 +87,7 @@ def pull_command(settings: Settings, home: Path) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python hub/course.py", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m hub.course", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     pub = sub.add_parser("publish", help="commit the course to the hub's course repository")

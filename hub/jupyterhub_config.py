@@ -2,109 +2,26 @@
 
     .venv/bin/jupyterhub -f hub/jupyterhub_config.py
 
-as root, after hub/accounts.py made the learners' users and hub/course.py published the
-course. Settings come from HUB_* environment variables (see hub/settings.py); the hub
-listens on 127.0.0.1:8000 unless HUB_IP opens it (HUB_IP=0.0.0.0 for the room's network).
+as root, after ``python -m hub.accounts`` made the learners' users and ``python -m hub.course``
+published the course. Everything is in ``hub.config``; settings come from the HUB_*
+environment variables (``hub.settings``), read there once. The hub listens on 127.0.0.1:8000
+unless HUB_IP opens it (HUB_IP=0.0.0.0 for the room's network).
 """
 
-import os
-import pwd
-import secrets
+import importlib.util
 import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-from settings import Settings, closed_dirs, learner_paths, venv_bin  # noqa: E402
+# JupyterHub runs this file by its path and cannot import the project's folder by name: the
+# folder this file is in is imported as the package ``hub`` from where it is (no search path
+# is changed), then ``hub.config`` from it.
+_init = Path(__file__).resolve().with_name("__init__.py")
+if getattr(sys.modules.get("hub"), "__file__", None) != str(_init):
+    _spec = importlib.util.spec_from_file_location("hub", _init,
+                                                   submodule_search_locations=[str(_init.parent)])
+    sys.modules["hub"] = importlib.util.module_from_spec(_spec)
+    _spec.loader.exec_module(sys.modules["hub"])
 
-c = get_config()  # noqa: F821 (JupyterHub's config loader provides it)
-settings = Settings.from_env()
-if os.geteuid() != 0:
-    sys.exit("the room's hub starts learners' servers as their own users: run it as root")
-closed = closed_dirs(learner_paths())
-if closed:
-    sys.exit("learners' servers cannot reach the project's environment: other users may not "
-             "pass through " + ", ".join(map(str, closed)) + ". Run `chmod o+x "
-             + " ".join(map(str, closed)) + "` (lets them pass, not list), or put the project "
-             "and its Python where every user can reach them.")
-settings.make_dirs()
-state = settings.state
+from hub.config import configure  # noqa: E402
 
-
-def prestart_token(state: Path) -> str:
-    """The ``prestart`` service's API token, made once, kept in state/ (root only)."""
-    path = state / "prestart-token"
-    if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_hex(32))
-    return path.read_text().strip()
-
-
-# Where it listens. Everything but the public port stays on this machine.
-c.JupyterHub.ip = settings.ip
-c.JupyterHub.port = settings.port
-c.JupyterHub.hub_ip = "127.0.0.1"
-c.JupyterHub.hub_port = settings.api_port
-c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{settings.proxy_api_port}"
-# PyPI's pure-Python proxy with room for a room: more requests at once, longer queue and
-# request timeouts (see roomproxy.py); kernels' websockets are not limited by it.
-c.ConfigurableHTTPProxy.command = [sys.executable, str(HERE / "roomproxy.py")]
-c.ConfigurableHTTPProxy.pid_file = str(state / "proxy.pid")
-
-# Secrets and the database in a folder only root can read.
-c.JupyterHub.cookie_secret_file = str(state / "jupyterhub_cookie_secret")
-c.JupyterHub.db_url = f"sqlite:///{state / 'jupyterhub.sqlite'}"
-c.JupyterHub.pid_file = str(state / "jupyterhub.pid")
-
-# Accounts: each learner's own password; the instructor is the admin.
-c.JupyterHub.authenticator_class = "roomhub.RoomAuthenticator"
-c.RoomAuthenticator.passwords_file = str(settings.passwords)
-c.Authenticator.admin_users = {settings.admin}
-c.Authenticator.any_allow_config = True  # who may log in: RoomAuthenticator.check_allowed
-
-# Each learner's JupyterLab as their own system user, in their home, with the course.
-c.JupyterHub.spawner_class = "roomhub.RoomSpawner"
-c.Spawner.cmd = [str(venv_bin() / "jupyterhub-singleuser")]
-# Kernels talk to the server over Unix sockets in the learner's runtime folder (inside their
-# private home), not over TCP ports on 127.0.0.1 that every user of the machine can reach.
-# Kernels idle for HUB_KERNEL_IDLE_TIMEOUT seconds are stopped, also with their notebook open
-# (cull_connected): a learner's memory is then the notebooks of that last while, not of
-# the whole day. Answers checked are already in the results log; the notebook is on disk.
-culling = [f"--MappingKernelManager.cull_idle_timeout={settings.kernel_idle_timeout}",
-           f"--MappingKernelManager.cull_interval={min(60, settings.kernel_idle_timeout)}",
-           "--MappingKernelManager.cull_connected=True"] if settings.kernel_idle_timeout else []
-c.Spawner.args = ["--KernelManager.transport=ipc", *culling, *settings.server_args]
-c.Spawner.notebook_dir = "~"
-# Every check a learner makes is appended at once to a private log in their home
-# (~/.xentlearn/results.jsonl, 0600), saved notebook or not: the class report counts it.
-c.Spawner.environment = {"XENTLEARN_RESULTS_LOG": lambda spawner: str(
-    Path(pwd.getpwnam(spawner.user.name).pw_dir) / ".xentlearn" / "results.jsonl")}
-c.Spawner.default_url = "/lab/tree/course/notebooks/00_welcome.ipynb"
-c.Spawner.http_timeout = 120  # a room starting together on a small machine
-# A room pressing start together: at most HUB_SPAWN_LIMIT servers start at once; the others
-# get the hub's page "Too many users trying to log in right now. Try again in 10 seconds."
-c.JupyterHub.concurrent_spawn_limit = settings.spawn_limit
-c.JupyterHub.spawn_throttle_retry_range = (5, 10)
-c.RoomSpawner.mem_limit_bytes = settings.mem_limit
-c.JupyterHub.cleanup_servers = True
-
-# Idle servers are stopped (their notebooks are saved on disk; the learner restarts from
-# the hub's home page).
-c.JupyterHub.services = [{
-    "name": "idle-culler",
-    "command": [sys.executable, str(HERE / "culler.py"), f"--timeout={settings.idle_timeout}"],
-}, {
-    # hub/prestart.py (make hub-prestart) starts the learners' servers with this token.
-    "name": "prestart",
-    "api_token": prestart_token(state),
-}]
-c.JupyterHub.load_roles = [{
-    "name": "idle-culler-role",
-    "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
-    "services": ["idle-culler"],
-}, {
-    "name": "prestart-role",
-    "scopes": ["list:users", "read:users", "read:servers", "servers"],
-    "services": ["prestart"],
-}]
+configure(get_config())  # noqa: F821 (JupyterHub's config loader provides get_config)

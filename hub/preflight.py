@@ -1,6 +1,6 @@
 """Everything ``make hub`` can check before it creates anything.
 
-    python hub/preflight.py class.txt     # as root; exit 2 and every problem named, or 0
+    python -m hub.preflight class.txt     # as root; exit 2 and every problem named, or 0
 
 Checks, all at once: root; the ``HUB_*`` settings; the class list (see accounts.py); an
 address for the slips (``HUB_PUBLIC_URL`` with ``HUB_IP=0.0.0.0``); the tools the hub runs
@@ -20,9 +20,8 @@ import socket
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from accounts import NO_ADDRESS, ClassListError, read_class_list  # noqa: E402
-from settings import Settings, closed_dirs, learner_paths, venv_bin  # noqa: E402
+from .accounts import NO_ADDRESS, ClassListError, read_class_list
+from .settings import Settings, closed_dirs, learner_paths, venv_bin
 
 #: What the hub and its proxy take besides the learners (measured: 125 + 33 MB, rounded up).
 HUB_OVERHEAD = 256 * 2**20
@@ -131,7 +130,7 @@ def problems(class_list: Path, settings: Settings) -> tuple[list[str], list[str]
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python hub/preflight.py", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m hub.preflight", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("class_list", type=Path)
     args = parser.parse_args(argv)

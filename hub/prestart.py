@@ -1,6 +1,6 @@
 """Start every learner's server before the room arrives, a few at a time.
 
-    python hub/prestart.py [--at-once N] [--timeout S]   # as root, with the hub running
+    python -m hub.prestart [--at-once N] [--timeout S]   # as root, with the hub running
 
 Through the hub's REST API on 127.0.0.1 (``HUB_API_PORT``), with the token of the hub's
 ``prestart`` service (``state/prestart-token``, root only, made by jupyterhub_config.py). It
@@ -20,8 +20,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from settings import Settings  # noqa: E402
+from .settings import Settings
 
 SERVICE = "prestart"
 
@@ -115,7 +114,7 @@ def prestart(settings: Settings, at_once: int, timeout: float = 300,
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python hub/prestart.py", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m hub.prestart", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--at-once", type=int, help="servers started together "
                         "(default HUB_SPAWN_LIMIT)")

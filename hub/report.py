@@ -1,6 +1,6 @@
 """The class report over the learners' work on the hub.
 
-    python hub/report.py [--csv | --json] [--jobs N] [--time-limit S]   # as root
+    python -m hub.report [--csv | --json] [--jobs N] [--time-limit S]   # as root
 
 Each learner's code runs as that learner, on a private copy. As root, the report copies
 each learner's exercise notebooks (``~/course/exercises/NN_*.ipynb``) and results log
@@ -30,9 +30,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from accounts import learners  # noqa: E402
-from settings import REPO, Settings, closed_dirs, learner_paths, venv_bin  # noqa: E402
+from .accounts import learners
+from .settings import REPO, Settings, closed_dirs, learner_paths, venv_bin
 
 #: The learner's exercise notebooks, relative to their home.
 EXERCISES = ("course", "exercises")
@@ -340,7 +339,7 @@ def run(settings: Settings, *, jobs: int = 2, time_limit: float = 120.0) -> tupl
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python hub/report.py", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m hub.report", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     form = parser.add_mutually_exclusive_group()
     form.add_argument("--csv", action="store_true")

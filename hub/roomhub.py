@@ -1,4 +1,4 @@
-"""The hub's authenticator and spawner for a room (loaded by jupyterhub_config.py).
+"""The hub's authenticator and spawner for a room (configured by hub.config).
 
 RoomAuthenticator checks a learner's own password against the hashes in
 ``state/passwords.json`` (written by accounts.py). RoomSpawner starts each learner's
@@ -16,13 +16,14 @@ import os
 import pwd
 from pathlib import Path
 
-from accounts import check_password
-from course import git_env, pull_command
 from jupyterhub.auth import Authenticator
 from jupyterhub.spawner import LocalProcessSpawner
-from memory import memory_cgroup, remove_cgroup, set_memory_limit
-from settings import Settings
-from traitlets import Integer, Unicode
+from traitlets import Instance, Integer, Unicode
+
+from .accounts import check_password
+from .course import git_env, pull_command
+from .memory import memory_cgroup, remove_cgroup, set_memory_limit
+from .settings import Settings
 
 
 def runtime_dir(uid: int) -> Path:
@@ -63,6 +64,9 @@ class RoomSpawner(LocalProcessSpawner):
     mem_limit_bytes = Integer(0, help="bytes for the learner's server and kernels; 0: none"
                               ).tag(config=True)
     course_home_folder = Unicode("course").tag(config=True)
+    settings = Instance(Settings,
+                        help="the room's HUB_* settings, read once by hub.config: the course "
+                        "repository and the hub's git settings").tag(config=True)
 
     cgroup: Path | None = None
 
@@ -78,7 +82,7 @@ class RoomSpawner(LocalProcessSpawner):
         return preexec
 
     async def start(self):
-        settings = Settings.from_env()
+        settings = self.settings
         try:
             user = pwd.getpwnam(self.user.name)
         except KeyError:
@@ -128,7 +132,6 @@ class RoomSpawner(LocalProcessSpawner):
     def get_env(self):
         env = super().get_env()
         env["JUPYTER_RUNTIME_DIR"] = str(runtime_dir(pwd.getpwnam(self.user.name).pw_uid))
-        settings = Settings.from_env()
-        env.update(git_env(settings))
+        env.update(git_env(self.settings))
         env["PATH"] = f"{Path(self.cmd[0]).parent}:/usr/bin:/bin"
         return env

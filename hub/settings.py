@@ -1,21 +1,11 @@
-"""Where the room's hub keeps things, read from the environment (the Makefile passes them on).
+"""The room's settings: every ``HUB_*`` environment variable, read once into a ``Settings``.
 
-| variable | default | what |
-|---|---|---|
-| ``HUB_DIR`` | ``/srv/xentlearn-hub`` | ``state/`` (root only), ``homes/``, ``course.git`` |
-| ``HUB_IP`` | ``127.0.0.1`` | where the hub listens; ``0.0.0.0`` opens it to the room's network |
-| ``HUB_PORT`` | ``8000`` | the port learners open |
-| ``HUB_API_PORT`` | ``8081`` | the hub's own API on 127.0.0.1 (learners' servers talk to it) |
-| ``HUB_PROXY_API_PORT`` | ``8001`` | the proxy's API on 127.0.0.1 |
-| ``HUB_ADMIN`` | ``instructor`` | the instructor's hub account, the admin |
-| ``HUB_MEM_LIMIT`` | ``1G`` | memory for each learner (server and kernels together); ``0``: none |
-| ``HUB_IDLE_TIMEOUT`` | ``3600`` | seconds without activity before a learner's server is stopped |
-| ``HUB_SERVER_ARGS`` | (none) | extra arguments for every learner's JupyterLab server |
-| ``HUB_PUBLIC_URL`` | ``http://HUB_IP:HUB_PORT/`` | the address on the slips; needed with
-  ``HUB_IP=0.0.0.0`` |
-| ``HUB_KERNEL_IDLE_TIMEOUT`` | ``1200`` | seconds a kernel may sit idle (open tab or not)
-  before it is stopped; ``0``: never |
-| ``HUB_SPAWN_LIMIT`` | ``4`` per core | servers starting at once; others retry in 10-20 s |
+The Makefile passes the variables on. Each is declared once below, in ``VARIABLES``: its
+name, the ``Settings`` field it fills, its default, how it is read and what it is for; the
+table here is made from those declarations. ``Settings.from_env()`` reads them all, once per
+command: the instructor's tools build it in their ``main``, the hub in ``hub.config``, which
+hands the same object to the hub's spawner (``RoomSpawner.settings``).
+
 """
 
 from __future__ import annotations
@@ -25,8 +15,10 @@ import re
 import shlex
 import stat
 import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 #: The comment on every system user the hub creates; only such users are ever removed.
@@ -46,19 +38,72 @@ def parse_size(text: str) -> int:
     return int(float(m.group(1)) * 1024 ** power)
 
 
-def _whole(env, name: str, default: int) -> int:
-    """A whole number of at least 0 from ``env[name]``, or ``default`` when unset."""
-    text = (env.get(name) or "").strip()
-    if not text:
-        return default
-    if not text.isdigit():
-        raise ValueError(f"{name}={text!r}: give a whole number (0 or more)")
+@dataclass(frozen=True)
+class Variable:
+    """One ``HUB_*`` setting, declared once.
+
+    Attributes
+    ----------
+    name : str
+        The environment (and make) variable, ``HUB_...``.
+    field : str
+        The ``Settings`` field it fills.
+    default : str
+        What an unset or empty variable means, as text for ``parse``.
+    parse : callable
+        ``parse(variable, text) -> value``; a ValueError names the variable and what to give.
+    help : str
+        What it is for (the table in this module's docstring).
+    shown : str
+        The default as the table shows it, when not ``default`` itself.
+    """
+
+    name: str
+    field: str
+    default: str
+    parse: Callable[[Variable, str], Any]
+    help: str
+    shown: str = ""
+
+    def read(self, env: Mapping[str, str]) -> Any:
+        return self.parse(self, env.get(self.name) or self.default)
+
+    def row(self) -> str:
+        """This variable's line of the table."""
+        return f"| ``{self.name}`` | {self.shown or f'``{self.default}``'} | {self.help} |"
+
+
+def _text(var: Variable, text: str) -> str:
+    return text
+
+
+def _path(var: Variable, text: str) -> Path:
+    return Path(text).resolve()
+
+
+def _int(var: Variable, text: str) -> int:
     return int(text)
 
 
-def _public_url(env) -> str | None:
-    """``HUB_PUBLIC_URL`` checked: ``http://`` or ``https://`` and a host, ending in ``/``."""
-    text = (env.get("HUB_PUBLIC_URL") or "").strip()
+def _size(var: Variable, text: str) -> int:
+    return parse_size(text)
+
+
+def _args(var: Variable, text: str) -> tuple[str, ...]:
+    return tuple(shlex.split(text))
+
+
+def _whole(var: Variable, text: str) -> int:
+    """A whole number of at least 0; blank means the default."""
+    text = text.strip() or var.default
+    if not text.isdigit():
+        raise ValueError(f"{var.name}={text!r}: give a whole number (0 or more)")
+    return int(text)
+
+
+def _public_url(var: Variable, text: str) -> str | None:
+    """``http://`` or ``https://`` and a host, ending in ``/``; None when blank."""
+    text = text.strip()
     if not text:
         return None
     if not re.fullmatch(r"https?://[^/\s]+(/\S*)?", text):
@@ -67,8 +112,44 @@ def _public_url(env) -> str | None:
     return text if text.endswith("/") else text + "/"
 
 
+#: Every setting of the room, in the order of the table.
+VARIABLES: tuple[Variable, ...] = (
+    Variable("HUB_DIR", "hub_dir", "/srv/xentlearn-hub", _path,
+             "``state/`` (root only), ``homes/``, ``course.git``"),
+    Variable("HUB_IP", "ip", "127.0.0.1", _text,
+             "where the hub listens; ``0.0.0.0`` opens it to the room's network"),
+    Variable("HUB_PORT", "port", "8000", _int, "the port learners open"),
+    Variable("HUB_API_PORT", "api_port", "8081", _int,
+             "the hub's own API on 127.0.0.1 (learners' servers talk to it)"),
+    Variable("HUB_PROXY_API_PORT", "proxy_api_port", "8001", _int,
+             "the proxy's API on 127.0.0.1"),
+    Variable("HUB_ADMIN", "admin", "instructor", _text,
+             "the instructor's hub account, the admin"),
+    Variable("HUB_MEM_LIMIT", "mem_limit", "1G", _size,
+             "memory for each learner (server and kernels together); ``0``: none"),
+    Variable("HUB_IDLE_TIMEOUT", "idle_timeout", "3600", _int,
+             "seconds without activity before a learner's server is stopped"),
+    Variable("HUB_SERVER_ARGS", "server_args", "", _args,
+             "extra arguments for every learner's JupyterLab server", shown="(none)"),
+    Variable("HUB_PUBLIC_URL", "public_url", "", _public_url,
+             "the address on the slips; needed with ``HUB_IP=0.0.0.0``",
+             shown="``http://HUB_IP:HUB_PORT/``"),
+    Variable("HUB_KERNEL_IDLE_TIMEOUT", "kernel_idle_timeout", "1200", _whole,
+             "seconds a kernel may sit idle (open tab or not) before it is stopped; "
+             "``0``: never"),
+    Variable("HUB_SPAWN_LIMIT", "spawn_limit", str(4 * (os.cpu_count() or 1)), _whole,
+             "servers starting at once; others retry in 10-20 s", shown="``4`` per core"),
+)
+
+if __doc__:  # not under python -OO
+    __doc__ += "\n".join(["| variable | default | what |", "|---|---|---|",
+                          *(v.row() for v in VARIABLES)]) + "\n"
+
+
 @dataclass(frozen=True)
 class Settings:
+    """The room's settings, one field per ``HUB_*`` variable (see ``VARIABLES``)."""
+
     hub_dir: Path
     ip: str
     port: int
@@ -83,22 +164,11 @@ class Settings:
     spawn_limit: int = 8
 
     @classmethod
-    def from_env(cls, env: dict | None = None) -> Settings:
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Every ``HUB_*`` variable of ``env`` (default: this process's environment), read
+        once; a ValueError names a variable that cannot be read and what to give."""
         env = os.environ if env is None else env
-        return cls(
-            hub_dir=Path(env.get("HUB_DIR") or "/srv/xentlearn-hub").resolve(),
-            ip=env.get("HUB_IP") or "127.0.0.1",
-            port=int(env.get("HUB_PORT") or 8000),
-            api_port=int(env.get("HUB_API_PORT") or 8081),
-            proxy_api_port=int(env.get("HUB_PROXY_API_PORT") or 8001),
-            admin=env.get("HUB_ADMIN") or "instructor",
-            mem_limit=parse_size(env.get("HUB_MEM_LIMIT") or "1G"),
-            idle_timeout=int(env.get("HUB_IDLE_TIMEOUT") or 3600),
-            server_args=tuple(shlex.split(env.get("HUB_SERVER_ARGS") or "")),
-            public_url=_public_url(env),
-            kernel_idle_timeout=_whole(env, "HUB_KERNEL_IDLE_TIMEOUT", 1200),
-            spawn_limit=_whole(env, "HUB_SPAWN_LIMIT", 4 * (os.cpu_count() or 1)),
-        )
+        return cls(**{v.field: v.read(env) for v in VARIABLES})
 
     @property
     def slip_url(self) -> str | None:

@@ -26,6 +26,7 @@ from hubtools import (
     REPORT,
     ROOT,
     Learner,
+    hub_command,
     login,
     new_kernel,
     slips,
@@ -57,8 +58,8 @@ class Room:
     learners: dict[str, Learner]
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        """A hub/ command with this room's settings."""
-        return subprocess.run([str(VENV_BIN / "python"), *args], cwd=ROOT, env=self.env,
+        """``python -m hub.MODULE ARGS`` with this room's settings."""
+        return subprocess.run(hub_command(*args), cwd=ROOT, env=self.env,
                               capture_output=True, text=True, check=check)
 
 
@@ -77,8 +78,8 @@ def _remove_stale_learners() -> None:
     """Learners left by an earlier run that was killed before its clean-up."""
     import pwd
 
-    from accounts import remove
-    from settings import MARKER, Settings
+    from hub.accounts import remove
+    from hub.settings import MARKER, Settings
     stale = {Path(u.pw_dir).parent.parent for u in pwd.getpwall()
              if MARKER in u.pw_gecos and Path(u.pw_dir).parent.parent.name.startswith(
                  "xentlearn-hub-test-")}
@@ -96,7 +97,7 @@ def room(tmp_path_factory):
     why = _why_not()
     if why:
         pytest.skip(why)
-    from settings import closed_dirs, learner_paths
+    from hub.settings import closed_dirs, learner_paths
 
     _remove_stale_learners()
     hub_dir = Path(tempfile.mkdtemp(prefix="xentlearn-hub-test-", dir="/tmp"))
@@ -116,14 +117,12 @@ def room(tmp_path_factory):
     try:
         class_list = hub_dir / "class.txt"
         class_list.write_text("# the test class\n" + "\n".join(NAMES) + "\n")
-        made = subprocess.run([str(VENV_BIN / "python"), str(HUB / "accounts.py"), "create",
-                               str(class_list)], cwd=ROOT, env=env, capture_output=True,
-                              text=True)
+        made = subprocess.run(hub_command("accounts", "create", str(class_list)), cwd=ROOT,
+                              env=env, capture_output=True, text=True)
         assert made.returncode == 0, made.stderr
         course = test_course(tmp_path_factory.mktemp("course"))
-        published = subprocess.run([str(VENV_BIN / "python"), str(HUB / "course.py"),
-                                    "publish", "--source", str(course)], cwd=ROOT, env=env,
-                                   capture_output=True, text=True)
+        published = subprocess.run(hub_command("course", "publish", "--source", str(course)),
+                                   cwd=ROOT, env=env, capture_output=True, text=True)
         assert published.returncode == 0, published.stderr
         t0 = time.monotonic()
         with log.open("w") as out:
@@ -170,8 +169,8 @@ def _stop_everything(proc, env: dict, hub_dir: Path, opened: dict) -> None:
                 proc.wait(timeout=10)
     finally:
         try:
-            subprocess.run([str(VENV_BIN / "python"), str(HUB / "accounts.py"), "remove"],
-                           cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+            subprocess.run(hub_command("accounts", "remove"), cwd=ROOT, env=env,
+                           capture_output=True, text=True, check=False)
         finally:
             shutil.rmtree(hub_dir, ignore_errors=True)
             for d, mode in opened.items():

@@ -1,5 +1,5 @@
-"""Helpers for the hub tests: the hub's own modules, HTTP as a learner, kernels over websockets,
-memory of a user's processes."""
+"""Helpers for the hub tests: the hub's package importable, HTTP as a learner, kernels over
+websockets, memory of a user's processes."""
 
 from __future__ import annotations
 
@@ -14,13 +14,21 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 HUB = ROOT / "hub"
-sys.path.insert(0, str(HUB))
+if str(ROOT) not in sys.path:  # the package ``hub``, also when pytest runs from elsewhere
+    sys.path.insert(0, str(ROOT))
 
 import requests  # noqa: E402
 
 NAMES = ("xlt-ana", "xlt-bo", "xlt-cy")
 #: Small enough that a test can exceed it; a room's default is 1G.
 MEM_LIMIT = "600M"
+
+
+def hub_command(module: str, *args: str) -> list[str]:
+    """The project's Python running ``hub.MODULE`` (from the repository's root)."""
+    return [str(Path(sys.prefix) / "bin" / "python"), "-m", f"hub.{module}", *args]
+
+
 #: Figures for the end-of-run summary (hub start, spawn times, memory, wall time).
 REPORT: list[str] = []
 

@@ -1,4 +1,4 @@
-"""hub/accounts.py: class lists refused line by line, passwords of one's own, and (as root)
+"""hub.accounts: class lists refused line by line, passwords of one's own, and (as root)
 a refused list creates nothing while a good one creates users with private homes."""
 
 from __future__ import annotations
@@ -7,19 +7,19 @@ import os
 import pwd
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from accounts import (
+from hubtools import ROOT, hub_command
+
+from hub.accounts import (
     ClassListError,
     check_password,
     hash_password,
     new_password,
     read_class_list,
 )
-from hubtools import HUB, ROOT
-from settings import MARKER, Settings
+from hub.settings import MARKER, Settings
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -75,7 +75,7 @@ def test_passwords_are_each_learners_own_and_only_their_hash_is_kept():
 
 
 def _run(*args: str, env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(HUB / "accounts.py"), *args], cwd=ROOT,
+    return subprocess.run(hub_command("accounts", *args), cwd=ROOT,
                           env={**os.environ, **env}, capture_output=True, text=True)
 
 
@@ -116,7 +116,7 @@ def _groups_without_a_user() -> list[str]:
     where the machine has them."""
     import grp
 
-    from accounts import USERNAME
+    from hub.accounts import USERNAME
     names = sorted((g.gr_name for g in grp.getgrall() if _no_user(g.gr_name)
                     and USERNAME.fullmatch(g.gr_name)),
                    key=lambda n: n not in ("staff", "plugdev"))
@@ -150,7 +150,7 @@ def test_a_list_naming_a_group_creates_nobody_and_preflight_says_so_first(tmp_pa
     assert refused.returncode == 2, refused.stderr
     assert f"line 2: {group!r} is an existing system group" in refused.stderr
     assert "Traceback" not in refused.stderr
-    checked = subprocess.run([sys.executable, str(HUB / "preflight.py"), str(path)], cwd=ROOT,
+    checked = subprocess.run(hub_command("preflight", str(path)), cwd=ROOT,
                              env={**os.environ, "HUB_DIR": str(hub_dir)},
                              capture_output=True, text=True)
     assert checked.returncode == 2 and f"line 2: {group!r}" in checked.stderr, checked.stderr
@@ -160,7 +160,7 @@ def test_a_list_naming_a_group_creates_nobody_and_preflight_says_so_first(tmp_pa
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="creates system users: needs root")
 def test_create_is_all_or_nothing_when_a_user_fails_part_way(tmp_path, monkeypatch, capsys):
-    import accounts
+    from hub import accounts
     hub_dir = tmp_path / "xentlearn-hub-test-undo"
     real = accounts._add_user
 

@@ -7,11 +7,12 @@ import re
 
 import pytest
 from hubtools import HUB, ROOT
-from settings import Settings, parse_size
+
+from hub.settings import Settings, parse_size
 
 yaml = pytest.importorskip("yaml")
 VALUES = yaml.safe_load((ROOT / "deploy" / "values.yaml").read_text())
-CONFIG = (HUB / "jupyterhub_config.py").read_text()
+CONFIG = (HUB / "config.py").read_text()
 
 
 def test_the_values_give_each_learner_the_rooms_memory_limit_and_idle_timeout():

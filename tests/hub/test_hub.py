@@ -154,7 +154,7 @@ def test_a_learner_gets_403_on_another_learners_urls(room, learners):
 
 
 def test_each_learner_has_a_memory_limit_that_holds(room, learners):
-    from settings import parse_size
+    from hub.settings import parse_size
 
     limit = parse_size(MEM_LIMIT)
     for name, learner in learners.items():
@@ -216,7 +216,7 @@ def answered(learners):
 
 def test_the_class_report_over_the_homes_says_what_each_learner_did(room, answered):
     t0 = time.monotonic()
-    result = room.run("hub/report.py", "--csv", "--jobs", "2", check=False)
+    result = room.run("report", "--csv", "--jobs", "2", check=False)
     REPORT.append(f"class report, 3 learners x 2 chapters, --jobs 2: "
                   f"{time.monotonic() - t0:.1f} s")
     assert result.returncode == 0, result.stderr[-3000:]
@@ -227,7 +227,7 @@ def test_the_class_report_over_the_homes_says_what_each_learner_did(room, answer
         assert got[(name, 1)] == (correct, attempted, "ok"), (name, got)
         assert got[(name, 2)] == (0, 0, "ok"), (name, got)
     assert {learner for learner, _ in got} == set(NAMES)
-    table = room.run("hub/report.py").stdout
+    table = room.run("report").stdout
     assert all(name in table for name in NAMES), table
 
 
@@ -247,7 +247,7 @@ def test_a_course_update_reaches_a_learner_and_keeps_their_answer(room, learners
     assert text.count("Practice for the chapter") == 1
     exercise.write_text(text.replace("Practice for the chapter",
                                      "Practice, updated, for the chapter"))
-    published = room.run("hub/course.py", "publish", "--source", str(course), "-m",
+    published = room.run("course", "publish", "--source", str(course), "-m",
                          "A typo fixed, a new question")
     assert "new commit" in published.stdout, published.stdout
     run = execute(bo, bo.kernels[0], "open('course/my-notes.txt', 'w').write('mine')")

@@ -1,4 +1,4 @@
-"""hub/preflight.py: what ``make hub`` checks before it creates anything (ports, paths, the
+"""hub.preflight: what ``make hub`` checks before it creates anything (ports, paths, the
 slips' address, the class list), and its warning when the class cannot all fill their
 memory limit; the order of ``make hub``'s steps."""
 
@@ -7,10 +7,11 @@ from __future__ import annotations
 import re
 import socket
 
-import preflight
 import pytest
 from hubtools import ROOT
-from settings import Settings
+
+from hub import preflight
+from hub.settings import Settings
 
 GB = 2**30
 
@@ -24,8 +25,9 @@ def _class(tmp_path, text="xlt-dee\nxlt-eve\n"):
 def test_make_hub_checks_before_it_creates_anything():
     makefile = (ROOT / "Makefile").read_text()
     recipe = makefile.split("\nhub:", 1)[1].split("\n\n", 1)[0]
-    steps = [line.split()[1] for line in recipe.splitlines() if "$(BIN)/" in line]
-    assert steps == ["hub/preflight.py", "hub/accounts.py", "hub/course.py", "-f"], steps
+    steps = [" ".join(line.split()[1:3]) for line in recipe.splitlines() if "$(BIN)/" in line]
+    assert steps == ["-m hub.preflight", "-m hub.accounts", "-m hub.course",
+                     "-f hub/jupyterhub_config.py"], steps
 
 
 def test_a_port_in_use_is_named_with_its_setting(tmp_path):
@@ -109,7 +111,7 @@ def test_kernel_culling_and_the_spawn_limit_are_settings_with_room_defaults():
     assert Settings.from_env({"HUB_KERNEL_IDLE_TIMEOUT": "0"}).kernel_idle_timeout == 0
     with pytest.raises(ValueError, match="HUB_SPAWN_LIMIT='many': give a whole number"):
         Settings.from_env({"HUB_SPAWN_LIMIT": "many"})
-    config = (ROOT / "hub" / "jupyterhub_config.py").read_text()
+    config = (ROOT / "hub" / "config.py").read_text()
     for name in ("cull_idle_timeout", "cull_interval", "cull_connected=True",
                  "concurrent_spawn_limit", "roomproxy.py"):
         assert name in config, name

@@ -1,4 +1,4 @@
-"""The room's class report (hub/report.py) against a learner who attacks it.
+"""The room's class report (hub.report) against a learner who attacks it.
 
 xlt-ana's exercise notebook, run by the report, tries what a learner's code could do to a
 report that ran everyone as one user: read a classmate's notebook and leak it to /tmp,
@@ -124,7 +124,7 @@ for pid in victims:  # and her own: the report of her notebooks with them
 
 def _report(room, *options: str) -> dict:
     t0 = time.monotonic()
-    result = room.run("hub/report.py", "--csv", "--jobs", "2", *options, check=False)
+    result = room.run("report", "--csv", "--jobs", "2", *options, check=False)
     seconds = time.monotonic() - t0
     assert result.returncode == 0, result.stderr[-3000:]
     rows = {(r["learner"], int(r["chapter"])): r
@@ -250,12 +250,12 @@ def test_links_fifos_and_folders_named_like_notebooks_are_refused_and_named(room
 def test_a_learner_on_the_class_list_with_no_work_is_absent(room, learners, attacked):
     class_list = room.hub_dir / "class-more.txt"
     class_list.write_text("\n".join([*learners, ABSENT]) + "\n")
-    made = room.run("hub/accounts.py", "create", str(class_list), check=False)
+    made = room.run("accounts", "create", str(class_list), check=False)
     assert made.returncode == 0, made.stderr
     report = _report(room)
     rows = report["rows"]
     chapters = sorted({n for _, n in rows})
     assert [rows[(ABSENT, n)]["status"] for n in chapters] == ["absent"] * len(chapters)
     assert rows[("xlt-bo", 1)]["status"] == "ok"
-    table = room.run("hub/report.py", "--jobs", "2").stdout
+    table = room.run("report", "--jobs", "2").stdout
     assert f"absent (on the class list, no work found): {ABSENT}" in table, table

@@ -16,7 +16,18 @@ from pathlib import Path
 
 import pytest
 from conftest import VENV_BIN, _wait_healthy, _why_not, free_port
-from hubtools import HUB, REPORT, ROOT, Learner, login, new_kernel, processes_of, rss_mb, slips
+from hubtools import (
+    HUB,
+    REPORT,
+    ROOT,
+    Learner,
+    hub_command,
+    login,
+    new_kernel,
+    processes_of,
+    rss_mb,
+    slips,
+)
 
 #: Learners pressing start together: the issue's room (on a 2-core machine).
 CLASS_SIZE = 25
@@ -28,8 +39,8 @@ KERNEL_IDLE = 10
 
 def _remove_stale_rooms() -> None:
     """Learners of an earlier run of this module that was killed before its clean-up."""
-    from accounts import remove
-    from settings import MARKER, Settings
+    from hub.accounts import remove
+    from hub.settings import MARKER, Settings
     for hub_dir in {Path(u.pw_dir).parent.parent for u in pwd.getpwall()
                     if MARKER in u.pw_gecos and Path(u.pw_dir).parent.parent.name.startswith(
                         PREFIX)}:
@@ -39,7 +50,8 @@ def _remove_stale_rooms() -> None:
 @pytest.fixture(scope="module")
 def big_room(tmp_path_factory):
     from conftest import Room, _stop_everything
-    from settings import closed_dirs, learner_paths
+
+    from hub.settings import closed_dirs, learner_paths
 
     why = _why_not()
     if why:
@@ -61,16 +73,14 @@ def big_room(tmp_path_factory):
     try:
         class_list = hub_dir / "class.txt"
         class_list.write_text("\n".join(NAMES) + "\n")
-        for step in (["preflight.py", str(class_list)], ["accounts.py", "create",
-                                                         str(class_list)]):
-            done = subprocess.run([str(VENV_BIN / "python"), str(HUB / step[0]), *step[1:]],
-                                  cwd=ROOT, env=env, capture_output=True, text=True)
+        for step in (["preflight", str(class_list)], ["accounts", "create", str(class_list)]):
+            done = subprocess.run(hub_command(*step), cwd=ROOT, env=env, capture_output=True,
+                                  text=True)
             assert done.returncode == 0, (step, done.stderr)
         from hubtools import test_course
         course = test_course(tmp_path_factory.mktemp("course"))
-        published = subprocess.run([str(VENV_BIN / "python"), str(HUB / "course.py"),
-                                    "publish", "--source", str(course)], cwd=ROOT, env=env,
-                                   capture_output=True, text=True)
+        published = subprocess.run(hub_command("course", "publish", "--source", str(course)),
+                                   cwd=ROOT, env=env, capture_output=True, text=True)
         assert published.returncode == 0, published.stderr
         with log.open("w") as out:
             proc = subprocess.Popen([str(VENV_BIN / "jupyterhub"), "-f",
@@ -160,8 +170,9 @@ def test_the_throttle_and_the_proxy_are_set_for_a_room(big_room, started):
              and big_room.env["HUB_PROXY_API_PORT"] in cmd]
     assert len(proxy) == 1, processes_of(0)
     assert "Timeout in request queue" not in log
-    import roomproxy
     from tornado.httpclient import AsyncHTTPClient
+
+    from hub import roomproxy
     roomproxy.configure()
     try:
         client = AsyncHTTPClient(force_instance=True)
@@ -203,7 +214,7 @@ def test_prestart_starts_every_learners_server_a_few_at_a_time(big_room, started
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(stop_server, big_room.learners.values()))
     t0 = time.monotonic()
-    done = subprocess.run([str(VENV_BIN / "python"), str(HUB / "prestart.py")], cwd=ROOT,
+    done = subprocess.run(hub_command("prestart"), cwd=ROOT,
                           env=big_room.env, capture_output=True, text=True, timeout=600)
     seconds = time.monotonic() - t0
     assert done.returncode == 0, done.stdout + done.stderr
@@ -214,7 +225,7 @@ def test_prestart_starts_every_learners_server_a_few_at_a_time(big_room, started
     at_once = re.search(r"\((\d+) at a time\)", done.stdout).group(1)
     REPORT.append(f"make hub-prestart for {CLASS_SIZE} learners ({at_once} at a time): all "
                   f"ready after {seconds:.1f} s")
-    again = subprocess.run([str(VENV_BIN / "python"), str(HUB / "prestart.py")], cwd=ROOT,
+    again = subprocess.run(hub_command("prestart"), cwd=ROOT,
                            env=big_room.env, capture_output=True, text=True, timeout=120)
     quick = re.findall(r"^xlr-\d+: ready after 0\.\d s$", again.stdout, re.M)
     assert again.returncode == 0 and len(quick) == CLASS_SIZE, again.stdout  # none restarted
