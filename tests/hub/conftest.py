@@ -7,6 +7,7 @@ removed at the end, also when a test fails.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -56,6 +57,7 @@ class Room:
     log: Path
     passwords: dict[str, str]
     learners: dict[str, Learner]
+    started_in: float = 0.0  # seconds from starting the hub to /hub/health 200
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         """``python -m hub.MODULE ARGS`` with this room's settings."""
@@ -74,15 +76,15 @@ def _why_not() -> str | None:
     return None
 
 
-def _remove_stale_learners() -> None:
-    """Learners left by an earlier run that was killed before its clean-up."""
+def _remove_stale_learners(prefix: str) -> None:
+    """Learners left by an earlier run that was killed before its clean-up (hub folders
+    named ``/tmp/PREFIX...``); skips when that run's hub is still running."""
     import pwd
 
     from hub.accounts import remove
     from hub.settings import MARKER, Settings
     stale = {Path(u.pw_dir).parent.parent for u in pwd.getpwall()
-             if MARKER in u.pw_gecos and Path(u.pw_dir).parent.parent.name.startswith(
-                 "xentlearn-hub-test-")}
+             if MARKER in u.pw_gecos and Path(u.pw_dir).parent.parent.name.startswith(prefix)}
     for hub_dir in stale:
         pid_file = hub_dir / "state" / "jupyterhub.pid"
         pid = pid_file.read_text().strip() if pid_file.exists() else ""
@@ -92,15 +94,21 @@ def _remove_stale_learners() -> None:
         remove(Settings.from_env({"HUB_DIR": str(hub_dir)}))
 
 
-@pytest.fixture(scope="session")
-def room(tmp_path_factory):
+@contextlib.contextmanager
+def running_room(tmp_path_factory, *, prefix: str, names: tuple[str, ...], settings: dict,
+                 preflight: bool = False):
+    """A hub of its own, as ``make hub`` starts one: a new ``HUB_DIR`` in ``/tmp/PREFIX...``,
+    free ports, the class ``names`` created (after ``hub.preflight`` when ``preflight``), the
+    test course published; ``settings`` are the other ``HUB_*`` values. Yields the
+    :class:`Room`; on the way out the hub is stopped, its learners removed and the folders
+    opened for them closed again, also when a test fails."""
     why = _why_not()
     if why:
         pytest.skip(why)
     from hub.settings import closed_dirs, learner_paths
 
-    _remove_stale_learners()
-    hub_dir = Path(tempfile.mkdtemp(prefix="xentlearn-hub-test-", dir="/tmp"))
+    _remove_stale_learners(prefix)
+    hub_dir = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
     hub_dir.chmod(0o755)
     # Learners' servers run the project's Python: open the folders on the way (o+x, pass
     # through only) for the test, and close them again afterwards.
@@ -110,16 +118,18 @@ def room(tmp_path_factory):
     port = free_port()
     env = {**os.environ, "HUB_DIR": str(hub_dir), "HUB_IP": "127.0.0.1", "HUB_PORT": str(port),
            "HUB_API_PORT": str(free_port()), "HUB_PROXY_API_PORT": str(free_port()),
-           "HUB_MEM_LIMIT": MEM_LIMIT, "HUB_IDLE_TIMEOUT": "600",
-           "HUB_SERVER_ARGS": "--LabApp.expose_app_in_browser=True"}
+           **settings}
+    env.pop("HUB_PUBLIC_URL", None)
     log = tmp_path_factory.mktemp("hub") / "jupyterhub.log"
     proc = None
     try:
         class_list = hub_dir / "class.txt"
-        class_list.write_text("# the test class\n" + "\n".join(NAMES) + "\n")
-        made = subprocess.run(hub_command("accounts", "create", str(class_list)), cwd=ROOT,
-                              env=env, capture_output=True, text=True)
-        assert made.returncode == 0, made.stderr
+        class_list.write_text("# the test class\n" + "\n".join(names) + "\n")
+        steps = [["preflight", str(class_list)]] if preflight else []
+        for step in [*steps, ["accounts", "create", str(class_list)]]:
+            done = subprocess.run(hub_command(*step), cwd=ROOT, env=env, capture_output=True,
+                                  text=True)
+            assert done.returncode == 0, (step, done.stderr)
         course = test_course(tmp_path_factory.mktemp("course"))
         published = subprocess.run(hub_command("course", "publish", "--source", str(course)),
                                    cwd=ROOT, env=env, capture_output=True, text=True)
@@ -132,13 +142,22 @@ def room(tmp_path_factory):
                                     stderr=subprocess.STDOUT, start_new_session=True)
         base = f"http://127.0.0.1:{port}"
         _wait_healthy(base, proc, log)
-        REPORT.append(f"hub start to /hub/health 200: {time.monotonic() - t0:.1f} s")
-        room = Room(base, hub_dir, env, proc, log, slips(hub_dir / "state" / "slips.txt"), {})
-        yield room
+        yield Room(base, hub_dir, env, proc, log, slips(hub_dir / "state" / "slips.txt"), {},
+                   started_in=time.monotonic() - t0)
     finally:
         _stop_everything(proc, env, hub_dir, opened)
-        REPORT.append(f"hub tests' wall time (fixture set-up to clean-up): "
-                      f"{time.monotonic() - WALL['start']:.0f} s")
+
+
+@pytest.fixture(scope="session")
+def room(tmp_path_factory):
+    with running_room(tmp_path_factory, prefix="xentlearn-hub-test-", names=NAMES,
+                      settings={"HUB_MEM_LIMIT": MEM_LIMIT, "HUB_IDLE_TIMEOUT": "600",
+                                "HUB_SERVER_ARGS": "--LabApp.expose_app_in_browser=True"}
+                      ) as started:
+        REPORT.append(f"hub start to /hub/health 200: {started.started_in:.1f} s")
+        yield started
+    REPORT.append(f"hub tests' wall time (fixture set-up to clean-up): "
+                  f"{time.monotonic() - WALL['start']:.0f} s")
 
 
 def _wait_healthy(base: str, proc: subprocess.Popen, log: Path, timeout: float = 90) -> None:

@@ -8,16 +8,14 @@ import os
 import pwd
 import re
 import subprocess
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import VENV_BIN, _wait_healthy, _why_not, free_port
+from conftest import running_room
 from hubtools import (
-    HUB,
     REPORT,
     ROOT,
     Learner,
@@ -26,7 +24,6 @@ from hubtools import (
     new_kernel,
     processes_of,
     rss_mb,
-    slips,
 )
 
 #: Learners pressing start together: the issue's room (on a 2-core machine).
@@ -37,61 +34,12 @@ PREFIX = "xentlearn-hub-test-room-"
 KERNEL_IDLE = 10
 
 
-def _remove_stale_rooms() -> None:
-    """Learners of an earlier run of this module that was killed before its clean-up."""
-    from hub.accounts import remove
-    from hub.settings import MARKER, Settings
-    for hub_dir in {Path(u.pw_dir).parent.parent for u in pwd.getpwall()
-                    if MARKER in u.pw_gecos and Path(u.pw_dir).parent.parent.name.startswith(
-                        PREFIX)}:
-        remove(Settings.from_env({"HUB_DIR": str(hub_dir)}))
-
-
 @pytest.fixture(scope="module")
 def big_room(tmp_path_factory):
-    from conftest import Room, _stop_everything
-
-    from hub.settings import closed_dirs, learner_paths
-
-    why = _why_not()
-    if why:
-        pytest.skip(why)
-    _remove_stale_rooms()
-    hub_dir = Path(tempfile.mkdtemp(prefix=PREFIX, dir="/tmp"))
-    hub_dir.chmod(0o755)
-    opened = {d: d.stat().st_mode & 0o7777 for d in closed_dirs(learner_paths())}
-    for d, mode in opened.items():
-        d.chmod(mode | 0o001)
-    port = free_port()
-    env = {**os.environ, "HUB_DIR": str(hub_dir), "HUB_IP": "127.0.0.1", "HUB_PORT": str(port),
-           "HUB_API_PORT": str(free_port()), "HUB_PROXY_API_PORT": str(free_port()),
-           "HUB_MEM_LIMIT": "600M", "HUB_IDLE_TIMEOUT": "3600",
-           "HUB_KERNEL_IDLE_TIMEOUT": str(KERNEL_IDLE)}
-    env.pop("HUB_PUBLIC_URL", None)
-    log = tmp_path_factory.mktemp("room") / "jupyterhub.log"
-    proc = None
-    try:
-        class_list = hub_dir / "class.txt"
-        class_list.write_text("\n".join(NAMES) + "\n")
-        for step in (["preflight", str(class_list)], ["accounts", "create", str(class_list)]):
-            done = subprocess.run(hub_command(*step), cwd=ROOT, env=env, capture_output=True,
-                                  text=True)
-            assert done.returncode == 0, (step, done.stderr)
-        from hubtools import test_course
-        course = test_course(tmp_path_factory.mktemp("course"))
-        published = subprocess.run(hub_command("course", "publish", "--source", str(course)),
-                                   cwd=ROOT, env=env, capture_output=True, text=True)
-        assert published.returncode == 0, published.stderr
-        with log.open("w") as out:
-            proc = subprocess.Popen([str(VENV_BIN / "jupyterhub"), "-f",
-                                     str(HUB / "jupyterhub_config.py")], cwd=hub_dir, env=env,
-                                    stdin=subprocess.DEVNULL, stdout=out,
-                                    stderr=subprocess.STDOUT, start_new_session=True)
-        base = f"http://127.0.0.1:{port}"
-        _wait_healthy(base, proc, log)
-        yield Room(base, hub_dir, env, proc, log, slips(hub_dir / "state" / "slips.txt"), {})
-    finally:
-        _stop_everything(proc, env, hub_dir, opened)
+    with running_room(tmp_path_factory, prefix=PREFIX, names=NAMES, preflight=True,
+                      settings={"HUB_MEM_LIMIT": "600M", "HUB_IDLE_TIMEOUT": "3600",
+                                "HUB_KERNEL_IDLE_TIMEOUT": str(KERNEL_IDLE)}) as room:
+        yield room
 
 
 def _press_start(learner: Learner, barrier: threading.Barrier, timeout: float = 300) -> dict:
