@@ -20,6 +20,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from xentlearn._argtypes import seconds, whole_number
+
 from .settings import Settings
 
 SERVICE = "prestart"
@@ -101,12 +103,17 @@ def prestart(settings: Settings, at_once: int, timeout: float = 300,
     results: dict[str, float | str] = {}
 
     def one(name: str) -> None:
+        import requests
+
         try:
             results[name] = hub.start(name, timeout)
             print(f"{name}: ready after {results[name]:.1f} s", file=out, flush=True)
         except RuntimeError as e:
             results[name] = str(e)
             print(e, file=out, flush=True)
+        except (requests.RequestException, ValueError) as e:  # an error page, a slow answer
+            results[name] = f"{name}: {type(e).__name__}: {e}"[:300]
+            print(results[name], file=out, flush=True)
 
     with ThreadPoolExecutor(max_workers=max(at_once, 1)) as pool:
         list(pool.map(one, names))
@@ -116,15 +123,13 @@ def prestart(settings: Settings, at_once: int, timeout: float = 300,
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m hub.prestart", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--at-once", type=int, help="servers started together "
+    parser.add_argument("--at-once", type=whole_number(1), help="servers started together "
                         "(default HUB_SPAWN_LIMIT)")
-    parser.add_argument("--timeout", type=float, default=300,
-                        help="seconds to wait for each server (default 300)")
+    parser.add_argument("--timeout", type=seconds(3600), default=300.0,
+                        help="seconds to wait for each server (default 300, at most 3600)")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
-    at_once = args.at_once or settings.spawn_limit
-    if at_once < 1:
-        parser.error(f"--at-once {at_once}: give 1 or more")
+    at_once = settings.spawn_limit if args.at_once is None else args.at_once
     t0 = time.monotonic()
     results = prestart(settings, at_once, args.timeout)
     failed = {n: r for n, r in results.items() if isinstance(r, str)}

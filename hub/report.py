@@ -62,8 +62,6 @@ class Work:
         Each file not copied, with why (it names the file's kind, never its content).
     log : bool
         Whether the learner's results log was copied to ``folder / "results.jsonl"``.
-    found : bool
-        Whether the learner has an exercises folder at all (else, without a log: absent).
     """
 
     user: pwd.struct_passwd
@@ -71,7 +69,6 @@ class Work:
     notebooks: list[str] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)
     log: bool = False
-    found: bool = False
 
     @property
     def name(self) -> str:
@@ -110,10 +107,14 @@ def _why_not_a_folder(exc: OSError) -> str:
     return f"cannot be read: {exc.strerror}"
 
 
+def _new_private(path: Path):
+    """A new file open for writing (never an existing one, never through a link), mode 0600."""
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600),
+                     "wb")
+
+
 def _write_private(path: Path, data: bytes) -> None:
-    """A new file (never an existing one, never through a link), mode 0600."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-    with os.fdopen(fd, "wb") as out:
+    with _new_private(path) as out:
         out.write(data)
 
 
@@ -159,10 +160,8 @@ def copy_work(user: pwd.struct_passwd, base: Path) -> Work:
         fd = _open_folders(user.pw_dir, EXERCISES)
     except OSError as exc:
         if exc.errno != errno.ENOENT:
-            work.found = True
             work.refused.append(("~/" + "/".join(EXERCISES), _why_not_a_folder(exc)))
     else:
-        work.found = True
         try:
             for name in sorted(os.listdir(fd)):
                 m = NOTEBOOK_NAME.fullmatch(name)
@@ -190,7 +189,7 @@ def copy_work(user: pwd.struct_passwd, base: Path) -> Work:
             _write_private(work.folder / "results.jsonl", data)
             work.log = True
         except Unreadable as exc:
-            if not str(exc).endswith("No such file or directory"):
+            if exc.errno != errno.ENOENT:
                 work.refused.append(("~/" + HOME_LOG, str(exc)))
         finally:
             os.close(fd)
@@ -247,7 +246,7 @@ def grade_learner(work: Work, base: Path, *, jobs: int, time_limit: float) -> li
         command += ["--results-log", str(work.folder / "results.jsonl")]
     limit = SLACK + len(work.notebooks) * (time_limit + 30) / jobs
     out_path, err_path = base / f".{work.name}.out", base / f".{work.name}.err"
-    with open(out_path, "xb") as out, open(err_path, "xb") as err:  # root's, 0600
+    with _new_private(out_path) as out, _new_private(err_path) as err:  # root's, 0600
         proc = subprocess.Popen(command, cwd=str(REPO), env=_learner_env(work),
                                 stdin=subprocess.DEVNULL, stdout=out, stderr=err,
                                 start_new_session=True)

@@ -259,3 +259,29 @@ def test_a_learner_on_the_class_list_with_no_work_is_absent(room, learners, atta
     assert rows[("xlt-bo", 1)]["status"] == "ok"
     table = room.run("report", "--jobs", "2").stdout
     assert f"absent (on the class list, no work found): {ABSENT}" in table, table
+
+
+def test_the_reports_own_files_are_root_only_and_never_follow_a_link(tmp_path):
+    """What a learner's report run prints, and every copy, goes to a new 0600 file in the
+    report's 0711 folder: a classmate who guesses its name cannot read it, and a name that
+    already exists (a link planted there) is never opened."""
+    import os
+
+    from hub.report import _new_private, _write_private
+
+    old = os.umask(0o022)  # the usual umask, under which open(..., "xb") gives 0644
+    try:
+        with _new_private(tmp_path / ".ana.out") as out:
+            out.write(b"[]")
+        _write_private(tmp_path / "copy.ipynb", b"{}")
+    finally:
+        os.umask(old)
+    for name in (".ana.out", "copy.ipynb"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600, name
+    (tmp_path / "secret").write_text("slips")
+    (tmp_path / ".bo.out").symlink_to(tmp_path / "secret")
+    with pytest.raises(FileExistsError):
+        _new_private(tmp_path / ".bo.out")
+    with pytest.raises(FileExistsError):
+        _write_private(tmp_path / "copy.ipynb", b"again")
+    assert (tmp_path / "secret").read_text() == "slips"

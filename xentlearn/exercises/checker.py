@@ -261,9 +261,6 @@ def _brief(x) -> str:
     return _fmt(x)
 
 
-def _num(x: float) -> str:
-    """A number in feedback: 4 significant figures, the same on every machine."""
-    return f"{float(x):.4g}"
 
 
 def _compare(got: np.ndarray, expected: np.ndarray) -> str:
@@ -275,8 +272,8 @@ def _compare(got: np.ndarray, expected: np.ndarray) -> str:
     where = tuple(int(i) for i in index)
     where = where[0] if len(where) == 1 else where
     return (f"expected {_brief(expected)}, got one of the same shape; the first differing "
-            f"entry is at index {where}: expected {_num(expected[index])}, "
-            f"got {_num(got[index])}")
+            f"entry is at index {where}: expected {_short(expected[index])}, "
+            f"got {_short(got[index])}")
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,6 @@ MAX_RESULTS_LOG_BYTES = 5_000_000
 
 #: An exercise notebook's name: ``NN_name.ipynb``, ``NN`` the chapter.
 NOTEBOOK_NAME = re.compile(r"(\d\d)_.*\.ipynb")
-_NAME = NOTEBOOK_NAME
 
 #: How a notebook is opened: never through a symbolic link (``O_NOFOLLOW``, missing on
 #: Windows, where the check by ``lstat`` before opening is all there is), never waiting
@@ -54,7 +53,7 @@ def _exercise_notebooks(folder: Path, chapters: dict) -> dict[int, list[Path]]:
     and special files too, so that the report says why it does not read them."""
     found: dict[int, list[Path]] = {}
     for path in sorted(folder.glob("*.ipynb")):
-        m = _NAME.fullmatch(path.name)
+        m = NOTEBOOK_NAME.fullmatch(path.name)
         if m and int(m.group(1)) in chapters:
             found.setdefault(int(m.group(1)), []).append(path)
     return found
@@ -99,8 +98,8 @@ def find_notebooks(path: str | os.PathLike) -> tuple[list[tuple[str, int, Path]]
     if not (target.exists() or target.is_symlink()):
         raise ValueError(f"{target} does not exist; give a folder of exercise notebooks, a "
                          "folder of learner folders, or one notebook")
-    if _NAME.fullmatch(target.name) or not target.is_dir():
-        m = _NAME.fullmatch(target.name)
+    if NOTEBOOK_NAME.fullmatch(target.name) or not target.is_dir():
+        m = NOTEBOOK_NAME.fullmatch(target.name)
         if not m or int(m.group(1)) not in chapters:
             raise ValueError(f"{target} is not named as an exercise notebook (NN_name.ipynb, "
                              f"NN one of {', '.join(f'{n:02d}' for n in sorted(chapters))})")
@@ -145,11 +144,15 @@ class Unreadable(Exception):
         What the report says. It never quotes the file.
     cell : int, optional
         The cell at fault (1 is the first), where it is known.
+    errno : int, optional
+        The error number when the file system refused (``errno.ENOENT``: no such file).
     """
 
-    def __init__(self, message: str, cell: int | None = None) -> None:
+    def __init__(self, message: str, cell: int | None = None,
+                 errno: int | None = None) -> None:
         super().__init__(message)
         self.cell = cell
+        self.errno = errno
 
 
 def _refusal(mode: int, what: str = "a notebook") -> str | None:
@@ -214,7 +217,7 @@ def read_regular(path: str | os.PathLike, limit: int = MAX_NOTEBOOK_BYTES, *,
     try:
         refused = _refusal(os.stat(path, dir_fd=dir_fd, follow_symlinks=False).st_mode, what)
     except OSError as exc:
-        raise Unreadable(f"cannot be read: {exc.strerror}") from None
+        raise Unreadable(f"cannot be read: {exc.strerror}", errno=exc.errno) from None
     if refused:
         raise Unreadable(refused)
     try:
@@ -222,7 +225,7 @@ def read_regular(path: str | os.PathLike, limit: int = MAX_NOTEBOOK_BYTES, *,
     except OSError as exc:
         if exc.errno in (errno.ELOOP, errno.EMLINK):  # O_NOFOLLOW: a link since the check
             raise Unreadable(_refusal(stat.S_IFLNK, what)) from None
-        raise Unreadable(f"cannot be read: {exc.strerror}") from None
+        raise Unreadable(f"cannot be read: {exc.strerror}", errno=exc.errno) from None
     try:
         info = os.fstat(fd)
         refused = _refusal(info.st_mode, what)
@@ -241,7 +244,7 @@ def read_regular(path: str | os.PathLike, limit: int = MAX_NOTEBOOK_BYTES, *,
             chunks.append(chunk)
             size += len(chunk)
     except OSError as exc:
-        raise Unreadable(f"cannot be read: {exc.strerror}") from None
+        raise Unreadable(f"cannot be read: {exc.strerror}", errno=exc.errno) from None
     finally:
         os.close(fd)
     if size > limit:

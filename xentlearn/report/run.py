@@ -16,6 +16,7 @@ report runs each learner's copies as that learner, see ``hub/report.py``).
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import subprocess
 import sys
@@ -89,6 +90,7 @@ def _kernel_spec_manager(folder: Path):
                         "xentlearn progress report", {"supported_encryption": ["curve"]})
 
 
+@functools.cache
 def _encryption() -> bool:
     """Whether the kernels' traffic can be encrypted (CurveZMQ keys from the kernel manager).
 
