@@ -25,9 +25,9 @@ from .settings import Settings, closed_dirs, learner_paths, venv_bin
 HERE = Path(__file__).resolve().parent
 
 
-def prestart_token(state: Path) -> str:
+def prestart_token(settings: Settings) -> str:
     """The ``prestart`` service's API token, made once, kept in state/ (root only)."""
-    path = state / "prestart-token"
+    path = settings.prestart_token
     if not path.exists():
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as f:
@@ -109,7 +109,7 @@ def configure(c, settings: Settings | None = None) -> Settings:
     }, {
         # hub.prestart (make hub-prestart) starts the learners' servers with this token.
         "name": "prestart",
-        "api_token": prestart_token(state),
+        "api_token": prestart_token(settings),
     }]
     c.JupyterHub.load_roles = [{
         "name": "idle-culler-role",

@@ -14,21 +14,16 @@ session.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 from xentlearn._argtypes import seconds, whole_number
 
+from .accounts import load_passwords
 from .settings import Settings
 
 SERVICE = "prestart"
-
-
-def token_file(settings: Settings) -> Path:
-    return settings.state / "prestart-token"
 
 
 class Hub:
@@ -37,7 +32,7 @@ class Hub:
     def __init__(self, settings: Settings):
         import requests
 
-        path = token_file(settings)
+        path = settings.prestart_token
         if not path.exists():
             raise SystemExit(f"no {path}: start the hub first (make hub), then run this as "
                              "root in another terminal")
@@ -56,9 +51,8 @@ class Hub:
                              "(make hub), with the same HUB_API_PORT?") from None
 
     def learners(self, settings: Settings) -> list[str]:
-        stored = json.loads(settings.passwords.read_text()) if settings.passwords.exists() \
-            else {}
-        return [name for name, v in stored.items() if v.get("role") == "learner"]
+        return [name for name, v in load_passwords(settings).items()
+                if v.get("role") == "learner"]
 
     def ready(self, name: str) -> bool | None:
         """True when the server is ready, False while it starts, None when it has none."""

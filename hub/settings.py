@@ -205,6 +205,11 @@ class Settings:
         return self.state / "slips.txt"
 
     @property
+    def prestart_token(self) -> Path:
+        """The ``prestart`` service's API token (made by the hub's config, root only)."""
+        return self.state / "prestart-token"
+
+    @property
     def slip_passwords(self) -> Path:
         """Name -> password as given out (root only, 0600): slips are re-printed from it, with
         the current address, without changing anyone's password."""
