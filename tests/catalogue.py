@@ -61,18 +61,18 @@ def _log_softmax(z, axis=-1):
 
 H1 = float(xl.entropy([26 / 30, 4 / 30], base=2))
 values("01.q1",
-       ("natural log", H1 * LN2, "nats_for_bits"),
+       ("natural log", H1 * LN2, "wrong_log_base"),
        ("minus sign forgotten", -H1, "sign_flipped"),
        ("the cubes' term only", -(26 / 30) * math.log2(26 / 30), "one_term_only"),
        ("mean of the terms", H1 / 2, "mean_for_sum"),
        ("the spheres' share", 4 / 30, None))
 values("01.q2",
-       ("natural log", math.log(8), "nats_for_bits"),
+       ("natural log", math.log(8), "wrong_log_base"),
        ("the number of outcomes", 8.0, "count_for_entropy"),
        ("one outcome's probability", 1 / 8, "probability_for_entropy"),
        ("one outcome's term", 3 / 8, "one_term_only"))
 values("01.q5",
-       ("natural log", 1.75 * LN2, "nats_for_bits"),
+       ("natural log", 1.75 * LN2, "wrong_log_base"),
        ("plain average of the lengths", 2.25, "unweighted_lengths"),
        ("a fixed-length code", 2.0, "fixed_length"),
        ("the sum of the lengths", 9.0, "total_length"),
@@ -160,13 +160,13 @@ P2, Q2 = [0.5, 0.5], [0.25, 0.75]
 H2 = float(xl.cross_entropy(P2, Q2, base=2))
 values("02.q1",
        ("p and q swapped", float(xl.cross_entropy(Q2, P2, base=2)), "swapped_p_q"),
-       ("natural log", H2 * LN2, "nats_for_bits"),
+       ("natural log", H2 * LN2, "wrong_log_base"),
        ("minus sign forgotten", -H2, "sign_flipped"),
        ("the entropy of q", float(xl.entropy(Q2, base=2)), "entropy_of_q"),
        ("only the second term", -0.5 * math.log2(0.75), None))
 values("02.q3",
        ("zero, as for one-hot targets", 0.0, "zero_minimum"),
-       ("natural log", float(xl.entropy([0.7, 0.2, 0.1])), "nats_for_bits"),
+       ("natural log", float(xl.entropy([0.7, 0.2, 0.1])), "wrong_log_base"),
        ("-log2 0.7, as if one-hot", -math.log2(0.7), "one_hot_loss"),
        ("log2 3, the uniform entropy", math.log2(3), "uniform_entropy"))
 
@@ -267,7 +267,7 @@ def _(P, Q):
 B1 = -math.log(0.8)
 values("03.q1",
        ("the loss of label 0", -math.log(0.2), "wrong_label"),
-       ("log2", -math.log2(0.8), "bits_for_nats"),
+       ("log2", -math.log2(0.8), "wrong_log_base"),
        ("minus sign forgotten", math.log(0.8), "sign_flipped"),
        ("the probability itself", 0.8, "probability_for_loss"),
        ("1 - p", 0.2, None))
@@ -388,7 +388,7 @@ def _(y, z):
 
 CAR = [0.775, 0.116, 0.039, 0.070]
 values("04.q1",
-       ("natural log", -math.log(0.775), "nats_for_bits"),
+       ("natural log", -math.log(0.775), "wrong_log_base"),
        ("the entropy of the prediction", float(xl.entropy(CAR, base=2)), "entropy_of_prediction"),
        ("the probability of car", 0.775, "probability_for_loss"),
        ("every class's surprise", float(-np.sum(np.log2(CAR))), "all_classes"),
@@ -411,7 +411,7 @@ values("04.q3",
        ("the target probability", 0.9, "probability_for_t"),
        ("T = 0.1", 0.1, None))
 values("04.q5",
-       ("log2 10", math.log2(10), "bits_for_nats"),
+       ("log2 10", math.log2(10), "wrong_log_base"),
        ("the probability 1/10", 0.1, "probability_for_loss"),
        ("one class's term", 0.1 * math.log(10), "one_term_only"),
        ("ten classes", 10.0, None))
@@ -651,7 +651,7 @@ P6, Q6 = [0.5, 0.4, 0.1], [0.3, 0.3, 0.4]
 K6 = float(xl.kl_divergence(P6, Q6, base=2))
 values("06.q1",
        ("p and q swapped", float(xl.kl_divergence(Q6, P6, base=2)), "swapped_p_q"),
-       ("natural log", K6 * LN2, "nats_for_bits"),
+       ("natural log", K6 * LN2, "wrong_log_base"),
        ("the cross-entropy", float(xl.cross_entropy(P6, Q6, base=2)), "cross_entropy_for_kl"),
        ("minus sign", -K6, "sign_flipped"),
        ("the entropy of p", float(xl.entropy(P6, base=2)), "entropy_of_p"))
@@ -777,7 +777,7 @@ PROBS7 = [0.9, 0.8, 0.5]
 values("07.q3",
        ("the sum", float(-np.sum(np.log(PROBS7))), "sum_for_mean"),
        ("the likelihood", float(np.prod(PROBS7)), "likelihood_for_nll"),
-       ("log2", float(-np.mean(np.log2(PROBS7))), "bits_for_nats"),
+       ("log2", float(-np.mean(np.log2(PROBS7))), "wrong_log_base"),
        ("minus sign forgotten", float(np.mean(np.log(PROBS7))), "sign_flipped"),
        ("the mean probability", float(np.mean(PROBS7)), None))
 S2 = float(xl.sigmoid(-2.0))
@@ -895,7 +895,7 @@ SMOOTH[0] = 0.91
 values("08.q5",
        ("zero", 0.0, "zero_minimum"),
        ("the true class's term", float(-0.91 * np.log(0.91)), "one_term_only"),
-       ("log2", float(xl.entropy(SMOOTH, base=2)), "bits_for_nats"),
+       ("log2", float(xl.entropy(SMOOTH, base=2)), "wrong_log_base"),
        ("-ln 0.91", float(-np.log(0.91)), "one_hot_loss"),
        ("ln 10", math.log(10), None))
 

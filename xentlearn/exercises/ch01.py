@@ -26,7 +26,7 @@ QUESTIONS = (
         solution_code="answer = float(xl.entropy([26 / 30, 4 / 30], base=2))",
         expected=float(xl.entropy([26 / 30, 4 / 30], base=2)),
         mistakes=[
-            Mistake("nats_for_bits", _BITS_NOT_NATS,
+            Mistake("wrong_log_base", _BITS_NOT_NATS,
                     value=float(xl.entropy([26 / 30, 4 / 30]))),
             Mistake("sign_flipped", "entropy is never negative: H = -sum p log2 p, and the "
                     "logs of probabilities are negative",
@@ -45,7 +45,7 @@ QUESTIONS = (
         solution_code="answer = 3.0",
         expected=3.0,
         close=0.0,  # log2 8 is exact: any other number is another idea
-        mistakes=[Mistake("nats_for_bits", _BITS_NOT_NATS, value=math.log(8)),
+        mistakes=[Mistake("wrong_log_base", _BITS_NOT_NATS, value=math.log(8)),
                   Mistake("count_for_entropy", "that is the number of outcomes; the entropy "
                           "is log2 of it", value=8.0),
                   Mistake("probability_for_entropy", "that is the probability of one outcome; "
@@ -140,7 +140,7 @@ QUESTIONS = (
                       "answer = float(np.sum(p * xl.information.huffman_code_lengths(p)))",
         expected=1.75,
         close=0.0,
-        mistakes=[Mistake("nats_for_bits", _BITS_NOT_NATS, value=1.75 * math.log(2)),
+        mistakes=[Mistake("wrong_log_base", _BITS_NOT_NATS, value=1.75 * math.log(2)),
                   Mistake("unweighted_lengths", "that is the plain average of the code lengths "
                           "1, 2, 3, 3; weight each by its symbol's probability", value=2.25),
                   Mistake("fixed_length", "that is the length of a fixed code (2 bits for 4 "

@@ -28,7 +28,7 @@ QUESTIONS = (
             Mistake("swapped_p_q", "that is H(q, p): the arguments are swapped; the true "
                     "distribution p weights the log of q",
                     value=float(xl.cross_entropy(_Q, _P, base=2))),
-            Mistake("nats_for_bits", "that is in nats; the question asks for bits",
+            Mistake("wrong_log_base", "that is in nats; the question asks for bits",
                     value=float(xl.cross_entropy(_P, _Q))),
             Mistake("sign_flipped", "cross-entropy is never negative: it carries a minus sign",
                     value=-float(xl.cross_entropy(_P, _Q, base=2))),
@@ -86,7 +86,7 @@ QUESTIONS = (
         mistakes=[
             Mistake("zero_minimum", "0 is reachable only for one-hot targets; for a soft "
                     "target the minimum is H(p)", value=0.0),
-            Mistake("nats_for_bits", "that is in nats; the question asks for bits",
+            Mistake("wrong_log_base", "that is in nats; the question asks for bits",
                     value=float(xl.entropy(_SOFT))),
             Mistake("one_hot_loss", "that is -log2 0.7, the loss of q = p against a one-hot "
                     "target; with the soft target every class counts: H(p)",

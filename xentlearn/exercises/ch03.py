@@ -38,7 +38,7 @@ QUESTIONS = (
         mistakes=[
             Mistake("wrong_label", "that is the loss for label 0, -ln(1 - p)",
                     value=float(xl.binary_cross_entropy([0], [0.8]))),
-            Mistake("bits_for_nats", "that is in bits; the question asks for nats",
+            Mistake("wrong_log_base", "that is in bits; the question asks for nats",
                     value=float(xl.binary_cross_entropy([1], [0.8], base=2))),
             Mistake("sign_flipped", "the loss is -ln p, positive: mind the minus sign",
                     value=math.log(0.8)),

@@ -62,7 +62,7 @@ QUESTIONS = (
                       "[0.775, 0.116, 0.039, 0.070], base=2))",
         expected=float(xl.categorical_cross_entropy([1, 0, 0, 0], _CAR, base=2)),
         mistakes=[
-            Mistake("nats_for_bits", "that is in nats; the question asks for bits",
+            Mistake("wrong_log_base", "that is in nats; the question asks for bits",
                     value=float(xl.categorical_cross_entropy([1, 0, 0, 0], _CAR))),
             Mistake("entropy_of_prediction", "that adds every class's -p log2 p (an entropy of "
                     "the prediction); a one-hot target keeps only the true class's -log2 p",
@@ -198,7 +198,7 @@ QUESTIONS = (
         hints=["Every class gets 1/10, the true one included.", "-ln(___)"],
         solution_code="answer = float(np.log(10))",
         expected=math.log(10),
-        mistakes=[Mistake("bits_for_nats", "that is in bits; the question asks for nats",
+        mistakes=[Mistake("wrong_log_base", "that is in bits; the question asks for nats",
                           value=math.log2(10)),
                   Mistake("probability_for_loss", "that is the probability of each class; the "
                           "cross-entropy is -ln of it", value=0.1),

@@ -32,7 +32,7 @@ QUESTIONS = (
         mistakes=[
             Mistake("swapped_p_q", "that is D_KL(q || p): KL is not symmetric",
                     value=float(xl.kl_divergence(_Q, _P, base=2))),
-            Mistake("nats_for_bits", "that is in nats; the question asks for bits",
+            Mistake("wrong_log_base", "that is in nats; the question asks for bits",
                     value=float(xl.kl_divergence(_P, _Q))),
             Mistake("cross_entropy_for_kl", "that is the cross-entropy H(p, q); D_KL subtracts "
                     "the entropy H(p)", value=float(xl.cross_entropy(_P, _Q, base=2))),

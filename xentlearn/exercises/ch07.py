@@ -163,7 +163,7 @@ QUESTIONS = (
                     value=float(-np.sum(np.log(_PROBS)))),
             Mistake("likelihood_for_nll", "that is the likelihood itself, not its negative "
                     "log", value=float(np.prod(_PROBS))),
-            Mistake("bits_for_nats", "that is in bits; the question asks for nats",
+            Mistake("wrong_log_base", "that is in bits; the question asks for nats",
                     value=float(-np.mean(np.log2(_PROBS)))),
             Mistake("sign_flipped", "that is the mean log-likelihood; its negative is the "
                     "loss, positive", value=float(np.mean(np.log(_PROBS)))),

@@ -286,7 +286,7 @@ QUESTIONS = (
                     value=0.0),
             Mistake("one_term_only", "that is only the true class's term; the nine other "
                     "classes add 0.01 * ln(1/0.01) each", value=float(-0.91 * np.log(0.91))),
-            Mistake("bits_for_nats", "that is in bits; the question asks for nats",
+            Mistake("wrong_log_base", "that is in bits; the question asks for nats",
                     value=float(xl.entropy(_SMOOTH, base=2))),
             Mistake("one_hot_loss", "that is -ln 0.91, the loss of q = p against the one-hot "
                     "target; against the smoothed target every class counts: H(p)",
