@@ -35,6 +35,11 @@ def prestart_token(settings: Settings) -> str:
     return path.read_text().strip()
 
 
+def room_url(settings: Settings) -> str:
+    """The ``room`` service's own address on this machine (learners' kernels post there)."""
+    return f"http://127.0.0.1:{settings.room_port}/services/room/"
+
+
 def configure(c, settings: Settings | None = None) -> Settings:
     """Fill JupyterHub's config ``c`` for the room; the settings used, read from the
     ``HUB_*`` variables when not given. Stops the hub, saying why, when not root or when
@@ -88,8 +93,12 @@ def configure(c, settings: Settings | None = None) -> Settings:
     c.Spawner.notebook_dir = "~"
     # Every check a learner makes is appended at once to a private log in their home
     # (~/.xentlearn/results.jsonl, 0600), saved notebook or not: the class report counts it.
-    c.Spawner.environment = {"XENTLEARN_RESULTS_LOG": lambda spawner: str(
-        Path(pwd.getpwnam(spawner.user.name).pw_dir) / ".xentlearn" / "results.jsonl")}
+    # Each check is also posted, with the learner's own hub token, to the room's live view
+    # (the ``room`` service below; xentlearn.exercises.room), straight to its port here.
+    c.Spawner.environment = {
+        "XENTLEARN_RESULTS_LOG": lambda spawner: str(
+            Path(pwd.getpwnam(spawner.user.name).pw_dir) / ".xentlearn" / "results.jsonl"),
+        "XENTLEARN_ROOM_URL": f"{room_url(settings)}api/results"}
     c.Spawner.default_url = "/lab/tree/course/notebooks/00_welcome.ipynb"
     c.Spawner.http_timeout = 120  # a room starting together on a small machine
     # A room pressing start together: at most HUB_SPAWN_LIMIT servers start at once; the others
@@ -107,11 +116,31 @@ def configure(c, settings: Settings | None = None) -> Settings:
         "command": [sys.executable, str(HERE / "culler.py"),
                     f"--timeout={settings.idle_timeout}"],
     }, {
+        # The instructor's live view of the room (hub.roomservice): checks posted by the
+        # learners' kernels, kept in state/room.sqlite, shown to the admin at /services/room/.
+        "name": "room",
+        "url": f"http://127.0.0.1:{settings.room_port}",
+        "command": [sys.executable, "-m", "hub.roomservice", f"--db={settings.room_db}",
+                    f"--port={settings.room_port}"],
+        "cwd": str(HERE.parent),
+        "oauth_no_confirm": True,
+        "display": True,
+    }, {
         # hub.prestart (make hub-prestart) starts the learners' servers with this token.
         "name": "prestart",
         "api_token": prestart_token(settings),
     }]
     c.JupyterHub.load_roles = [{
+        # A learner's server token (in their kernels too) may reach the room service, which
+        # lets it post that learner's own checks and nothing else (hub.roomservice).
+        "name": "server",
+        "scopes": ["users:activity!user", "access:servers!server",
+                   "access:services!service=room"],
+    }, {
+        "name": "room-role",
+        "scopes": ["list:users", "read:users:name"],
+        "services": ["room"],
+    }, {
         "name": "idle-culler-role",
         "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
         "services": ["idle-culler"],

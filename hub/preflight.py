@@ -113,7 +113,8 @@ def problems(class_list: Path, settings: Settings) -> tuple[list[str], list[str]
                      "put the project and its Python where every user can reach them (/opt)")
     ports = {"HUB_PORT": (settings.ip, settings.port),
              "HUB_API_PORT": ("127.0.0.1", settings.api_port),
-             "HUB_PROXY_API_PORT": ("127.0.0.1", settings.proxy_api_port)}
+             "HUB_PROXY_API_PORT": ("127.0.0.1", settings.proxy_api_port),
+             "HUB_ROOM_PORT": ("127.0.0.1", settings.room_port)}
     seen: dict[int, str] = {}
     for name, (ip, port) in ports.items():
         if port in seen:

@@ -123,6 +123,8 @@ VARIABLES: tuple[Variable, ...] = (
              "the hub's own API on 127.0.0.1 (learners' servers talk to it)"),
     Variable("HUB_PROXY_API_PORT", "proxy_api_port", "8001", _int,
              "the proxy's API on 127.0.0.1"),
+    Variable("HUB_ROOM_PORT", "room_port", "8002", _int,
+             "the ``room`` service (the live view) on 127.0.0.1; learners' kernels post there"),
     Variable("HUB_ADMIN", "admin", "instructor", _text,
              "the instructor's hub account, the admin"),
     Variable("HUB_MEM_LIMIT", "mem_limit", "1G", _size,
@@ -160,6 +162,7 @@ class Settings:
     idle_timeout: int
     server_args: tuple[str, ...]
     public_url: str | None = None
+    room_port: int = 8002
     kernel_idle_timeout: int = 1200
     spawn_limit: int = 8
 
@@ -208,6 +211,11 @@ class Settings:
     def prestart_token(self) -> Path:
         """The ``prestart`` service's API token (made by the hub's config, root only)."""
         return self.state / "prestart-token"
+
+    @property
+    def room_db(self) -> Path:
+        """The ``room`` service's results (SQLite, root only): kept across restarts."""
+        return self.state / "room.sqlite"
 
     @property
     def slip_passwords(self) -> Path:

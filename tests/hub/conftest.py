@@ -118,7 +118,7 @@ def running_room(tmp_path_factory, *, prefix: str, names: tuple[str, ...], setti
     port = free_port()
     env = {**os.environ, "HUB_DIR": str(hub_dir), "HUB_IP": "127.0.0.1", "HUB_PORT": str(port),
            "HUB_API_PORT": str(free_port()), "HUB_PROXY_API_PORT": str(free_port()),
-           **settings}
+           "HUB_ROOM_PORT": str(free_port()), **settings}
     env.pop("HUB_PUBLIC_URL", None)
     log = tmp_path_factory.mktemp("hub") / "jupyterhub.log"
     proc = None

@@ -9,7 +9,8 @@ modules ``ch01`` ... ``ch08`` hold them.
 
 :meth:`Question.evaluate` turns an answer into a :class:`CheckResult` and
 shows nothing; :meth:`Question.check` evaluates, records the result
-(:func:`xentlearn.exercises.record.record`) and shows it
+(:func:`xentlearn.exercises.record.record`), sends it to the room's live view on the
+room's hub (:func:`xentlearn.exercises.room.send`) and shows it
 (:mod:`xentlearn.exercises.view`). Evaluating never raises and never hangs:
 unfinished answers are "not attempted"; whatever the learner's code raises,
 ``BaseException`` subclasses included, is an "error"; a function still running
@@ -161,7 +162,7 @@ class Mistake:
     Examples
     --------
     >>> import math
-    >>> m = Mistake("nats_for_bits", "that is in nats; the question asks for bits",
+    >>> m = Mistake("wrong_log_base", "that is in nats; the question asks for bits",
     ...             value=math.log(8))
     >>> m.matches(2.0794, 3.0, (), rtol=1e-3, atol=1e-6)
     True
@@ -463,9 +464,11 @@ class Question:
 
 
 def _record(result: CheckResult) -> None:
+    from . import room
     from .record import record
 
     record(result)
+    room.send(result)  # on the room's hub only; returns at once
 
 
 def _is_placeholder(answer) -> bool:
