@@ -22,6 +22,7 @@
 #                    the room arrives (AT_ONCE=n, default HUB_SPAWN_LIMIT)
 #   make hub-slips   (root) print the slips again: same passwords, the address of HUB_PUBLIC_URL
 #   make hub-report  (root) the class report over the learners' exercises on the hub
+#                    (LIVE=1: from the checks sent to the live view, running nothing)
 #   make hub-remove-users  (root) remove every learner of the hub, with their homes
 #   make test-hub    (root) a hub with three test learners: isolation, course updates, the
 #                    class report, Chromium; skips when not root
@@ -144,7 +145,7 @@ hub-slips: $(HUB_STAMP)
 	$(BIN)/python -m hub.accounts slips
 
 hub-report: $(HUB_STAMP)
-	$(BIN)/python -m hub.report $(if $(CSV),--csv)
+	$(BIN)/python -m hub.report $(if $(CSV),--csv) $(if $(LIVE),--live)
 
 hub-remove-users: $(HUB_STAMP)
 	$(BIN)/python -m hub.accounts remove

@@ -35,6 +35,10 @@ def prestart_token(settings: Settings) -> str:
     return path.read_text().strip()
 
 
+#: The scope that lets a token reach the ``room`` service at all (it then checks who asks).
+ROOM_ACCESS = "access:services!service=room"
+
+
 def room_url(settings: Settings) -> str:
     """The ``room`` service's own address on this machine (learners' kernels post there)."""
     return f"http://127.0.0.1:{settings.room_port}/services/room/"
@@ -121,7 +125,8 @@ def configure(c, settings: Settings | None = None) -> Settings:
         "name": "room",
         "url": f"http://127.0.0.1:{settings.room_port}",
         "command": [sys.executable, "-m", "hub.roomservice", f"--db={settings.room_db}",
-                    f"--port={settings.room_port}"],
+                    f"--port={settings.room_port}",
+                    f"--cookie-secret-file={settings.state / 'room-cookie-secret'}"],
         "cwd": str(HERE.parent),
         "oauth_no_confirm": True,
         "display": True,
@@ -132,10 +137,14 @@ def configure(c, settings: Settings | None = None) -> Settings:
     }]
     c.JupyterHub.load_roles = [{
         # A learner's server token (in their kernels too) may reach the room service, which
-        # lets it post that learner's own checks and nothing else (hub.roomservice).
+        # lets it post that learner's own checks and nothing else (hub.roomservice). A server
+        # token gets the scopes of the server role that its user holds too: both roles carry
+        # the room's access scope. Learners' reads are refused by the service (admin only).
+        "name": "user",
+        "scopes": ["self", ROOM_ACCESS],
+    }, {
         "name": "server",
-        "scopes": ["users:activity!user", "access:servers!server",
-                   "access:services!service=room"],
+        "scopes": ["users:activity!user", "access:servers!server", ROOM_ACCESS],
     }, {
         "name": "room-role",
         "scopes": ["list:users", "read:users:name"],

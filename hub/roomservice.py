@@ -248,7 +248,23 @@ class CallbackHandler(HubOAuthCallbackHandler):
         self.set_header("Content-Security-Policy", CSP)
 
 
-def make_app(room: Room, hub_auth: HubOAuth, prefix: str) -> web.Application:
+def cookie_secret(path: Path | None) -> bytes:
+    """The secret that signs the instructor's login cookie: kept in ``path`` (0600, made on
+    first use) so that a restarted service still knows the open pages; random without one."""
+    if path is None:
+        return os.urandom(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    except FileExistsError:
+        return Path(path).read_bytes()
+    secret = os.urandom(32)
+    with os.fdopen(fd, "wb") as f:
+        f.write(secret)
+    return secret
+
+
+def make_app(room: Room, hub_auth: HubOAuth, prefix: str,
+             secret: bytes | None = None) -> web.Application:
     args = {"room": room, "hub_auth": hub_auth}
     return web.Application([
         (prefix, PageHandler, args),
@@ -257,7 +273,7 @@ def make_app(room: Room, hub_auth: HubOAuth, prefix: str) -> web.Application:
         (url_path_join(prefix, "oauth_callback"), CallbackHandler),
         (url_path_join(prefix, r"static/(.*)"), web.StaticFileHandler, {"path": str(STATIC)}),
     ], template_path=str(STATIC), autoescape="xhtml_escape", hub_auth=hub_auth,
-        cookie_secret=os.urandom(32), static_hash_cache=False)
+        cookie_secret=secret or os.urandom(32), static_hash_cache=False)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -265,13 +281,15 @@ def main(argv: list[str] | None = None) -> None:
         "\n")[0])
     parser.add_argument("--db", required=True, help="the SQLite file (root only)")
     parser.add_argument("--port", type=int, required=True, help="port on 127.0.0.1")
+    parser.add_argument("--cookie-secret-file", type=Path, default=None,
+                        help="keeps the login cookie's key across restarts (root only)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="[room %(levelname)s %(asctime)s] %(message)s")
     prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/room/")
     hub_auth = HubOAuth.instance(cache_max_age=60)  # the one the callback uses too
     store = Store(args.db, course_questions())
     room = Room(store, hub_auth.api_url, hub_auth.api_token)
-    app = make_app(room, hub_auth, prefix)
+    app = make_app(room, hub_auth, prefix, cookie_secret(args.cookie_secret_file))
     server = httpserver.HTTPServer(app, max_body_size=64 * 1024, xheaders=True)
     server.listen(args.port, address="127.0.0.1")
     log.info("room service on 127.0.0.1:%d%s, %d checks kept in %s", args.port, prefix,
