@@ -59,6 +59,8 @@ BURST = 30
 RATE = 10.0
 #: How long ``api/state?after=V`` waits for a change before answering anyway (seconds).
 LONG_POLL = 20.0
+#: The longest a view's state is reused while no check comes in (seconds).
+STATE_TTL = 5.0
 #: How long the hub's list of learners is reused before it is asked again (seconds).
 LEARNERS_TTL = 15.0
 
@@ -93,6 +95,25 @@ class Room:
         self.changed = Condition()
         self.buckets: dict[str, Bucket] = {}
         self._learners: tuple[float, list[str]] = (0.0, [])
+        self._states: dict[tuple[int, bool], tuple[int, float, str]] = {}
+
+    async def state(self, chapter: int, projector: bool) -> str:
+        """The view's state as JSON, made again only when a check came in or after
+        :data:`STATE_TTL` seconds (the stuck list moves with the clock): every open page
+        waits on the same checks, and one state serves them all."""
+        key, version, now = (chapter, projector), self.store.version, time.monotonic()
+        cached = self._states.get(key)
+        if cached and cached[0] == version and now - cached[1] < STATE_TTL:
+            return cached[2]
+        from xentlearn.exercises import chapter as chapter_of
+
+        questions = [q.id for q in chapter_of(chapter).questions]
+        state = room_state(self.store.all_records(), await self.learners(), questions,
+                           chapter, time.time(), projector=projector)
+        state["version"] = version
+        text = json.dumps(state)
+        self._states[key] = (version, now, text)
+        return text
 
     def add(self, learner: str, check) -> int:
         version = self.store.add(learner, check)
@@ -181,7 +202,7 @@ class ResultsHandler(Base):
                 or user.get("kind", "user") != "user":
             raise web.HTTPError(403, "post with your own hub token (Authorization: token ...)")
         name = user["name"]
-        bucket = self.room.buckets.setdefault(name, Bucket())
+        bucket = self.room.buckets.get(name) or self.room.buckets.setdefault(name, Bucket())
         if not bucket.take():
             self.set_header("Retry-After", "1")
             raise web.HTTPError(429, f"more than {RATE:g} checks a second: slow down")
@@ -221,14 +242,8 @@ class StateHandler(Base):
         after = self.get_argument("after", "")
         if after.isdigit() and int(after) >= self.room.store.version:
             await self.room.changed.wait(timeout=datetime.timedelta(seconds=LONG_POLL))
-        from xentlearn.exercises import chapter as chapter_of
-
-        questions = [q.id for q in chapter_of(chapter).questions]
-        state = room_state(self.room.store.all_records(), await self.room.learners(),
-                           questions, chapter, time.time(), projector=projector)
-        state["version"] = self.room.store.version
         self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps(state))
+        self.finish(await self.room.state(chapter, projector))
 
 
 class PageHandler(Base):
@@ -263,6 +278,15 @@ def cookie_secret(path: Path | None) -> bytes:
     return secret
 
 
+def log_request(handler: web.RequestHandler) -> None:
+    """Refusals and errors at the usual levels; the many good answers (a check, a view's
+    update) only at debug level: a class makes hundreds a second."""
+    status = handler.get_status()
+    level = logging.DEBUG if status < 400 else logging.WARNING if status < 500 else logging.ERROR
+    log.log(level, "%d %s %.1f ms", status, handler._request_summary(),
+            1000 * handler.request.request_time())
+
+
 def make_app(room: Room, hub_auth: HubOAuth, prefix: str,
              secret: bytes | None = None) -> web.Application:
     args = {"room": room, "hub_auth": hub_auth}
@@ -273,14 +297,18 @@ def make_app(room: Room, hub_auth: HubOAuth, prefix: str,
         (url_path_join(prefix, "oauth_callback"), CallbackHandler),
         (url_path_join(prefix, r"static/(.*)"), web.StaticFileHandler, {"path": str(STATIC)}),
     ], template_path=str(STATIC), autoescape="xhtml_escape", hub_auth=hub_auth,
-        cookie_secret=secret or os.urandom(32), static_hash_cache=False)
+        cookie_secret=secret or os.urandom(32), static_hash_cache=False,
+        log_function=log_request)
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m hub.roomservice", description=__doc__.split(
         "\n")[0])
     parser.add_argument("--db", required=True, help="the SQLite file (root only)")
-    parser.add_argument("--port", type=int, required=True, help="port on 127.0.0.1")
+    parser.add_argument("--port", type=int, required=True, help="the port it listens on")
+    parser.add_argument("--ip", default="127.0.0.1",
+                        help="the address it listens on (default 127.0.0.1: this machine only; "
+                             "0.0.0.0 in the hub's pod under Kubernetes)")
     parser.add_argument("--cookie-secret-file", type=Path, default=None,
                         help="keeps the login cookie's key across restarts (root only)")
     args = parser.parse_args(argv)
@@ -291,8 +319,8 @@ def main(argv: list[str] | None = None) -> None:
     room = Room(store, hub_auth.api_url, hub_auth.api_token)
     app = make_app(room, hub_auth, prefix, cookie_secret(args.cookie_secret_file))
     server = httpserver.HTTPServer(app, max_body_size=64 * 1024, xheaders=True)
-    server.listen(args.port, address="127.0.0.1")
-    log.info("room service on 127.0.0.1:%d%s, %d checks kept in %s", args.port, prefix,
+    server.listen(args.port, address=args.ip)
+    log.info("room service on %s:%d%s, %d checks kept in %s", args.ip, args.port, prefix,
              len(store.records), args.db)
     loop = ioloop.IOLoop.current()
 

@@ -185,8 +185,9 @@ class Store:
     """Every accepted check, appended to SQLite, and the records they make, in memory.
 
     The database holds the checks themselves (one row each); the records are rebuilt from
-    them when the store opens, so a restart gives the same records. ``version`` counts the
-    checks added since the store opened, for the live view to wait on.
+    them when the store opens, so a restart gives the same records. ``version`` is the number
+    of the latest check kept (it only grows, across restarts too), for the live view to wait
+    on.
     """
 
     def __init__(self, path: str | os.PathLike, questions: dict[str, Question]):
@@ -202,8 +203,9 @@ class Store:
         self._lock = threading.Lock()
         self.records: dict[tuple[str, str], Record] = {}
         self.version = 0
-        for learner, question, status, mistake, at in self._db.execute(
-                "SELECT learner, question, status, mistake, at FROM checks ORDER BY id"):
+        for row_id, learner, question, status, mistake, at in self._db.execute(
+                "SELECT id, learner, question, status, mistake, at FROM checks ORDER BY id"):
+            self.version = row_id
             known = questions.get(question)
             if known is not None and status in STATUSES:
                 self._apply(learner, Check(question, known.chapter, status, mistake), at)
@@ -215,11 +217,12 @@ class Store:
         """Keep one check of ``learner``; the store's new version."""
         at = time.time() if at is None else at
         with self._lock:
-            self._db.execute("INSERT INTO checks (learner, question, status, mistake, at) "
-                             "VALUES (?, ?, ?, ?, ?)",
-                             (learner, check.question, check.status, check.mistake, at))
+            cursor = self._db.execute(
+                "INSERT INTO checks (learner, question, status, mistake, at) "
+                "VALUES (?, ?, ?, ?, ?)", (learner, check.question, check.status, check.mistake,
+                                           at))
             self._apply(learner, check, at)
-            self.version += 1
+            self.version = cursor.lastrowid
             return self.version
 
     def _apply(self, learner: str, check: Check, at: float) -> None:

@@ -123,8 +123,6 @@ VARIABLES: tuple[Variable, ...] = (
              "the hub's own API on 127.0.0.1 (learners' servers talk to it)"),
     Variable("HUB_PROXY_API_PORT", "proxy_api_port", "8001", _int,
              "the proxy's API on 127.0.0.1"),
-    Variable("HUB_ROOM_PORT", "room_port", "8002", _int,
-             "the ``room`` service (the live view) on 127.0.0.1; learners' kernels post there"),
     Variable("HUB_ADMIN", "admin", "instructor", _text,
              "the instructor's hub account, the admin"),
     Variable("HUB_MEM_LIMIT", "mem_limit", "1G", _size,
@@ -141,6 +139,8 @@ VARIABLES: tuple[Variable, ...] = (
              "``0``: never"),
     Variable("HUB_SPAWN_LIMIT", "spawn_limit", str(4 * (os.cpu_count() or 1)), _whole,
              "servers starting at once; others retry in 10-20 s", shown="``4`` per core"),
+    Variable("HUB_ROOM_PORT", "room_port", "8002", _int,
+             "the ``room`` service (the live view) on 127.0.0.1; learners' kernels post there"),
 )
 
 if __doc__:  # not under python -OO
@@ -162,9 +162,9 @@ class Settings:
     idle_timeout: int
     server_args: tuple[str, ...]
     public_url: str | None = None
-    room_port: int = 8002
     kernel_idle_timeout: int = 1200
     spawn_limit: int = 8
+    room_port: int = 8002
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

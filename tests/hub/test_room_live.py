@@ -92,6 +92,25 @@ def test_the_instructor_gets_every_learners_checks_as_records(room, live):
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", rec["last"]), rec
 
 
+def test_the_class_report_reads_the_live_results_running_nothing(room, live):
+    import csv
+    import io
+
+    t0 = time.monotonic()
+    result = room.run("report", "--live", "--csv")
+    seconds = time.monotonic() - t0
+    rows = {(r["learner"], int(r["chapter"])): (int(r["correct"]), int(r["attempted"]),
+                                                int(r["total"]), r["status"])
+            for r in csv.DictReader(io.StringIO(result.stdout))}
+    assert rows[("xlt-ana", CHAPTER)] == (2, 2, 5, "ok"), rows
+    assert rows[("xlt-bo", CHAPTER)] == (1, 2, 5, "ok"), rows
+    assert rows[("xlt-cy", CHAPTER)] == (0, 1, 5, "ok"), rows
+    assert {name for name, _ in rows} == set(NAMES)
+    REPORT.append(f"hub-report --live, 3 learners: {seconds:.1f} s")
+    table = room.run("report", "--live").stdout
+    assert all(name in table for name in NAMES), table
+
+
 def test_a_learner_can_neither_read_the_class_nor_post_as_another(room, learners, live):
     _, tokens = live
     base = f"{room.base}/services/room/"

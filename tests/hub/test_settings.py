@@ -22,7 +22,7 @@ def test_every_setting_is_documented_in_the_readme():
     from hub import settings
     names = {line.split("``")[1] for line in settings.__doc__.splitlines()
              if line.startswith("| ``HUB_")}
-    assert len(names) == 12
+    assert len(names) == 13
     missing = sorted(n for n in names if n not in readme)
     assert not missing, missing
 
