@@ -83,7 +83,7 @@ STATE_PROBES = 50
 #: The mix of statuses posted.
 MIX = (("incorrect", 0.75), ("correct", 0.15), ("error", 0.10))
 #: One request line of the service's log (tornado's access log).
-ACCESS = re.compile(r"\] (\d{3}) (GET|POST) (\S+) \(.*?\) ([\d.]+)ms$")
+ACCESS = re.compile(r"\] (\d{3}) (GET|POST) (\S+) \(.*?\) ([\d.]+) ?ms$")
 
 
 @dataclass
@@ -377,6 +377,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chapter", type=int, default=1, help="the chapter the viewer follows")
     parser.add_argument("--seed", type=int, default=21)
     parser.add_argument("--log", type=Path, help="keep the service's log here")
+    parser.add_argument("--service-times", action="store_true",
+                        help="the service logs each answer's time (debug level) and the table "
+                             "shows them; the logging itself costs some of its CPU")
     args = parser.parse_args(argv)
     if args.learners < 1 or args.rate <= 0 or args.seconds <= 0:
         parser.error("--learners, --rate and --seconds must be positive")
@@ -390,7 +393,9 @@ def main(argv: list[str] | None = None) -> int:
         try:
             tokens = [hub.learner(f"learner{i + 1:02d}") for i in range(args.learners)]
             admin = hub.admin()
-            proc, base = start_room_service(hub, Path(tmp) / "room.sqlite", log=log)
+            proc, base = start_room_service(
+                hub, Path(tmp) / "room.sqlite", log=log,
+                args=("--log-level=debug",) if args.service_times else ())
             result = asyncio.run(run(base, tokens, admin, proc.pid, args))
         finally:
             if proc is not None:
@@ -425,8 +430,9 @@ def main(argv: list[str] | None = None) -> int:
            latency_row("  the others", [p.done - p.sent for p in ok if p.index > 0]),
            latency_row("view update (POST sent -> viewer has it)", updates),
            latency_row("GET api/state, no wait (after the load)", result["probes"]),
-           latency_row("service's own time: POST (its log)", times["POST"]),
-           latency_row("service's own time: GET state?after (its log)", times["GET state"])],
+           *([latency_row("service's own time: POST (its log)", times["POST"]),
+              latency_row("service's own time: GET state?after (its log)",
+                          times["GET state"])] if args.service_times else [])],
           notes=[f"posts late by more than {LATE * 1000:.0f} ms against the schedule: {late} "
                  f"of {len(posts)} (p99 lateness {1000 * percentile(lateness, 0.99):.1f} ms, "
                  f"max {1000 * max(lateness):.1f} ms)",

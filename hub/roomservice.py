@@ -26,6 +26,7 @@ nothing from elsewhere.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import datetime
 import json
 import logging
@@ -59,6 +60,8 @@ BURST = 30
 RATE = 10.0
 #: How long ``api/state?after=V`` waits for a change before answering anyway (seconds).
 LONG_POLL = 20.0
+#: How long a woken view waits for more checks before it answers (seconds).
+GATHER = 0.2
 #: The longest a view's state is reused while no check comes in (seconds).
 STATE_TTL = 5.0
 #: How long the hub's list of learners is reused before it is asked again (seconds).
@@ -241,7 +244,9 @@ class StateHandler(Base):
         projector = self.get_argument("projector", "") in ("1", "true")
         after = self.get_argument("after", "")
         if after.isdigit() and int(after) >= self.room.store.version:
-            await self.room.changed.wait(timeout=datetime.timedelta(seconds=LONG_POLL))
+            if await self.room.changed.wait(timeout=datetime.timedelta(seconds=LONG_POLL)):
+                # a room checks in bursts: the checks of the next moment come in one answer
+                await asyncio.sleep(GATHER)
         self.set_header("Content-Type", "application/json")
         self.finish(await self.room.state(chapter, projector))
 
@@ -311,8 +316,11 @@ def main(argv: list[str] | None = None) -> None:
                              "0.0.0.0 in the hub's pod under Kubernetes)")
     parser.add_argument("--cookie-secret-file", type=Path, default=None,
                         help="keeps the login cookie's key across restarts (root only)")
+    parser.add_argument("--log-level", default="info", choices=("debug", "info", "warning"),
+                        help="debug also logs every good answer with its time")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="[room %(levelname)s %(asctime)s] %(message)s")
+    logging.basicConfig(level=args.log_level.upper(),
+                        format="[room %(levelname)s %(asctime)s] %(message)s")
     prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/room/")
     hub_auth = HubOAuth.instance(cache_max_age=60)  # the one the callback uses too
     store = Store(args.db, course_questions())

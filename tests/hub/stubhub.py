@@ -92,7 +92,8 @@ class StubHub:
 
 
 def start_room_service(hub: StubHub, db: Path, port: int | None = None,
-                       log: Path | None = None) -> tuple[subprocess.Popen, str]:
+                       log: Path | None = None, args: tuple[str, ...] = ()
+                       ) -> tuple[subprocess.Popen, str]:
     """``python -m hub.roomservice`` against ``hub``; the process and its base URL, once it
     answers."""
     import urllib.error
@@ -110,7 +111,7 @@ def start_room_service(hub: StubHub, db: Path, port: int | None = None,
            "PYTHONPATH": str(ROOT)}
     out = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115 - the child keeps it
     proc = subprocess.Popen([sys.executable, "-m", "hub.roomservice", f"--db={db}",
-                             f"--port={port}"], cwd=ROOT, env=env, stdout=out,
+                             f"--port={port}", *args], cwd=ROOT, env=env, stdout=out,
                             stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}/services/room/"
     deadline = time.monotonic() + 30
