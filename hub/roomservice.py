@@ -141,8 +141,17 @@ class Room:
         return names
 
 
-class Base(HubOAuthenticated, web.RequestHandler):
-    """Identity from the hub; every answer with the security headers."""
+class SecurityHeaders:
+    """Every answer of the service, files and errors included, with these headers."""
+
+    def set_default_headers(self) -> None:
+        self.set_header("Content-Security-Policy", CSP)
+        self.set_header("X-Content-Type-Options", "nosniff")
+        self.set_header("Referrer-Policy", "no-referrer")
+
+
+class Base(SecurityHeaders, HubOAuthenticated, web.RequestHandler):
+    """Identity from the hub; answers never cached."""
 
     def initialize(self, room: Room, hub_auth: HubOAuth) -> None:
         self.room = room
@@ -150,9 +159,7 @@ class Base(HubOAuthenticated, web.RequestHandler):
         self.user: dict | None = None
 
     def set_default_headers(self) -> None:
-        self.set_header("Content-Security-Policy", CSP)
-        self.set_header("X-Content-Type-Options", "nosniff")
-        self.set_header("Referrer-Policy", "no-referrer")
+        super().set_default_headers()
         self.set_header("Cache-Control", "no-store")
 
     async def prepare(self) -> None:
@@ -169,6 +176,8 @@ class Base(HubOAuthenticated, web.RequestHandler):
         exc = kwargs.get("exc_info", (None, None))[1]
         if isinstance(exc, web.HTTPError) and exc.log_message:
             reason = exc.log_message
+        if status_code == 429:  # send_error cleared the headers set before raising
+            self.set_header("Retry-After", "1")
         self.set_header("Content-Type", "application/json")
         self.finish(json.dumps({"status": status_code, "message": reason}))
 
@@ -206,8 +215,7 @@ class ResultsHandler(Base):
             raise web.HTTPError(403, "post with your own hub token (Authorization: token ...)")
         name = user["name"]
         bucket = self.room.buckets.get(name) or self.room.buckets.setdefault(name, Bucket())
-        if not bucket.take():
-            self.set_header("Retry-After", "1")
+        if not bucket.take():  # write_error adds Retry-After
             raise web.HTTPError(429, f"more than {RATE:g} checks a second: slow down")
         if len(self.request.body) > MAX_BODY:
             raise web.HTTPError(413, f"at most {MAX_BODY} bytes")
@@ -263,9 +271,17 @@ class PageHandler(Base):
         self.render("index.html", chapters=chapters, prefix=self.hub_auth.base_url)
 
 
-class CallbackHandler(HubOAuthCallbackHandler):
-    def set_default_headers(self) -> None:
-        self.set_header("Content-Security-Policy", CSP)
+class CallbackHandler(SecurityHeaders, HubOAuthCallbackHandler):
+    pass
+
+
+class StaticFiles(SecurityHeaders, web.StaticFileHandler):
+    pass
+
+
+class NotFound(SecurityHeaders, web.RequestHandler):
+    def prepare(self) -> None:
+        raise web.HTTPError(404)
 
 
 def cookie_secret(path: Path | None) -> bytes:
@@ -300,8 +316,9 @@ def make_app(room: Room, hub_auth: HubOAuth, prefix: str,
         (url_path_join(prefix, "api/results") + r"(\.csv)?", ResultsHandler, args),
         (url_path_join(prefix, "api/state"), StateHandler, args),
         (url_path_join(prefix, "oauth_callback"), CallbackHandler),
-        (url_path_join(prefix, r"static/(.*)"), web.StaticFileHandler, {"path": str(STATIC)}),
-    ], template_path=str(STATIC), autoescape="xhtml_escape", hub_auth=hub_auth,
+        (url_path_join(prefix, r"static/(.*)"), StaticFiles, {"path": str(STATIC)}),
+    ], default_handler_class=NotFound, template_path=str(STATIC), autoescape="xhtml_escape",
+        hub_auth=hub_auth,
         cookie_secret=secret or os.urandom(32), static_hash_cache=False,
         log_function=log_request)
 

@@ -93,7 +93,7 @@ def validate(body: bytes, questions: dict[str, Question]) -> Check:
         raise BadResult(f"the body has {len(body)} bytes; at most {MAX_BODY} are accepted")
     try:
         data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: [[[[...
         raise BadResult("the body is not JSON: send {\"question\": ..., \"status\": ...}") from None
     if not isinstance(data, dict):
         raise BadResult("the body must be a JSON object with question, status and mistake")
@@ -338,7 +338,7 @@ CSV_COLUMNS = ("learner", "question", "chapter", "status", "mistake", "attempts"
 def as_csv(records: Iterable[Record]) -> str:
     """The records as CSV; a field a spreadsheet would read as a formula is quoted with '."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")  # a bare \r in a field is then quoted
     writer.writerow(CSV_COLUMNS)
     for r in records:
         row = r.public()
