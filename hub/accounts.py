@@ -330,8 +330,9 @@ def _owner(proc: Path) -> int | None:
 
 
 def remove(settings: Settings) -> list[str]:
-    """Remove every learner of this hub: their processes, system user, home and password.
-    Users the hub did not create are never touched. Returns the names removed."""
+    """Remove every learner of this hub: their processes, system user, home and password, and
+    the live view's results. Users the hub did not create are never touched. Returns the
+    names removed."""
     if os.geteuid() != 0:
         raise SystemExit("removing learners' system users needs root (sudo make hub-remove-users)")
     removed = []
@@ -354,6 +355,10 @@ def remove(settings: Settings) -> list[str]:
             {n: p for n, p in plain.items() if n in left}, indent=1))
     if settings.slips.exists():
         settings.slips.unlink()
+    # The live view's results are the learners' too: a next class starts with none.
+    for path in (settings.room_db, *(settings.room_db.with_name(settings.room_db.name + end)
+                                     for end in ("-wal", "-shm"))):
+        path.unlink(missing_ok=True)
     return removed
 
 

@@ -111,8 +111,10 @@ class Room:
         from xentlearn.exercises import chapter as chapter_of
 
         questions = [q.id for q in chapter_of(chapter).questions]
+        known = self.store.questions
         state = room_state(self.store.all_records(), await self.learners(), questions,
-                           chapter, time.time(), projector=projector)
+                           chapter, time.time(), projector=projector,
+                           whys={q: known[q].whys for q in questions if q in known})
         state["version"] = version
         text = json.dumps(state)
         self._states[key] = (version, now, text)
@@ -230,13 +232,14 @@ class ResultsHandler(Base):
 
     async def get(self, csv: str = "") -> None:
         self.require_admin()
-        records = self.room.store.all_records()
+        records, chapter = self.room.store.all_records(), 0
         if self.get_argument("chapter", None) is not None:
             chapter = self.chapter()
             records = [r for r in records if r.chapter == chapter]
         if csv:
             self.set_header("Content-Type", "text/csv; charset=utf-8")
-            self.set_header("Content-Disposition", 'attachment; filename="room-results.csv"')
+            name = f"room-chapter-{chapter:02d}" if chapter else "room-results"
+            self.set_header("Content-Disposition", f'attachment; filename="{name}.csv"')
             self.finish(as_csv(records))
         else:
             self.set_header("Content-Type", "application/json")

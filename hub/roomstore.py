@@ -48,18 +48,21 @@ class BadResult(ValueError):
 
 @dataclass(frozen=True)
 class Question:
-    """What the room knows of one question: its id, chapter and the mistakes it names."""
+    """What the room knows of one question: its id, chapter, the mistakes it names and the
+    feedback each gives."""
 
     id: str
     chapter: int
     mistakes: frozenset[str]
+    whys: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
 
 def course_questions() -> dict[str, Question]:
     """Every question of the course, by id, with the mistake names its checker can give."""
     from xentlearn.exercises import all_questions
 
-    return {q.id: Question(q.id, q.chapter, frozenset(q.mistake_names)) for q in all_questions()}
+    return {q.id: Question(q.id, q.chapter, frozenset(q.mistake_names),
+                           {m.name: m.why for m in q.mistakes}) for q in all_questions()}
 
 
 @dataclass(frozen=True)
@@ -261,7 +264,8 @@ def read_records(path: str | os.PathLike, questions: dict[str, Question] | None 
 
 
 def room_state(records: Iterable[Record], learners: Iterable[str], questions: list[str],
-               chapter: int, now: float, *, projector: bool = False) -> dict:
+               chapter: int, now: float, *, projector: bool = False,
+               whys: dict[str, dict[str, str]] | None = None) -> dict:
     """What the live view shows for ``chapter``: a JSON-ready dict.
 
     Parameters
@@ -272,16 +276,21 @@ def room_state(records: Iterable[Record], learners: Iterable[str], questions: li
     chapter : the chapter shown.
     now : the time, seconds since the epoch.
     projector : leave out every name: counts and mistakes only.
+    whys : question id -> mistake name -> what the learner was told (shown with the name).
 
     Returns
     -------
-    dict with ``chapter``, ``questions`` (per question: ``id``, ``done``, ``tried``,
-    ``mistakes`` as ``[name, learners]`` pairs, commonest first), ``learners`` (a count),
-    ``started``, ``stuck`` and ``absent`` (counts), and, unless ``projector``, ``grid`` (one
-    row per learner: ``learner`` and a cell per question, ``{"status", "attempts",
-    "mistake"}`` or None), ``stuck_list`` (``learner``, ``question``, ``why``) and
-    ``absent_list`` (names).
+    dict with ``chapter``, ``questions`` (per question: ``id``, ``done``, ``tried`` (learners
+    who checked an answer), ``mistakes``: the three made by most learners, each
+    ``{"name", "made", "still", "why"}``: learners who made it, those of them not done yet
+    whose latest check still shows it, and the feedback it gives), ``learners`` (a count),
+    ``started`` (learners with a check in any chapter), ``stuck`` (learners stuck on this
+    chapter) and ``absent`` (learners with no check at all), and, unless ``projector``,
+    ``grid`` (one row per learner: ``learner`` and a cell per question, ``{"status",
+    "attempts", "mistake"}`` or None), ``stuck_list`` (``learner``, ``question``, ``why``)
+    and ``absent_list`` (names).
     """
+    whys = whys or {}
     records = list(records)
     names = sorted(set(learners) | {r.learner for r in records})
     by_learner: dict[str, dict[str, Record]] = {n: {} for n in names}
@@ -295,10 +304,12 @@ def room_state(records: Iterable[Record], learners: Iterable[str], questions: li
     for q in questions:
         rs = [by_learner[n][q] for n in names if q in by_learner[n]]
         made = Counter(m for r in rs for m in r.mistakes)  # learners who made each mistake
+        still = Counter(r.mistake for r in rs if not r.done and r.mistake)
+        top = sorted(made.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
         per_question.append({
             "id": q, "done": sum(r.done for r in rs), "tried": sum(r.attempts > 0 for r in rs),
-            "mistakes": [[m, n] for m, n in sorted(made.items(), key=lambda kv: (-kv[1], kv[0]))
-                         ][:3]})
+            "mistakes": [{"name": m, "made": n, "still": still[m],
+                          "why": whys.get(q, {}).get(m, "")} for m, n in top]})
 
     stuck: list[dict] = []
     for n in names:
@@ -314,11 +325,13 @@ def room_state(records: Iterable[Record], learners: Iterable[str], questions: li
                 and not any(s["learner"] == n for s in stuck)):
             minutes = int((now - last_check[n]) // 60)
             stuck.append({"learner": n, "question": unfinished[0],
-                          "why": f"no check for {minutes} min while others moved on"})
+                          "why": f"no check for {minutes} min while others moved on "
+                                 f"(the first question not done)"})
     absent = [n for n in names if n not in last_check]
 
     state = {"chapter": chapter, "questions": per_question, "learners": len(names),
-             "started": len(names) - len(absent), "stuck": len(stuck), "absent": len(absent),
+             "started": len(names) - len(absent), "stuck": len({s["learner"] for s in stuck}),
+             "absent": len(absent),
              "projector": projector}
     if not projector:
         state["grid"] = [{"learner": n, "cells": [

@@ -34,21 +34,22 @@
     for (const q of state.questions) {
       const item = el("li");
       item.appendChild(el("span", q.id, "qid"));
-      item.appendChild(el("span", "✓ " + q.done + " of " + state.learners + " done", "count"));
+      item.appendChild(el("span", q.done + " of " + state.learners + " done", "count"));
       const bar = el("div", null, "bar");
       const fill = el("span");
       fill.style.width = (state.learners ? (100 * q.done / state.learners) : 0) + "%";
       bar.appendChild(fill);
       bar.setAttribute("aria-hidden", "true");
       item.appendChild(bar);
-      item.appendChild(el("span", plural(q.tried, "learner has", "learners have") + " tried it", "quiet"));
+      item.appendChild(el("span", q.tried + " answered · " + (q.tried - q.done) + " not right yet", "quiet"));
       if (q.mistakes.length) {
         const ol = el("ol");
         ol.setAttribute("aria-label", "commonest mistakes on " + q.id);
-        for (const [name, count] of q.mistakes) {
+        for (const m of q.mistakes) {
           const li = el("li");
-          li.appendChild(el("span", "✗ " + name, "mistake"));
-          li.appendChild(document.createTextNode(" · " + plural(count, "learner", "learners")));
+          li.appendChild(el("span", "✗ " + m.name, "mistake"));
+          li.appendChild(document.createTextNode(" · " + m.made + " made it, " + m.still + " still on it"));
+          if (m.why) li.appendChild(el("span", m.why, "why"));
           ol.appendChild(li);
         }
         item.appendChild(ol);
@@ -63,7 +64,7 @@
     const list = document.getElementById("stuck");
     clear(list);
     if (!state.stuck_list) {
-      list.appendChild(el("li", plural(state.stuck, "learner", "learners") + " stuck"));
+      list.appendChild(el("li", state.stuck ? plural(state.stuck, "learner", "learners") + " stuck" : "nobody"));
       return;
     }
     if (!state.stuck_list.length) list.appendChild(el("li", "nobody", "quiet"));
@@ -79,7 +80,7 @@
     const absent = document.getElementById("absent");
     absent.textContent = state.absent_list
       ? (state.absent_list.length ? state.absent_list.join(", ") : "nobody")
-      : plural(state.absent, "learner", "learners") + " not started";
+      : (state.absent ? plural(state.absent, "learner", "learners") : "nobody");
   }
 
   function drawGrid(state) {
@@ -121,12 +122,11 @@
   }
 
   function draw(state) {
-    document.body.classList.toggle("projector", !!state.projector);
+    document.documentElement.classList.toggle("projector", !!state.projector);
     document.getElementById("summary").textContent =
-      plural(state.learners, "learner", "learners") + " · " + state.started + " started · " +
-      state.stuck + " stuck · " + state.absent + " absent";
-    document.getElementById("updated").textContent =
-      "updated " + new Date().toLocaleTimeString() + " · " + plural(state.version, "check", "checks") + " so far";
+      plural(state.learners, "learner", "learners") + " · " + state.started + " started the course · " +
+      state.stuck + " stuck here · " + state.absent + " absent";
+    document.getElementById("updated").textContent = "updated " + new Date().toLocaleTimeString();
     drawQuestions(state);
     drawStuck(state);
     drawAbsent(state);
@@ -164,7 +164,6 @@
     const q = new URLSearchParams({ chapter: chapterSelect.value });
     if (projectorBox.checked) q.set("projector", "1");
     history.replaceState(null, "", "?" + q.toString());
-    document.getElementById("csv").href = prefix + "api/results.csv?chapter=" + chapterSelect.value;
     follow(generation);
   }
 

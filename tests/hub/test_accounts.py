@@ -103,9 +103,14 @@ def test_a_refused_list_creates_nothing_and_a_good_one_creates_private_homes(tmp
         assert slips.count("user name:") == 3  # two learners and the instructor
         again = _run("create", str(write(tmp_path, "xlt-dee\nxlt-eve\n")), env=env)
         assert "0 new password(s)" in again.stdout, again.stdout
+        from hub.roomstore import Check, Store, course_questions
+        store = Store(settings.room_db, course_questions())  # the live view's results
+        store.add("xlt-dee", Check("01.q2", 1, "correct"))
+        store.close()
     finally:
         removed = _run("remove", env=env)
     assert "removed 2 learner(s): xlt-dee xlt-eve" in removed.stdout, removed.stdout
+    assert not [p for p in settings.state.iterdir() if p.name.startswith("room.sqlite")]
     assert not any(u.pw_name in ("xlt-dee", "xlt-eve") for u in pwd.getpwall())
     assert not list(settings.homes.iterdir())
     shutil.rmtree(hub_dir)

@@ -444,7 +444,7 @@ def test_a_learner_idle_while_others_check_is_stuck():
     s = state(rs)
     assert s["stuck_list"] == [{"learner": "ann", "question": "01.q2",
                                 "why": f"no check for {int(STUCK_IDLE + 60) // 60} min while "
-                                       "others moved on"}]
+                                       "others moved on (the first question not done)"}]
     assert s["stuck"] == 1
     # just within STUCK_IDLE, ann is not idle yet
     rs = records(("ann", "01.q2", "incorrect", "", NOW - STUCK_IDLE + 5),
@@ -500,8 +500,15 @@ def test_mistakes_are_counted_in_learners_commonest_first_and_at_most_three():
                    for i, (who, mistake) in enumerate(checks)],
                  ("l4", q, "correct", "", NOW - 1), ("l4", q, "incorrect", d, NOW))  # after done
     row = next(x for x in state(rs)["questions"] if x["id"] == q)
-    assert row["mistakes"] == [[a, 3], *sorted([[b, 2], [c, 2]])]
+    got = [(x["name"], x["made"], x["still"]) for x in row["mistakes"]]
+    # made: learners who ever made it; still: those not done whose latest check shows it
+    assert got == [(a, 3, 1), *sorted([(b, 2, 1), (c, 2, 1)])]
     assert (row["done"], row["tried"]) == (1, 4)
+    whys = {q: QUESTIONS[q].whys}
+    told = next(x for x in room_state(rs, [], CH1, 1, NOW, whys=whys)["questions"]
+                if x["id"] == q)["mistakes"]
+    assert [x["why"] for x in told] == [QUESTIONS[q].whys[x["name"]] for x in told]
+    assert all(x["why"] for x in told)
 
 
 DISTINCT = ("Zorbalina Quexworth", "Mxyzptlk-Ozymandias", "Ulrikka-vanPeltweg",
