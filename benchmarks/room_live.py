@@ -440,8 +440,9 @@ def main(argv: list[str] | None = None) -> int:
                  f"{sum(result['sizes']) / max(1, len(result['sizes'])) / 1024:.1f} KiB each), "
                  f"last version {seen[-1][1]} of {result['last']}; posts it never saw: "
                  f"{missed}; its failures: {dict(result['view_failures']) or 'none'}",
-                 "the service's own times include a long poll's wait (GET state?after) and "
-                 "exclude reading the request and writing the answer"])
+                 *(["the service's own times include a long poll's wait (GET state?after) "
+                    "and exclude reading the request and writing the answer"]
+                   if args.service_times else [])])
     before, after = result["memory_before"], result["memory_after"]
     cpu, wall = result["cpu"], result["wall"]
     table("room service: the process",
