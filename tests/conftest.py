@@ -2,7 +2,7 @@
 
 import signal
 
-from helpers import big_logits, big_logits_mp_lse, rng  # noqa: F401  (fixtures)
+from helpers import big_logits, big_logits_mp_lse, course_wheel, rng  # noqa: F401  (fixtures)
 
 # A test run started as a background job of a shell without job control inherits SIGINT
 # ignored, and so would every process it starts. Tests that stop a child with Ctrl-C

@@ -209,3 +209,20 @@ def fp_errors_raise(how: str):
         finally:
             np.seterr(**old)
 
+
+@pytest.fixture(scope="session")
+def course_wheel(tmp_path_factory):
+    """The project's wheel, built once from this checkout (no build environment fetched)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    out = tmp_path_factory.mktemp("wheel")
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
+                           "--no-build-isolation", "-w", str(out), str(root)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    (built,) = out.glob("xentlearn-*.whl")
+    return built
+

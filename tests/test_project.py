@@ -345,8 +345,9 @@ def test_the_wheel_builds_without_deprecation_warnings(tmp_path):
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert project["license"] == "MIT" and project["license-files"] == ["LICENSE"]
     source = tmp_path / "src"
-    shutil.copytree(ROOT / "xentlearn", source / "xentlearn",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    for folder in ("xentlearn", "notebooks", "exercises", "lab"):  # the package, the course
+        shutil.copytree(ROOT / folder, source / folder,
+                        ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
     for name in ("pyproject.toml", "README.md", "LICENSE"):
         shutil.copy(ROOT / name, source / name)
     result = subprocess.run(

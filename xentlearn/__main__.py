@@ -1,7 +1,13 @@
-"""Command line: ``python -m xentlearn progress PATH [--csv | --json] [--jobs N] [--time-limit S]``.
+"""Command line of the course.
 
-See ``python -m xentlearn progress --help``; ``python -m xentlearn doctor [--timeout S]``
-checks a learner's machine before a workshop (see ``python -m xentlearn doctor --help``).
+- ``python -m xentlearn lab [DIR]``: the course into DIR (default ``xentlearn-course``), then
+  JupyterLab on its welcome chapter;
+- ``python -m xentlearn course [DIR]``: the course into DIR only;
+- ``python -m xentlearn doctor [--timeout S]``: check a learner's machine before a workshop;
+- ``python -m xentlearn progress PATH [--csv | --json] [--jobs N] [--time-limit S]``: a
+  class's progress over their exercise notebooks.
+
+Each has ``--help``.
 """
 
 from __future__ import annotations
@@ -31,6 +37,20 @@ SECURITY: the report executes the learners' code with the rights of whoever runs
 it. Run it on copies of the notebooks, as an unprivileged user or in a container.
 """
 
+
+COURSE_DESCRIPTION = """\
+Write the course (the chapters in notebooks/, the exercises and their solutions in
+exercises/) into DIR, made when missing. Run again, it adds what is new, brings up to date
+the notebooks you have not changed, and keeps every notebook you edited as it is; it says
+which. Works the same on Windows, macOS and Linux.
+"""
+
+LAB_DESCRIPTION = """\
+Write the course into DIR as `course` does, then open JupyterLab on its welcome chapter,
+with the course's settings for this JupyterLab only (no news, no update checks); your own
+JupyterLab settings are left as they are. Needs the course's packages:
+pip install "xentlearn[course]".
+"""
 
 #: The largest ``--time-limit``: one day per notebook.
 MAX_TIME_LIMIT = 86400.0
@@ -70,6 +90,20 @@ def main(argv: list[str] | None = None) -> int:
                       help="one learner's own results log (XENTLEARN_RESULTS_LOG in their "
                            "kernels): their checks count too, saved or not; PATH is then "
                            "that learner's folder")
+    for name, what in (("course", "write the course's notebooks into a folder"),
+                       ("lab", "write the course into a folder and open JupyterLab on it")):
+        cmd = sub.add_parser(name, help=what, description=COURSE_DESCRIPTION if name ==
+                             "course" else LAB_DESCRIPTION,
+                             formatter_class=argparse.RawDescriptionHelpFormatter)
+        cmd.add_argument("folder", nargs="?", default=None, metavar="DIR",
+                         help="where the course goes (default: xentlearn-course in the "
+                              "current folder)")
+        if name == "lab":
+            cmd.add_argument("--no-browser", action="store_true",
+                             help="print the address instead of opening a browser")
+            cmd.add_argument("--port", type=whole_number(1), default=None,
+                             help="the port JupyterLab listens on (default: 8888 or the "
+                                  "next free one)")
     from . import doctor
 
     doc = sub.add_parser("doctor", help="check this machine before a workshop",
@@ -79,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "doctor":
         return doctor.run_command(args)
+    if args.command in ("course", "lab"):
+        return _course_command(args)
 
     from . import report
 
@@ -116,6 +152,37 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(report.format_report(results, notes))
     return 0
+
+
+def _course_command(args) -> int:
+    """``course`` and ``lab``: the course into the folder, then (``lab``) JupyterLab on it."""
+    import subprocess
+
+    from . import course
+
+    folder = args.folder or course.DEFAULT_FOLDER
+    try:
+        written = course.write_course(folder)
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(written.summary())
+    if args.command == "course":
+        print(f"Open it with: python -m xentlearn lab {folder}")
+        return 0
+    try:
+        import jupyterlab  # noqa: F401
+    except ImportError:
+        print('error: JupyterLab is not installed here: pip install "xentlearn[course]", '
+              "then run this again", file=sys.stderr)
+        return 2
+    command, env = course.lab_command(written.folder, browser=not args.no_browser,
+                                      port=args.port)
+    print("Opening JupyterLab on the welcome chapter; stop it with Ctrl+C (twice).")
+    try:
+        return subprocess.call(command, env=env)
+    except KeyboardInterrupt:
+        return 130
 
 
 def _add_log(report, results: list, path: str, learner: str, notes: list[str]) -> list:
