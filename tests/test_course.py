@@ -141,24 +141,113 @@ def test_chapter_links_to_its_exercises_and_the_exercises_link_back(path):
         assert f"]({up}notebooks/{path.name})" in text, exercise
 
 
-COLAB_CELL = re.compile(
-    r'^# On Google Colab only: .*\nimport sys\n\nif "google\.colab" in sys\.modules:\n'
-    r'    %pip install --quiet "xentlearn\[course\] @ git\+(?P<url>[^"]+)"$')
+# --- Colab: every notebook opens with the same install cell (scripts/build_exercises.py) --------
+
+ALL_NOTEBOOKS = NOTEBOOKS + EXERCISES + SOLUTIONS
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_chapter_installs_xentlearn_first_when_it_runs_in_colab_and_only_there(path):
-    """Colab has no environment file: the first code cell installs the package there, guarded
-    so that it does nothing in JupyterLab, nbval or Binder, from the repository the site's
-    launch links open."""
+def _build_exercises():
     sys.path.insert(0, str(ROOT))
+    from scripts import build_exercises
+
+    return build_exercises
+
+
+def _first_code_cell(cells: list[dict]) -> dict:
+    return next(c for c in cells if c["cell_type"] == "code")
+
+
+def _run_install_cell(source: str, monkeypatch, on_colab: bool) -> list[tuple[str, str]]:
+    """Run the cell as IPython would (its ``%pip`` made a call) with a stand-in shell that
+    records the magics instead of running them; the magics it ran."""
+    import types
+
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    magics: list[tuple[str, str]] = []
+    shell = types.SimpleNamespace(run_line_magic=lambda name, line: magics.append((name, line)))
+    if on_colab:
+        monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    else:
+        monkeypatch.delitem(sys.modules, "google.colab", raising=False)
+    exec(TransformerManager().transform_cell(source), {"get_ipython": lambda: shell})
+    return magics
+
+
+def test_the_colab_install_url_is_set_once_where_the_site_sets_it():
+    """The package comes from the repository the site's launch links open: the address is
+    written once, in ``scripts/build_site.py``, and the install cell is built from it."""
     from scripts.build_site import REPOSITORY_URL
 
-    first = next(c for c in _cells(path) if c["cell_type"] == "code")
-    match = COLAB_CELL.match(_source(first))
-    assert match, _source(first)
-    assert match.group("url") == REPOSITORY_URL
+    build = _build_exercises()
+    assert f'"xentlearn @ git+{REPOSITORY_URL}"' in build.COLAB_INSTALL
+    assert "github.com" not in (ROOT / "scripts" / "build_exercises.py").read_text()
+    for path in ALL_NOTEBOOKS:
+        cells = _cells(path)
+        first = _first_code_cell(cells)
+        elsewhere = [c for c in cells if c is not first and "git+" in _source(c)]
+        assert not elsewhere, f"{path.name}: another install cell"
+
+
+def test_the_colab_install_cell_installs_xentlearn_on_colab_and_does_nothing_elsewhere(
+        monkeypatch):
+    from scripts.build_site import REPOSITORY_URL
+
+    source = _build_exercises().COLAB_INSTALL
+    assert _run_install_cell(source, monkeypatch, on_colab=False) == []
+    assert _run_install_cell(source, monkeypatch, on_colab=True) == [
+        ("pip", f'install --quiet "xentlearn @ git+{REPOSITORY_URL}"')]
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_every_notebook_installs_xentlearn_first_on_colab_and_only_the_runtime(path):
+    """Colab has no environment file: the first code cell installs the package there, guarded
+    so that it does nothing in JupyterLab, nbval, Binder or the hub. Colab has its own front
+    end and ipywidgets: the package alone, no ``course`` extra (JupyterLab, RISE, a pinned
+    ipywidgets). The website hides the cell (tag ``remove-cell``)."""
+    build = _build_exercises()
+    first = _first_code_cell(_cells(path))
+    source = _source(first)
+    assert source == build.COLAB_INSTALL, (
+        f"{path.name}: the first code cell is not the Colab install cell; "
+        "run python scripts/build_exercises.py (make exercises)")
+    assert 'if "google.colab" in sys.modules:\n    %pip install' in source
+    assert "[course]" not in source and "jupyterlab" not in source.lower()
+    assert "remove-cell" in first.get("metadata", {}).get("tags", []), path.name
     assert first["outputs"] == [], "the Colab cell must print nothing outside Colab"
+
+
+@pytest.mark.parametrize("solved", [False, True], ids=["exercises", "solutions"])
+def test_the_generator_writes_the_colab_install_cell_first(solved):
+    build = _build_exercises()
+    for number in build.CHAPTERS:
+        cells = build.build(number, solved).cells
+        first = _first_code_cell(cells)
+        assert first.source == build.COLAB_INSTALL
+        assert first.metadata["tags"] == ["remove-cell"]
+        code = [c for c in cells if c.cell_type == "code"]
+        assert f"ex = chapter({number})" in code[1].source
+
+
+def test_an_older_colab_cell_is_replaced_in_place_and_a_missing_one_added():
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    build = _build_exercises()
+    old = new_code_cell('import sys\n\nif "google.colab" in sys.modules:\n'
+                        '    %pip install --quiet "xentlearn[course] @ git+https://x/y"',
+                        metadata={"slideshow": {"slide_type": "skip"}})
+    nb = new_notebook(cells=[new_markdown_cell("# 01"), old, new_code_cell("import numpy")])
+    assert build.put_colab_install_first(nb)
+    assert [c.source for c in nb.cells[1:]] == [build.COLAB_INSTALL, "import numpy"]
+    assert nb.cells[1].metadata == {"slideshow": {"slide_type": "skip"},
+                                    "tags": ["remove-cell"]}
+    assert not build.put_colab_install_first(nb)
+
+    bare = new_notebook(cells=[new_markdown_cell("# 01"), new_code_cell("import numpy")])
+    assert build.put_colab_install_first(bare)
+    assert [c.source for c in bare.cells] == ["# 01", build.COLAB_INSTALL, "import numpy"]
+    nbformat.validate(bare)
 
 
 # --- slides: every chapter can be presented with RISE (scripts/slides.py sets the metadata) --
