@@ -244,3 +244,13 @@ def test_the_wheels_metadata_tells_an_index_what_the_course_is(course_wheel):
     links = re.findall(r"\]\(([^)\s]+)\)", description)
     assert links and all(re.match(r"https?://|#", link) for link in links), [
         link for link in links if not re.match(r"https?://|#", link)]
+
+
+def test_the_readme_installs_what_the_package_says_on_every_os():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    setup = readme.split("## Take the course on your own computer", 1)[1].split("\n## ", 1)[0]
+    installs = re.findall(r'-m pip install "([^"]+)"', setup)
+    assert installs.count(course.INSTALL) == 2, installs  # Windows, and macOS and Linux
+    assert "xentlearn-env\\Scripts\\python -m xentlearn lab" in setup
+    assert "xentlearn-env/bin/python -m xentlearn lab" in setup
+    assert "make" not in setup.split("`python -m xentlearn lab` writes")[0]

@@ -325,7 +325,8 @@ def test_missing_and_old_packages_share_one_install_command(monkeypatch, capsys)
 
 
 def test_outside_a_checkout_the_command_installs_the_course_extra(tmp_path):
-    """An installed xentlearn (no pyproject.toml beside it): ``pip install 'xentlearn[course]'``."""
+    """An installed xentlearn (no pyproject.toml beside it): the course extra, from the
+    repository."""
     shutil.copytree(ROOT / "xentlearn", tmp_path / "xentlearn",
                     ignore=shutil.ignore_patterns("__pycache__"))
     code = ("from xentlearn import doctor\n"
@@ -336,7 +337,9 @@ def test_outside_a_checkout_the_command_installs_the_course_extra(tmp_path):
                          env={**os.environ, "PYTHONPATH": str(tmp_path)})
     where, fix = out.stdout.strip().split("\n")
     assert where.startswith(str(tmp_path))
-    assert fix.endswith(" -m pip install 'xentlearn[course]'"), fix
+    from xentlearn.course import INSTALL
+
+    assert fix.endswith(f" -m pip install '{INSTALL}'"), fix  # from the repository
 
 
 def test_in_a_python_with_nothing_installed_every_check_answers(tmp_path):
@@ -351,7 +354,8 @@ def test_in_a_python_with_nothing_installed_every_check_answers(tmp_path):
     checks = _checks(out.stdout)
     assert list(checks) == REGISTERED
     assert "xentlearn is not installed" in checks["packages"]
-    assert "`make lab`" in checks["packages"]
+    # a copy of the package, not a checkout: the course extra again, from where it comes
+    assert "--force-reinstall 'xentlearn[course] @ git+https://" in checks["packages"]
     assert all(line.startswith("PROBLEM") for line in checks.values()), out.stdout
 
 

@@ -23,11 +23,17 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["COURSE_FOLDERS", "DEFAULT_FOLDER", "MANIFEST", "WELCOME", "source", "course_files",
-           "write_course", "Written", "lab_command", "lab_settings"]
+__all__ = ["REPOSITORY", "INSTALL", "COURSE_FOLDERS", "DEFAULT_FOLDER", "MANIFEST", "WELCOME",
+           "source", "course_files", "write_course", "Written", "lab_command", "lab_settings"]
 
 #: The course's folders, as they are in the repository and in the learner's copy.
 COURSE_FOLDERS = ("notebooks", "exercises", "exercises/solutions")
+
+#: The course's repository: where pip installs it from (``git+``), and the site links to.
+REPOSITORY = "https://github.com/xentlearn/xentlearn"
+
+#: What a learner installs: the package with the course's tools, from the repository.
+INSTALL = f"xentlearn[course] @ git+{REPOSITORY}"
 
 #: Where ``python -m xentlearn course`` writes the course when no folder is given.
 DEFAULT_FOLDER = "xentlearn-course"
@@ -53,7 +59,7 @@ def source() -> Path:
         return checkout
     raise FileNotFoundError(
         f"the course's notebooks are not beside this xentlearn ({_PACKAGE}): reinstall it "
-        "with pip install \"xentlearn[course]\"")
+        f"with pip install \"{INSTALL}\"")
 
 
 def course_files(root: Path | None = None) -> list[str]:

@@ -38,9 +38,15 @@ def pip(*args: str) -> str:
 
 
 def reinstall_course() -> str:
-    """What to do when xentlearn itself is missing or broken in this Python."""
-    return ("in the course folder run `make lab` (it installs the course into .venv), "
-            "then `.venv/bin/python -m xentlearn doctor`")
+    """What to do when xentlearn itself is missing or broken in this Python: from a checkout,
+    ``make lab`` (it installs the course into .venv); else the course extra again."""
+    if checkout() is not None:
+        return ("in the course folder run `make lab` (it installs the course into .venv), "
+                "then `.venv/bin/python -m xentlearn doctor`")
+    from ..course import INSTALL
+
+    return (pip("--force-reinstall", INSTALL) + " (or the wheel you installed, with "
+            f"[course]), then `{python()} -m xentlearn doctor`")
 
 
 def checkout() -> Path | None:
@@ -57,9 +63,11 @@ def install_course() -> str:
     """One command that installs (or upgrades) every package the course needs.
 
     From a checkout, the project's own install line (as ``make lab`` runs it); else the
-    course extra of the installed distribution.
+    course extra, from the course's repository (``xentlearn.course.INSTALL``).
     """
     root = checkout()
     if root is not None:
         return pip("-e", f"{relative(root)}[course]")
-    return pip("xentlearn[course]")
+    from ..course import INSTALL
+
+    return pip(INSTALL)
