@@ -6,14 +6,19 @@ Usage: python scripts/build_site.py [--no-build]
    of ``instructor/``, the chapters of ``notebooks/``, the exercise notebooks of
    ``exercises/`` and their solutions, as stored
    (with their outputs; nothing is executed). Each figure's description, which
-   :mod:`xentlearn.plots` stores as the figure's text, becomes its image's alt text, and
-   every cell tagged ``claim:Cnn`` gets an anchor.
+   :mod:`xentlearn.plots` stores as the figure's text, becomes its image's alt text,
+   every cell tagged ``claim:Cnn`` gets an anchor, and each solution page is titled
+   "Solutions NN · <chapter>" (its exercise page keeps "Exercises NN · <chapter>").
 2. Write the page "What the sources claim, checked" from those tags and ``docs/claims.yml``
    (statements and verdicts). A claim without a tagged cell, or a tag without a row, stops
    the build.
-3. Unpack MathJax (npm's ``mathjax`` 3) into ``_build/mathjax/`` once, so that pages typeset
+3. Put the downloads in place: every notebook as the repository holds it, beside its page
+   (``_build/site-extra/``, which Sphinx copies into the site as it is); the course's
+   notebooks as a zip and the package as a wheel (built offline with pip from the
+   setuptools installed here) in the sources' ``downloads/``, linked from the home page.
+4. Unpack MathJax (npm's ``mathjax`` 3) into ``_build/mathjax/`` once, so that pages typeset
    math from the site itself.
-4. Run Sphinx with warnings as errors (``-W``): a link to a missing anchor fails the build.
+5. Run Sphinx with warnings as errors (``-W``): a link to a missing anchor fails the build.
 """
 
 from __future__ import annotations
@@ -26,21 +31,36 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 SRC = ROOT / "_build" / "site-src"
 OUT = ROOT / "_build" / "site"
+EXTRA = ROOT / "_build" / "site-extra"
 MATHJAX = ROOT / "_build" / "mathjax"
 MATHJAX_VERSION = "3.2.2"
+
+COURSE_FOLDERS = ("notebooks", "exercises")  # what the zip holds, exercises/solutions/ included
+NOTEBOOK_FOLDERS = ("notebooks", "exercises", "exercises/solutions")  # one page per notebook
+DOWNLOADS = "downloads"  # among the sources: the zip and the wheel
+COURSE_ZIP = "xentlearn-course.zip"
+COURSE_ZIP_ROOT = "xentlearn-course"
+ZIP_DATE = (2020, 1, 1, 0, 0, 0)  # every entry's time: the same notebooks make the same zip
+# Left out of the copy the wheel is built from: what git ignores, and git itself.
+WHEEL_COPY_IGNORE = (".git", ".venv", "_build", "build", "dist", "screenshots", "node_modules",
+                     "__pycache__", "*.egg-info", ".pytest_cache", ".ruff_cache", ".hypothesis",
+                     ".ipynb_checkpoints")
 
 REPOSITORY_URL = "https://github.com/xentlearn/xentlearn"
 LICENCE_TEXT = ("Code under the MIT licence; text and figures under "
                 "CC BY 4.0 (see LICENSE and LICENSE-content).")
 DEFAULT_FIGURE_TEXT = re.compile(r"^<\w*Figure size \d+x\d+ with \d+ Axes>$")
 CLAIM_TAG = re.compile(r"^claim:(C\d\d)$")
+SOLUTION_TITLE = re.compile(r"^# (?:Exercises|Solutions) (\d\d) · (.+)")
 VERDICTS = {"holds": "holds", "condition": "holds under a condition",
             "corrected": "loose or wrong as stated"}
 
@@ -68,6 +88,8 @@ def prepare_notebook(src: Path, dest: Path, claims: Claims) -> None:
     """
     nb = json.loads(src.read_text(encoding="utf-8"))
     rel = dest.relative_to(SRC).as_posix()
+    if rel.startswith("exercises/solutions/"):
+        title_solutions(nb, rel)
     cells = []
     section = ""
     for index, cell in enumerate(nb["cells"]):
@@ -100,6 +122,23 @@ def prepare_notebook(src: Path, dest: Path, claims: Claims) -> None:
     nb["cells"] = cells
     dest.parent.mkdir(parents=True, exist_ok=True)
     dest.write_text(json.dumps(nb, indent=1, ensure_ascii=False), encoding="utf-8")
+
+
+def title_solutions(nb: dict, where: str) -> None:
+    """Title a solution notebook "Solutions NN · <chapter>", in place.
+
+    The exercise generator writes the same first heading, "Exercises NN · <chapter>", into
+    an exercise notebook and its solution; on the site the two pages need titles of their
+    own (navigation, the browser's tab, search results).
+    """
+    first = next((c for c in nb["cells"] if c["cell_type"] == "markdown"), None)
+    text = _text(first["source"]) if first else ""
+    match = SOLUTION_TITLE.match(text)
+    if match is None:
+        raise SiteError(f"{where}: the first Markdown cell of a solution notebook must start "
+                        "with its title, '# Exercises NN · <chapter>' or "
+                        "'# Solutions NN · <chapter>'")
+    first["source"] = f"# Solutions {match[1]} · {match[2]}{text[match.end():]}"
 
 
 def _link_text(section: str) -> str:
@@ -173,10 +212,76 @@ def stage() -> None:
     shutil.copytree(ROOT / "instructor", SRC / "instructor",
                     ignore=shutil.ignore_patterns("__pycache__", ".*"))
     claims: Claims = {}
-    for folder in ("notebooks", "exercises", "exercises/solutions"):
+    for folder in NOTEBOOK_FOLDERS:
         for nb in sorted((ROOT / folder).glob("*.ipynb")):
             prepare_notebook(nb, SRC / folder / nb.name, claims)
     (SRC / "claims.md").write_text(claims_page(claims), encoding="utf-8")
+
+
+def course_files() -> list[Path]:
+    """The course's files as the repository holds them, relative to its root: everything
+    under ``notebooks/`` and ``exercises/`` (``exercises/solutions/`` too) but hidden files
+    and caches."""
+    files = []
+    for folder in COURSE_FOLDERS:
+        for path in sorted((ROOT / folder).rglob("*")):
+            rel = path.relative_to(ROOT)
+            if path.is_file() and not any(part.startswith(".") or part == "__pycache__"
+                                          for part in rel.parts):
+                files.append(rel)
+    return files
+
+
+def write_course_zip(dest: Path) -> Path:
+    """The course's notebooks in one zip, under a folder ``xentlearn-course/`` with the
+    repository's layout. Entries are sorted and dated alike, so the same files make the
+    same zip."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(dest, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for rel in course_files():
+            info = zipfile.ZipInfo(f"{COURSE_ZIP_ROOT}/{rel.as_posix()}", date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, (ROOT / rel).read_bytes())
+    return dest
+
+
+def build_wheel(dest: Path) -> Path:
+    """The package as a wheel in ``dest``, named as pip names it.
+
+    pip builds it from a copy of the project in a temporary folder (setuptools leaves its
+    ``build/`` and ``*.egg-info`` there, not in the checkout), with the setuptools installed
+    here (``--no-build-isolation``) and no package index (``--no-index``): offline.
+    """
+    dest.mkdir(parents=True, exist_ok=True)
+    for old in dest.glob("*.whl"):
+        old.unlink()
+    with tempfile.TemporaryDirectory(prefix="xentlearn-wheel-") as tmp:
+        project = Path(tmp) / "xentlearn"
+        shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(*WHEEL_COPY_IGNORE))
+        result = subprocess.run(
+            [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+             "--no-index", "--quiet", "--wheel-dir", str(dest), str(project)],
+            capture_output=True, text=True)
+    wheels = sorted(dest.glob("*.whl"))
+    if result.returncode or len(wheels) != 1:
+        raise SiteError(f"pip could not build the wheel (exit code {result.returncode}; "
+                        f"it needs setuptools, as in the dev extra):\n{result.stderr.strip()}")
+    return wheels[0]
+
+
+def stage_downloads() -> None:
+    """Every notebook, unchanged, in ``_build/site-extra/`` at its page's path with
+    ``.ipynb`` (the pages' download buttons point there); the course zip and the wheel in
+    the sources' ``downloads/`` (the home page links them)."""
+    if EXTRA.exists():
+        shutil.rmtree(EXTRA)
+    for folder in NOTEBOOK_FOLDERS:
+        for nb in sorted((ROOT / folder).glob("*.ipynb")):
+            (EXTRA / folder).mkdir(parents=True, exist_ok=True)
+            shutil.copy2(nb, EXTRA / folder / nb.name)
+    write_course_zip(SRC / DOWNLOADS / COURSE_ZIP)
+    build_wheel(SRC / DOWNLOADS)
 
 
 def fetch_mathjax() -> Path:
@@ -208,10 +313,12 @@ def fetch_mathjax() -> Path:
 
 
 def build() -> float:
+    """Run Sphinx over every page (``-E``: its saved environment would keep the glossary's
+    and the API's index entries, which search lists first, out of a rebuilt search index)."""
     from sphinx.cmd.build import build_main
 
     start = time.perf_counter()
-    code = build_main(["-W", "--keep-going", "-q", "-b", "html", "-c", str(DOCS),
+    code = build_main(["-W", "--keep-going", "-q", "-E", "-b", "html", "-c", str(DOCS),
                        str(SRC), str(OUT)])
     if code:
         raise SiteError(f"Sphinx stopped with exit code {code}; its warnings are above")
@@ -225,6 +332,7 @@ def main(argv: list[str]) -> int:
     start = time.perf_counter()
     try:
         stage()
+        stage_downloads()
         fetch_mathjax()
         if not args.no_build:
             build()

@@ -1,6 +1,7 @@
 """The instructor guide in instructor/: generated parts current, session plans that add up,
-live code that runs, discussion answers whose numbers xentlearn computes, and a progress
-section that names the command's real options."""
+live code that runs, discussion answers whose numbers xentlearn computes, a progress
+section that names the command's real options, and a page for the day whose commands exist
+and whose survey answers xentlearn computes."""
 
 from __future__ import annotations
 
@@ -24,6 +25,10 @@ from scripts import build_instructor as bi  # noqa: E402
 
 GUIDE = ROOT / "instructor"
 PAGES = sorted(GUIDE.glob("[0-9][0-9]_*.md"))
+DAY = GUIDE / "day.md"
+DAY_SECTIONS = ["Helpers", "Sticky notes and the live view", "The shared notes document",
+                "The survey, before and after", "The code of conduct",
+                "The checklist for the morning", "When a laptop fails"]
 PLAN_LENGTHS = {"taster": 90, "half-day": 210, "full-day": 390}
 SECTIONS = ["Learning objectives", "What the learner must know first", "Timings",
             "What to live-code", "Misconceptions the exercises diagnose",
@@ -49,6 +54,7 @@ def test_there_is_a_page_for_every_chapter_and_an_index_and_plans():
     chapters = sorted((ROOT / "notebooks").glob("*.ipynb"))
     assert [p.stem for p in PAGES] == [nb.stem for nb in chapters]
     assert (GUIDE / "index.md").exists() and (GUIDE / "plans.md").exists()
+    assert DAY.exists() and (GUIDE / "room.md").exists()
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)
@@ -166,6 +172,22 @@ def test_the_plans_show_their_end_time():
         assert f"Ends at {end // 60:02d}:{end % 60:02d}." in text, plan.name
 
 
+def test_the_plans_open_the_room_for_the_survey_before_and_end_with_the_survey_after():
+    text = _plans_text()
+    said = " ".join(text.split())
+    assert "The room opens 15 minutes before a plan's first row" in said
+    assert "[Running the day](day.md)" in said
+    for plan in bi.read_plans(text):
+        opens = plan.blocks[0].start - 15
+        section = next(part for part in text.split("\n## ") if f"<!-- plan: {plan.name} " in part)
+        said = " ".join(section.partition("<!-- plan:")[0].split())
+        assert f"The room opens at {opens // 60:02d}:{opens % 60:02d}." in said, plan.name
+        assert plan.blocks[0].what.startswith("00 · Welcome"), plan.name
+        assert "the code of conduct" in plan.blocks[0].what, plan.name
+        assert plan.blocks[-1].kind == "wrap-up", plan.name
+        assert plan.blocks[-1].what.startswith("the survey after"), plan.name
+
+
 def _problems_after(old: str, new: str, plan: str = "taster") -> list[str]:
     text = _plans_text()
     assert old in text
@@ -185,8 +207,8 @@ def _problems_after(old: str, new: str, plan: str = "taster") -> list[str]:
     ("| 14:45 | 5 | break |", "| 14:45 | 5 | pause |", "is not one of"),
     ("03, short: questions 1 and 5", "03, short: questions 2 and 3", "sets other questions"),
     ("[02_cross_entropy](../notebooks/02_cross_entropy.ipynb)", "—", "links to ../notebooks/"),
-    ("| 15:25 | 5 | wrap-up | the chapter map; what to read next on one's own | — |",
-     "| 15:25 | 5 | wrap-up | the chapter map | [00](../notebooks/00_welcome.ipynb) |",
+    ("| 15:25 | 5 | wrap-up | the survey after; what to read next is in the notes document | — |",
+     "| 15:25 | 5 | wrap-up | the survey after | [00](../notebooks/00_welcome.ipynb) |",
      "a wrap-up names no notebook"),
 ])
 def test_the_plan_checker_finds_what_is_wrong(old, new, problem):
@@ -269,8 +291,17 @@ def test_every_number_in_the_discussion_answers_is_computed(page):
     assert not unchecked, f"numbers without the call that computes them: {unchecked}"
 
 
+def _anchors(file: Path) -> set[str]:
+    """The anchors of a page's headings, as GitHub and MyST make them (code blocks left out)."""
+    text = re.sub(r"^```.*?^```", "", file.read_text(encoding="utf-8"), flags=re.M | re.S)
+    return {re.sub(r"[^\w\- ]", "", h).strip().lower().replace(" ", "-")
+            for h in re.findall(r"^#+ (.+)$", text, re.M)}
+
+
 def test_every_link_between_the_pages_resolves():
-    for page in [*PAGES, GUIDE / "index.md", GUIDE / "plans.md"]:
+    pages = sorted(GUIDE.glob("*.md"))
+    assert DAY in pages and GUIDE / "room.md" in pages
+    for page in pages:
         for target in re.findall(r"\]\(([^)\s]+)\)", page.read_text(encoding="utf-8")):
             if re.match(r"[a-z]+:", target):
                 continue
@@ -278,10 +309,13 @@ def test_every_link_between_the_pages_resolves():
             file = (page.parent / path).resolve() if path else page
             assert file.is_file(), f"{page.name}: {target}"
             if anchor:
-                headings = re.findall(r"^#+ (.+)$", file.read_text(encoding="utf-8"), re.M)
-                slugs = {re.sub(r"[^\w\- ]", "", h).strip().lower().replace(" ", "-")
-                         for h in headings}
-                assert anchor in slugs, f"{page.name}: {target}"
+                assert anchor in _anchors(file), f"{page.name}: {target}"
+
+
+def test_a_link_to_a_missing_section_is_found():
+    assert "the-live-view" in _anchors(GUIDE / "room.md")
+    assert "the-live-views" not in _anchors(GUIDE / "room.md")
+    assert "collecting-a-classs-progress" in _anchors(GUIDE / "index.md")
 
 
 def _options(*command: str) -> set[str]:
@@ -315,3 +349,172 @@ def test_readme_and_makefile_point_to_the_guide():
     assert re.search(r"^instructor:", makefile, re.M)
     assert re.search(r"^#\s+make instructor\b", makefile, re.M)
     assert "scripts/build_instructor.py" in makefile
+
+
+# --- the day ---------------------------------------------------------------------------------
+
+def _day_text() -> str:
+    return DAY.read_text(encoding="utf-8")
+
+
+def test_the_day_page_has_its_sections_in_order_and_is_linked():
+    text = _day_text()
+    assert text.startswith("# Running the day\n")
+    positions = [text.find(f"\n## {title}\n") for title in DAY_SECTIONS]
+    assert -1 not in positions, [t for t, p in zip(DAY_SECTIONS, positions, strict=True) if p < 0]
+    assert positions == sorted(positions)
+    for page in ("index.md", "plans.md", "00_welcome.md"):
+        assert "](day.md" in (GUIDE / page).read_text(encoding="utf-8"), page
+    live = " ".join(_section(text, "Sticky notes and the live view").split())
+    assert "](room.md#the-live-view)" in live and "projector mode" in live
+    assert "red" in live and "green" in live and "stuck list" in live
+
+
+def test_the_day_page_covers_helpers_notes_conduct_and_failing_laptops():
+    text = _day_text()
+    helpers = " ".join(_section(text, "Helpers").split())
+    assert "one helper for every 8 learners" in helpers
+    assert "keyboard" in helpers.split("What helpers do not do")[1]
+    for role in ("the room", "the stuck list", "the notes", "the laptops"):
+        assert f"| {role} |" in helpers, role
+    notes = _section(text, "The shared notes document")
+    assert "```text" in notes and "http://ADDRESS:8000/" in notes
+    for what in ("What goes in", "Who writes"):
+        assert what in notes
+    conduct = _section(text, "The code of conduct")
+    links = re.findall(r"\]\((https://[^)\s]+)\)", conduct)
+    assert "https://www.contributor-covenant.org/version/2/1/code_of_conduct/" in links
+    assert "How to report at the event" in conduct
+    failing = _section(text, "When a laptop fails")
+    for route in ("Colab", "Binder", "neighbour", "`binder/`"):
+        assert route in failing, route
+    colab = ROOT / "notebooks" / "01_shannon_entropy.ipynb"
+    first = next(c for c in json.loads(colab.read_text(encoding="utf-8"))["cells"]
+                 if c["cell_type"] == "code")
+    assert '"google.colab" in sys.modules' in "".join(first["source"]), \
+        "the page says each notebook's first code cell installs xentlearn on Colab only"
+    assert (ROOT / "binder" / "postBuild").is_file()
+
+
+def _code(text: str) -> list[str]:
+    """The code of a page: each line of its code blocks and each inline code span."""
+    blocks = re.findall(r"^```[^\n]*\n(.*?)^```", text, re.M | re.S)
+    rest = re.sub(r"^```.*?^```", "", text, flags=re.M | re.S)
+    spans = re.findall(r"`([^`]+)`", rest)
+    return [line for block in blocks for line in block.splitlines()] + \
+        [" ".join(span.split()) for span in spans]
+
+
+def _subcommands() -> set[str]:
+    result = subprocess.run([sys.executable, "-m", "xentlearn", "--help"],
+                            capture_output=True, text=True, check=True, cwd=ROOT)
+    return set(re.search(r"\{([\w,]+)\}", result.stdout).group(1).split(","))
+
+
+def test_every_command_the_day_page_names_exists():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    targets = set(re.findall(r"^([\w-]+):", makefile, re.M))
+    subcommands = _subcommands()
+    assert {"doctor", "lab", "course", "progress"} <= subcommands
+    made, ran = set(), set()
+    for line in _code(_day_text()):
+        for target, settings in re.findall(r"(?:^|sudo )make ([a-z][\w-]*)((?: [A-Z_]+=\S+)*)",
+                                           line):
+            assert target in targets, f"make {target}: no such target in the Makefile"
+            made.add(target)
+            for name in re.findall(r"([A-Z_]+)=", settings):
+                assert re.search(rf"\b{name}\b", makefile), f"make {target}: {name} unknown"
+        for sub, args in re.findall(r"python -m xentlearn (\w+)((?: \S+)*)", line):
+            assert sub in subcommands, f"python -m xentlearn {sub}: no such subcommand"
+            options = set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", args))
+            assert options <= _options(sub), (sub, options)
+            ran.add(sub)
+    assert {"hub", "hub-slips", "hub-prestart", "test-hub", "lab"} <= made
+    assert {"doctor", "lab"} <= ran
+    text = _day_text()
+    assert ".venv/bin/python -m xentlearn doctor" in text  # the make lab route
+    assert "`python -m xentlearn doctor`, then `python -m xentlearn lab`" in text  # pip's
+
+
+def _survey() -> tuple[dict[int, str], dict[int, tuple[str, str]]]:
+    """The survey's form (question number → its text) and answers (number → (letter, text))."""
+    section = _section(_day_text(), "The survey, before and after")
+    form = re.search(r"^### The form\n\n```text\n(.*?)^```", section, re.M | re.S).group(1)
+    questions = {int(n): body for n, body in
+                 re.findall(r"^(\d+)\. (.*?)(?=^\d+\. |^\S|\Z)", form, re.M | re.S)}
+    answers = {int(n): (letter, " ".join(body.split())) for n, letter, body in
+               re.findall(r"^- \*\*(\d+): ([a-d])\)\*\* (.*?)(?=^- |^\*\*|\Z)",
+                          section, re.M | re.S)}
+    return questions, answers
+
+
+def _options_of(question: str) -> dict[str, str]:
+    return {letter: text.strip() for letter, text in
+            re.findall(r"\b([a-d])\) (.+?)(?=\s{2,}[a-d]\) |\n|$)", question)}
+
+
+def test_the_survey_has_its_questions_before_and_after():
+    questions, answers = _survey()
+    assert sorted(questions) == list(range(1, 9))
+    section = _section(_day_text(), "The survey, before and after")
+    form = section.split("### The form")[1].split("### The answers")[0]
+    before, _, after = form.partition("After the session only:")
+    assert len(re.findall(r"^\d+\. ", before, re.M)) == 6, "six questions before"
+    assert re.findall(r"^(\d+)\. ", after, re.M) == ["7", "8"]
+    assert "clearest" in questions[7] and "least clear" in questions[8]
+    for n in (5, 6):
+        assert "1  2  3  4  5" in questions[n], f"question {n} is a scale from 1 to 5"
+    for n in (1, 2, 3, 4):
+        assert set(_options_of(questions[n])) == set("abcd"), (n, _options_of(questions[n]))
+    assert sorted(answers) == [1, 2, 3, 4]
+
+
+def test_the_survey_answers_are_computed_with_xentlearn():
+    """Each answer's numbers are recomputed; the option it gives holds the first of them;
+    every number of the form with three decimals is one the answers compute."""
+    questions, answers = _survey()
+    computed: dict[str, float] = {}
+    for n, (letter, text) in answers.items():
+        checked = CHECKED.findall(text)
+        assert checked, f"answer {n}: give the call that computes it"
+        values = []
+        for expression, number in checked:
+            value = _evaluate(expression)
+            decimals = len(number.split(".")[1]) if "." in number else 0
+            assert f"{value:.{decimals}f}" == number, f"{expression} is {value}, not {number}"
+            values.append(value)
+            computed[number] = value
+        options = _options_of(questions[n])
+        numbers = {k: re.match(r"-?\d+(?:\.\d+)?", v) for k, v in options.items()}
+        if all(numbers.values()):
+            given = {k: float(m.group()) for k, m in numbers.items()}
+            right = [k for k, v in given.items() if math.isclose(v, values[0], abs_tol=5e-4)]
+            assert right == [letter], f"question {n}: {values[0]:.3f} is option {right}"
+        prose = re.sub(r"`[^`]*`", "", text)
+        unchecked = [x for x in BARE.findall(prose) if x not in computed]
+        assert not unchecked, f"answer {n}: numbers without their call: {unchecked}"
+    # question 4: the option is words; the answer's numbers must say which
+    assert _options_of(questions[4])[answers[4][0]] == "larger than H(p)"
+    assert xl.cross_entropy([0.5, 0.5], [0.8, 0.2]) > xl.entropy([0.5, 0.5])
+    assert xl.cross_entropy([0.5, 0.5], [0.8, 0.2], base=2) > xl.entropy([0.5, 0.5], base=2)
+    form = "".join(questions[n] for n in (1, 2, 3, 4))
+    for number in BARE.findall(form):
+        assert number in computed, f"the form's {number} is not computed in the answers"
+
+
+def test_a_fair_coin_is_one_bit_and_0_8_on_the_truth_costs_0_223_nats():
+    """The two numbers a reader checks first: a fair coin is 1 bit; 0.8 on the truth costs
+    0.223 nats."""
+    _, answers = _survey()
+    assert "`xl.entropy([0.5, 0.5], base=2)` → 1.000" in answers[1][1]
+    assert "`xl.binary_cross_entropy([1], [0.8])` → 0.223" in answers[2][1]
+    assert f"{xl.binary_cross_entropy([1], [0.8]):.3f}" == "0.223"
+    assert xl.entropy([0.5, 0.5], base=2) == pytest.approx(1.0)
+
+
+def test_the_checklist_names_the_room_s_steps():
+    checklist = _section(_day_text(), "The checklist for the morning")
+    for step in ("sudo make hub-slips", "python -m xentlearn doctor", "sudo make test-hub",
+                 "On the board", "projector=1", "sudo make hub-prestart",
+                 "/hub/login?next=/services/room/"):
+        assert step in checklist, step

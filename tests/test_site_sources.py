@@ -92,3 +92,55 @@ def test_a_figure_without_a_description_stops_the_build(tmp_path, monkeypatch, t
     src = _notebook(tmp_path, text, [])
     with pytest.raises(build_site.SiteError, match="without a description"):
         build_site.prepare_notebook(src, tmp_path / "out" / "x.ipynb", {})
+
+
+def _titled_notebook(tmp_path: Path, title: str) -> Path:
+    cells = [{"cell_type": "markdown", "metadata": {}, "source": [title, "\n", "\n", "Practice."]},
+             {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+              "source": "import xentlearn"}]
+    path = tmp_path / "src.ipynb"
+    path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4,
+                                "nbformat_minor": 4}))
+    return path
+
+
+@pytest.mark.parametrize("title", ["# Exercises 07 · Training with cross-entropy",
+                                   "# Solutions 07 · Training with cross-entropy"])
+def test_a_solution_page_is_titled_solutions_and_its_exercise_page_is_not(
+        tmp_path, monkeypatch, title):
+    monkeypatch.setattr(build_site, "SRC", tmp_path)
+    src = _titled_notebook(tmp_path, title)
+    build_site.prepare_notebook(src, tmp_path / "exercises" / "solutions" / "07.ipynb", {})
+    build_site.prepare_notebook(src, tmp_path / "exercises" / "07.ipynb", {})
+    solution = json.loads((tmp_path / "exercises" / "solutions" / "07.ipynb").read_text())
+    exercise = json.loads((tmp_path / "exercises" / "07.ipynb").read_text())
+    assert solution["cells"][0]["source"] == ("# Solutions 07 · Training with cross-entropy"
+                                              "\n\nPractice.")
+    assert exercise["cells"][0]["source"] == [title, "\n", "\n", "Practice."]
+
+
+def test_a_solution_notebook_without_its_title_stops_the_build(tmp_path, monkeypatch):
+    monkeypatch.setattr(build_site, "SRC", tmp_path)
+    src = _titled_notebook(tmp_path, "Some text first")
+    with pytest.raises(build_site.SiteError, match="title"):
+        build_site.prepare_notebook(src, tmp_path / "exercises" / "solutions" / "07.ipynb", {})
+
+
+def test_the_course_zip_holds_the_notebooks_as_laid_out_in_the_repository(tmp_path, monkeypatch):
+    import zipfile
+
+    root = tmp_path / "repo"
+    files = {"notebooks/00_welcome.ipynb": b"{}", "exercises/01_x.ipynb": b"{ }",
+             "exercises/solutions/01_x.ipynb": b"{  }", "notebooks/data/table.csv": b"a,b\n"}
+    left_out = ["notebooks/.ipynb_checkpoints/00_welcome-checkpoint.ipynb",
+                "exercises/__pycache__/x.pyc", "notebooks/.hidden", "xentlearn/losses.py"]
+    for rel in [*files, *left_out]:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes(files.get(rel, b"left out"))
+    monkeypatch.setattr(build_site, "ROOT", root)
+    first = build_site.write_course_zip(tmp_path / "a" / "course.zip")
+    second = build_site.write_course_zip(tmp_path / "b" / "course.zip")
+    with zipfile.ZipFile(first) as zf:
+        unpacked = {name: zf.read(name) for name in zf.namelist()}
+    assert unpacked == {f"xentlearn-course/{rel}": data for rel, data in files.items()}
+    assert first.read_bytes() == second.read_bytes(), "the same notebooks make the same zip"

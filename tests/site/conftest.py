@@ -70,11 +70,12 @@ class Visit:
     errors: list[str] = field(default_factory=list)
 
 
-@pytest.fixture
-def visit(browser, server):  # noqa: F811 (the fixture imported above)
-    """Open pages of the site; every request off 127.0.0.1 is recorded and refused, every
-    console error and uncaught exception recorded. The test fails on either."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+def new_visit(chromium, server: str) -> tuple[Visit, object]:
+    """A fresh browser context at 1280 x 900 (clipboard allowed, for the copy buttons) whose
+    page records every request, refuses those off 127.0.0.1, and records console errors,
+    uncaught exceptions and HTTP errors. Returns the record and the context to close."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900},
+                                  permissions=["clipboard-read", "clipboard-write"])
     page = context.new_page()
     record = Visit(page)
 
@@ -99,12 +100,25 @@ def visit(browser, server):  # noqa: F811 (the fixture imported above)
         return page
 
     record.open = open_
+    return record, context
+
+
+def check_visit(record: Visit) -> None:
+    """Fail on anything a page asked of another machine, and on any error it met."""
+    assert not record.off_machine, f"requests off the machine: {record.off_machine[:5]}"
+    assert not record.errors, record.errors[:5]
+
+
+@pytest.fixture
+def visit(browser, server):  # noqa: F811 (the fixture imported above)
+    """Open pages of the site; every request off 127.0.0.1 is recorded and refused, every
+    console error and uncaught exception recorded. The test fails on either."""
+    record, context = new_visit(browser, server)
     try:
         yield record
     finally:
         context.close()
-    assert not record.off_machine, f"requests off the machine: {record.off_machine[:5]}"
-    assert not record.errors, record.errors[:5]
+    check_visit(record)
 
 
 @pytest.fixture(scope="session")

@@ -1,21 +1,58 @@
 """The course website as a reader meets it: built offline from the stored notebooks, opened in
 Chromium from 127.0.0.1, with figures, typeset math, search, an API reference, claim links
-that land, and no serious accessibility violation."""
+that land, downloads that work, copy buttons, and no serious accessibility violation."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import zipfile
 from pathlib import Path
 from urllib.parse import urlparse
 
+import nbformat
 import pytest
-from conftest import REPORT, ROOT
+from conftest import REPORT, ROOT, check_visit, new_visit
+from packaging.utils import parse_wheel_filename
+from packaging.version import Version
 
 import xentlearn
 
 CHAPTERS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+EXERCISES = sorted((ROOT / "exercises").glob("*.ipynb"))
+SOLUTIONS = sorted((ROOT / "exercises" / "solutions").glob("*.ipynb"))
+# every page made from a notebook, as its path without the suffix
+NOTEBOOK_PAGES = ([f"notebooks/{p.stem}" for p in CHAPTERS]
+                  + [f"exercises/{p.stem}" for p in EXERCISES]
+                  + [f"exercises/solutions/{p.stem}" for p in SOLUTIONS])
 AXE_PAGES = ["index.html", "notebooks/04_categorical_cross_entropy.html", "api.html"]
+REPOSITORY = "https://github.com/xentlearn/xentlearn"
+INSTALL_CELL = "google.colab"  # what the Colab install cell tests for, and no other cell
+MIN_FIGURE_HEIGHT = 200  # px, at a 1280 px wide window
+MAX_OVERFLOWING = 0.10  # share of code and output blocks that may scroll sideways
+TEX = re.compile(r"\$|\\[()\[\]{}]|\\[a-zA-Z]{2,}")  # $, \( \) \[ \], \frac ...
+
+# What a notebook page shows, measured in the browser once it has loaded.
+MEASURE_PAGE = """repository => {
+  const article = document.querySelector('article');
+  const visible = [...article.querySelectorAll('pre')].filter(p => p.offsetParent !== null);
+  const longest = p => p.textContent.split('\\n').reduce((a, b) => a.length >= b.length ? a : b);
+  const box = e => e.getBoundingClientRect();
+  const download = document.querySelector('a.btn-download-notebook-button');
+  return {
+    title: document.title,
+    code: [...article.querySelectorAll('div.cell_input pre')].map(p => p.textContent),
+    download: download ? download.href : null,
+    repository: [...document.querySelectorAll('a[href]')].some(
+      a => a.href.replace(/\\/$/, '') === repository),
+    blocks: visible.length,
+    overflowing: visible.filter(p => p.scrollWidth > p.clientWidth + 1)
+      .map(p => longest(p).trim().slice(0, 60)),
+    figures: [...article.querySelectorAll('.cell_output img')].map(i => ({
+      height: box(i).height, width: box(i).width, naturalWidth: i.naturalWidth})),
+  };
+}"""
 
 
 def _image_outputs(path: Path) -> int:
@@ -30,7 +67,8 @@ def test_the_site_has_every_page(site):
                 "exercises.html", "solutions.html"}
     expected |= {f"notebooks/{p.stem}.html" for p in CHAPTERS}
     expected |= {f"instructor/{p.stem}.html" for p in CHAPTERS}
-    expected |= {"instructor/index.html", "instructor/plans.html", "instructor/room.html"}
+    expected |= {"instructor/index.html", "instructor/plans.html", "instructor/room.html",
+                 "instructor/day.html"}
     for nb in (ROOT / "exercises").glob("*.ipynb"):
         expected |= {f"exercises/{nb.stem}.html", f"exercises/solutions/{nb.stem}.html"}
     assert expected <= pages, sorted(expected - pages)
@@ -149,3 +187,206 @@ def test_chapter_and_exercise_pages_link_to_each_other(site):
         for page, up in ((site / "exercises" / f"{nb.stem}.html", "../"),
                          (site / "exercises" / "solutions" / f"{nb.stem}.html", "../../")):
             assert f'href="{up}notebooks/{nb.stem}.html"' in page.read_text(encoding="utf-8")
+
+
+def _course_files() -> dict[str, bytes]:
+    """The files under notebooks/ and exercises/ of the repository, but hidden ones and
+    caches, by their path in it."""
+    files = {}
+    for folder in ("notebooks", "exercises"):
+        for path in (ROOT / folder).rglob("*"):
+            rel = path.relative_to(ROOT)
+            if path.is_file() and not any(p.startswith(".") or p == "__pycache__"
+                                          for p in rel.parts):
+                files[rel.as_posix()] = path.read_bytes()
+    return files
+
+
+@pytest.fixture(scope="module")
+def notebook_pages(browser, server) -> dict[str, dict]:
+    """Every chapter, exercise and solution page, opened once at 1280 x 900 and measured,
+    with the notebook its download button links to (None if the link fails)."""
+    record, context = new_visit(browser, server)
+    pages = {}
+    try:
+        for path in NOTEBOOK_PAGES:
+            page = record.open(f"{path}.html")
+            page.wait_for_load_state("networkidle")
+            page.wait_for_function("() => [...document.images].every(i => i.complete)")
+            measured = page.evaluate(MEASURE_PAGE, REPOSITORY)
+            response = page.request.get(measured["download"]) if measured["download"] else None
+            measured["notebook"] = response.body() if response and response.ok else None
+            pages[path] = measured
+    finally:
+        context.close()
+    check_visit(record)
+    return pages
+
+
+def test_every_notebook_page_offers_its_notebook_for_download(notebook_pages):
+    """The ".ipynb" of the download button is the repository's notebook, copied beside the
+    page, and a valid notebook."""
+    for path, page in notebook_pages.items():
+        assert page["download"] and page["download"].endswith(f"/{path}.ipynb"), \
+            (path, page["download"])
+        assert page["notebook"] is not None, f"{path}: the notebook's download link fails"
+        nb = nbformat.reads(page["notebook"].decode("utf-8"), as_version=4)
+        nbformat.validate(nb)
+        assert page["notebook"] == (ROOT / f"{path}.ipynb").read_bytes(), \
+            f"{path}: the download is not the repository's notebook"
+
+
+def test_the_download_button_saves_the_notebook(visit, tmp_path):
+    page = visit.open("notebooks/02_cross_entropy.html")
+    page.click(".dropdown-download-buttons > button")
+    with page.expect_download() as info:
+        page.click("a.btn-download-notebook-button")
+    download = info.value
+    assert download.suggested_filename == "02_cross_entropy.ipynb"
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    nbformat.validate(nbformat.read(saved, as_version=4))
+
+
+def test_the_home_page_offers_the_course_as_a_zip_and_the_package_as_a_wheel(visit):
+    page = visit.open("index.html")
+    hrefs = page.eval_on_selector_all("article a[href]", "els => els.map(e => e.href)")
+    (zip_url,) = [h for h in hrefs if urlparse(h).path.endswith(".zip")]
+    (wheel_url,) = [h for h in hrefs if urlparse(h).path.endswith(".whl")]
+
+    response = page.request.get(zip_url)
+    assert response.ok, zip_url
+    with zipfile.ZipFile(io.BytesIO(response.body())) as zf:
+        names = [n for n in zf.namelist() if not n.endswith("/")]
+        assert len({n.split("/", 1)[0] for n in names}) == 1, "the zip has one folder on top"
+        unpacked = {n.split("/", 1)[1]: zf.read(n) for n in names}
+    course = _course_files()
+    assert sorted(unpacked) == sorted(course)
+    assert [rel for rel in course if unpacked[rel] != course[rel]] == []
+    assert any(rel.startswith("exercises/solutions/") for rel in unpacked)
+
+    name = urlparse(wheel_url).path.rsplit("/", 1)[1]
+    project, version, _, tags = parse_wheel_filename(name)
+    assert project == "xentlearn" and version == Version(xentlearn.__version__), name
+    assert {str(t) for t in tags} == {"py3-none-any"}, name
+    response = page.request.get(wheel_url)
+    assert response.ok, wheel_url
+    with zipfile.ZipFile(io.BytesIO(response.body())) as whl:
+        files = set(whl.namelist())
+        assert "xentlearn/__init__.py" in files and "xentlearn/losses.py" in files
+        metadata = whl.read(f"xentlearn-{version}.dist-info/METADATA").decode()
+    assert "Name: xentlearn" in metadata and f"Version: {version}" in metadata
+    REPORT.append(f"downloads: {len(unpacked)} notebooks in the zip, {name}")
+
+
+def test_the_colab_install_cell_stays_in_the_notebook_but_not_on_the_page(notebook_pages):
+    for path, page in notebook_pages.items():
+        assert page["code"], f"{path}: no code cell on the page"
+        assert INSTALL_CELL not in page["code"][0], \
+            f"{path}: the page shows the Colab install cell first (tag it remove-cell)"
+        assert not any(INSTALL_CELL in code for code in page["code"]), path
+    for nb in CHAPTERS:
+        assert INSTALL_CELL in notebook_pages[f"notebooks/{nb.stem}"]["notebook"].decode(), \
+            f"{nb.name}: the downloaded notebook lost its Colab install cell"
+
+
+def test_copy_buttons_copy_a_cells_code(visit):
+    nb = CHAPTERS[1]
+    page = visit.open(f"notebooks/{nb.stem}.html")
+    page.wait_for_selector("div.cell_input button.copybtn", state="attached")
+    inputs = page.locator("div.cell_input div.highlight")
+    assert page.locator("div.cell_input button.copybtn").count() == inputs.count() > 0
+    assert page.locator("div.cell_output button.copybtn").count() == 0, "outputs: no button"
+    block = inputs.nth(1)
+    block.scroll_into_view_if_needed()
+    block.hover()
+    button = block.locator("button.copybtn")
+    assert button.get_attribute("aria-label"), "the copy button has no accessible name"
+    button.click()
+    copied = page.evaluate("() => navigator.clipboard.readText()")
+    sources = ["".join(c["source"]).strip()
+               for c in json.loads(nb.read_text())["cells"] if c["cell_type"] == "code"]
+    assert copied.strip() == block.locator("pre").text_content().strip()
+    assert copied.strip() in sources, copied
+
+
+def test_figures_are_shown_tall_enough_to_read(notebook_pages):
+    figures = [(f["height"], path, f) for path, page in notebook_pages.items()
+               for f in page["figures"]]
+    assert figures
+    height, where, _ = min(figures, key=lambda x: x[0])
+    sharp = sum(f["naturalWidth"] >= 2 * f["width"] - 1 for _, _, f in figures)
+    REPORT.append(f"figures: {len(figures)}, the smallest shown {height:.0f} px tall ({where}); "
+                  f"{sharp} with 2 image pixels or more per CSS pixel (sharp on dense screens)")
+    small = [(path, round(h)) for h, path, _ in figures if h < MIN_FIGURE_HEIGHT]
+    assert not small, f"figures shown less than {MIN_FIGURE_HEIGHT} px tall: {small}"
+
+
+def test_few_code_and_output_blocks_overflow_sideways(notebook_pages):
+    blocks = sum(page["blocks"] for page in notebook_pages.values())
+    overflowing = [(path, line) for path, page in notebook_pages.items()
+                   for line in page["overflowing"]]
+    share = len(overflowing) / blocks
+    REPORT.append(f"code and output blocks scrolling sideways at 1280 px: {len(overflowing)} "
+                  f"of {blocks} ({share:.1%})")
+    assert share <= MAX_OVERFLOWING, overflowing[:10]
+
+
+def test_every_notebook_page_links_the_repository(notebook_pages, site):
+    assert [path for path, page in notebook_pages.items() if not page["repository"]] == []
+    assert f'href="{REPOSITORY}"' in (site / "index.html").read_text(encoding="utf-8")
+
+
+def _search_titles(site: Path) -> dict[str, str]:
+    text = (site / "searchindex.js").read_text(encoding="utf-8")
+    index = json.loads(text[len("Search.setIndex("):-1])
+    return dict(zip(index["docnames"], index["titles"], strict=True))
+
+
+def test_every_page_has_a_title_of_its_own_and_solutions_say_so(site, notebook_pages):
+    titles = _search_titles(site)
+    shared = {t for t in titles.values() if list(titles.values()).count(t) > 1}
+    assert not shared, f"pages that share a title: {sorted(shared)}"
+    for nb in SOLUTIONS:
+        exercise = titles[f"exercises/{nb.stem}"]
+        solution = titles[f"exercises/solutions/{nb.stem}"]
+        match = re.fullmatch(r"Exercises (\d\d) · (.+)", exercise)
+        assert match, exercise
+        assert solution == f"Solutions {match[1]} · {match[2]}", solution
+        assert notebook_pages[f"exercises/solutions/{nb.stem}"]["title"].startswith(solution)
+
+
+def _search(page, query: str) -> list[tuple[str, str]]:
+    """The results of the site's search, best first: (address, snippet) each."""
+    page.goto(f"{page.url.split('/search.html')[0]}/search.html?q={query}")
+    page.wait_for_function("() => /Search finished|did not match/.test("
+                           "document.querySelector('#search-results .search-summary')"
+                           "?.textContent || '')", timeout=30_000)
+    page.wait_for_load_state("networkidle")
+    return page.eval_on_selector_all(
+        "#search-results li",
+        "els => els.map(e => [e.querySelector('a').href,"
+        " (e.querySelector('p.context') || {}).textContent || ''])")
+
+
+def test_search_ranks_exercises_before_their_solutions(visit):
+    visit.open("search.html")
+    results = [href for href, _ in _search(visit.page, "perplexity")]
+    assert any(h.endswith("glossary.html#term-Perplexity") for h in results), \
+        "the glossary's entry is missing from the search index (a stale Sphinx environment?)"
+    kinds = ["solution" if "/exercises/solutions/" in h else "exercise" if "/exercises/" in h
+             else "other" for h in results]
+    assert "exercise" in kinds and "solution" in kinds, results
+    last_exercise = max(i for i, k in enumerate(kinds) if k == "exercise")
+    first_solution = kinds.index("solution")
+    assert last_exercise < first_solution, results
+
+
+@pytest.mark.parametrize("query", ["perplexity", "softmax", "surprise", "Gibbs"])
+def test_search_snippets_show_math_as_text(visit, query):
+    visit.open("search.html")
+    results = _search(visit.page, query)
+    snippets = [snippet for _, snippet in results if snippet]
+    assert snippets, f"no snippet for {query!r}: {results}"
+    raw = [s for s in snippets if TEX.search(s)]
+    assert not raw, raw[:3]
