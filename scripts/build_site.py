@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import importlib
 import json
 import re
 import shutil
@@ -55,7 +56,7 @@ WHEEL_COPY_IGNORE = (".git", ".venv", "_build", "build", "dist", "screenshots", 
                      "__pycache__", "*.egg-info", ".pytest_cache", ".ruff_cache", ".hypothesis",
                      ".ipynb_checkpoints")
 
-REPOSITORY_URL = "https://github.com/xentlearn/xentlearn"
+REPOSITORY_URL = importlib.import_module("xentlearn.course").REPOSITORY  # set once, there
 LICENCE_TEXT = ("Code under the MIT licence; text and figures under "
                 "CC BY 4.0 (see LICENSE and LICENSE-content).")
 DEFAULT_FIGURE_TEXT = re.compile(r"^<\w*Figure size \d+x\d+ with \d+ Axes>$")

@@ -319,8 +319,9 @@ def huffman_code_lengths(p: ArrayLike) -> np.ndarray:
 
     Huffman's code has the shortest average length :math:`\bar n = \sum_k p_k n_k`
     among prefix codes, and :math:`H_2(p) \le \bar n < H_2(p) + 1` when every :math:`p_k > 0`
-    (Shannon's source coding theorem): entropy is the average length of the best code to
-    within one bit.
+    (the bound for symbol codes, one code word per outcome): entropy is the average length of
+    the best such code to within one bit. Coding long blocks of outcomes brings the bits per
+    outcome as close to :math:`H_2(p)` as one likes (Shannon's source coding theorem).
     Each length counts the merges of :func:`huffman_merges` that the outcome takes part in.
 
     Parameters
