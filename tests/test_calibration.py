@@ -295,3 +295,69 @@ def test_ece_with_swapped_arguments_says_so(noisy_logits):
     with pytest.raises(xl.InvalidInputError, match=r"in the order \(probs, labels\): were they "
                                                    r"swapped\?"):
         xl.expected_calibration_error(binary, np.stack([1 - probs[:, 0], probs[:, 0]], 1))
+
+
+# --- the best single probability for a group ---------------------------------------------------
+
+
+def _group(ones: int, n: int) -> np.ndarray:
+    return np.array([1] * ones + [0] * (n - ones))
+
+
+def _scipy_best(labels, gamma):
+    """The minimiser over p of the group's mean focal loss, by SciPy's bounded Brent search."""
+    def mean_loss(p):
+        return float(xl.binary_focal_cross_entropy(labels, np.full(len(labels), p), gamma=gamma))
+    return minimize_scalar(mean_loss, bounds=(1e-9, 1 - 1e-9), method="bounded",
+                           options={"xatol": 1e-12}).x
+
+
+@pytest.mark.parametrize(("ones", "n"), [(7, 10), (1, 20), (1, 3), (999, 1000), (1, 10**6)])
+def test_cross_entropy_rewards_the_share_itself(ones, n):
+    labels = _group(ones, n)
+    assert cal.best_constant_probability(labels) == pytest.approx(ones / n, rel=1e-12)
+    assert cal.best_constant_probability(labels, loss="focal", gamma=0) == pytest.approx(
+        ones / n, rel=1e-12)
+
+
+@pytest.mark.parametrize("gamma", [0.5, 1.0, 2.0, 5.0])
+@pytest.mark.parametrize(("ones", "n"), [(7, 10), (1, 20), (4, 20), (18, 20), (1, 2)])
+def test_focal_best_probability_is_the_minimum_and_pulled_towards_one_half(gamma, ones, n):
+    labels, r = _group(ones, n), ones / n
+    best = cal.best_constant_probability(labels, loss="focal", gamma=gamma)
+    assert best == pytest.approx(_scipy_best(labels, gamma), abs=1e-7)
+    assert min(r, 0.5) <= best <= max(r, 0.5)
+    assert (best - 0.5) * (r - 0.5) > 0 or best == pytest.approx(0.5, abs=1e-15)
+    if r != 0.5:
+        assert abs(best - r) > 1e-3  # not proper: the best is not the share
+
+
+def test_best_constant_probability_of_the_chapter_08_group():
+    group = _group(7, 10)
+    assert round(cal.best_constant_probability(group), 4) == 0.7
+    assert round(cal.best_constant_probability(group, loss="focal"), 4) == 0.5785
+    # the grid search the chapter once used lands within its step of the same answers
+    grid = np.linspace(0.0005, 0.9995, 1999)
+    focal = [float(xl.binary_focal_cross_entropy(group, np.full(10, p))) for p in grid]
+    assert abs(grid[int(np.argmin(focal))] - cal.best_constant_probability(group, loss="focal")
+               ) <= 0.0005
+
+
+def test_best_constant_probability_of_a_group_of_one_label():
+    assert cal.best_constant_probability([0, 0, 0]) == 0.0
+    assert cal.best_constant_probability([1], loss="focal") == 1.0
+    assert cal.best_constant_probability(np.array([1.0, 0.0])) == 0.5
+
+
+@pytest.mark.parametrize(("call", "pattern"), [
+    (lambda: cal.best_constant_probability([0, 2]), r"^labels must be 0 or 1"),
+    (lambda: cal.best_constant_probability([]), r"^labels is empty"),
+    (lambda: cal.best_constant_probability([0.5, 1]), r"^labels must hold integer"),
+    (lambda: cal.best_constant_probability([0, 1], loss="squared_error"),
+     r"^loss must be 'cross_entropy' or 'focal'"),
+    (lambda: cal.best_constant_probability([0, 1], loss="focal", gamma=-1),
+     r"^gamma must be in \[0, inf\)"),
+])
+def test_best_constant_probability_checks_its_arguments(call, pattern):
+    with pytest.raises(xl.InvalidInputError, match=pattern):
+        call()

@@ -710,6 +710,66 @@ def test_float32_no_clipping():
     assert out == pytest.approx(math.exp(-40.0), rel=1e-6)
 
 
+# --- what clipping libraries compute from probabilities -----------------------------------------
+
+
+def _keras_naive(y, p, *, eps_in_log):
+    """Keras' binary_crossentropy on probabilities, written out as in its source."""
+    eps = 1e-7
+    pc = np.clip(np.asarray(p, dtype=float), eps, 1 - eps)
+    add = eps if eps_in_log else 0.0
+    return -(y * np.log(pc + add) + (1 - y) * np.log(1 - pc + add))
+
+
+def test_library_rules_cap_a_confident_mistake():
+    lbce = xl.losses.library_binary_cross_entropy
+    for y, p in [(1, 1e-300), (0, 1 - 1e-17), (1, 0.0), (0, 1.0)]:
+        assert lbce([y], [p], library="keras3") == pytest.approx(-math.log(1e-7), rel=1e-6)
+        assert lbce([y], [p], library="keras2") == pytest.approx(-math.log(2e-7), rel=1e-6)
+        assert lbce([y], [p], library="pytorch") == 100.0
+    assert round(float(lbce([1], [1e-300], library="keras3")), 3) == 16.118
+    assert round(float(lbce([1], [1e-300], library="keras2")), 3) == 15.425
+    assert lbce([1], [1e-300]) == lbce([1], [1e-300], library="keras3")  # the default
+
+
+@pytest.mark.parametrize("library", ["keras3", "keras2", "pytorch"])
+def test_library_rules_match_their_formulas(rng, library):
+    y = rng.uniform(size=50)
+    p = np.concatenate([rng.uniform(size=44), [0.0, 1.0, 1e-9, 1 - 1e-12, 1e-50, 0.5]])
+    got = xl.losses.library_binary_cross_entropy(y, p, library=library, reduction="none")
+    if library == "pytorch":
+        with np.errstate(divide="ignore"):
+            want = -(y * np.maximum(np.log(p), -100) + (1 - y) * np.maximum(np.log1p(-p), -100))
+    else:
+        want = _keras_naive(y, p, eps_in_log=library == "keras2")
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    # away from the clipping, every rule is the exact loss (Keras 2 within about 1e-7 / p)
+    mid = slice(0, 44)
+    exact = xl.binary_cross_entropy(y[mid], p[mid], reduction="none")
+    tol = 1e-4 if library == "keras2" else 1e-12
+    np.testing.assert_allclose(got[mid], exact, rtol=tol, atol=tol)
+    assert xl.losses.library_binary_cross_entropy(y, p, library=library, base=2) == \
+        pytest.approx(np.mean(want) / math.log(2), rel=1e-12)
+
+
+def test_library_rules_in_float32_as_keras_computes_by_default():
+    p = np.array([1e-30, 1.0], dtype=np.float32)
+    y = np.array([1.0, 0.0], dtype=np.float32)
+    k3 = xl.losses.library_binary_cross_entropy(y, p, library="keras3", reduction="none")
+    k2 = xl.losses.library_binary_cross_entropy(y, p, library="keras2", reduction="none")
+    assert k3.dtype == k2.dtype == np.float32
+    # float32 rounds 1 - 1e-7 to 1 - 2**-23, so label 0 is capped a little lower
+    np.testing.assert_allclose(k3, [16.118, 15.942], atol=1e-3)
+    np.testing.assert_allclose(k2, [15.425, 15.333], atol=1e-3)
+
+
+def test_library_must_be_one_of_the_three():
+    with pytest.raises(xl.InvalidInputError, match=r"^library must be one of 'keras3'"):
+        xl.losses.library_binary_cross_entropy([1], [0.5], library="tensorflow")
+    with pytest.raises(xl.InvalidInputError, match=r"logits"):
+        xl.losses.library_binary_cross_entropy([1], [3.0])  # probabilities only
+
+
 # --- PyTorch, when it is installed ---------------------------------------------------------------
 
 

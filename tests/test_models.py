@@ -18,6 +18,7 @@ from xentlearn.models import (
     LogisticRegression,
     MLPClassifier,
     SoftmaxRegression,
+    logistic_loss_and_gradient,
 )
 
 MODELS = [LogisticRegression, SoftmaxRegression, MLPClassifier]
@@ -110,6 +111,50 @@ def test_squared_error_gradient_vanishes_when_confidently_wrong(small):
     g_bce = bce.loss_and_gradient(X, y, params)[1]["W"]
     g_mse = mse.loss_and_gradient(X, y, params)[1]["W"]
     assert abs(g_bce[0]) > 0.99 and abs(g_mse[0]) < 1e-7
+
+
+@pytest.mark.parametrize("loss", ["cross_entropy", "squared_error"])
+@pytest.mark.parametrize("l2", [0.0, 0.3])
+def test_logistic_loss_and_gradient_matches_finite_differences_and_the_model(small, loss, l2):
+    """The gradient at weights of one's choosing, without a fit: central differences of its
+    own J, and the same numbers as a fitted model's loss_and_gradient."""
+    X, yb, _ = small
+    rng = np.random.default_rng(5)
+    params = {"W": rng.normal(size=4), "b": np.array(rng.normal())}
+    J, grads = logistic_loss_and_gradient(X, yb, params, loss=loss, l2=l2)
+    for name, p in params.items():
+        numeric = central_difference(
+            lambda q, name=name: logistic_loss_and_gradient(X, yb, {**params, name: q},
+                                                            loss=loss, l2=l2)[0], p)
+        assert grads[name].shape == p.shape
+        assert_matches_finite_differences(grads[name], numeric)
+    model = LogisticRegression(loss=loss, l2=l2, epochs=1).fit(X, yb)
+    J_model, grads_model = model.loss_and_gradient(X, yb, params)
+    assert J == pytest.approx(J_model, rel=1e-14)
+    for name in params:
+        np.testing.assert_allclose(grads[name], grads_model[name], rtol=1e-13, atol=1e-15)
+
+
+def test_logistic_loss_and_gradient_formula_and_checks():
+    X = np.array([[1.0, 2.0], [0.5, -1.0], [0.0, 3.0]])
+    y = np.array([1, 0, 1])
+    params = {"W": np.array([0.4, -0.2]), "b": 0.1}
+    z = X @ params["W"] + params["b"]
+    p = 1 / (1 + np.exp(-z))
+    J, grads = logistic_loss_and_gradient(X, y, params, l2=0.5)
+    assert J == pytest.approx(np.mean(-y * np.log(p) - (1 - y) * np.log(1 - p)) + 0.25 * 0.2)
+    np.testing.assert_allclose(grads["W"], X.T @ (p - y) / 3 + 0.5 * params["W"])
+    assert float(grads["b"]) == pytest.approx(np.mean(p - y))
+    _, se = logistic_loss_and_gradient(X, y, params, loss="squared_error")
+    np.testing.assert_allclose(se["W"], X.T @ (2 * (p - y) * p * (1 - p)) / 3)
+    with pytest.raises(xl.InvalidInputError, match="loss must be"):
+        logistic_loss_and_gradient(X, y, params, loss="focal")
+    with pytest.raises(xl.InvalidInputError, match="not among the classes"):
+        logistic_loss_and_gradient(X, [1, 2, 0], params)
+    with pytest.raises(xl.InvalidInputError, match=r"params\['W'\] has shape"):
+        logistic_loss_and_gradient(X, y, {"W": np.zeros(3), "b": 0.0})
+    with pytest.raises(xl.InvalidInputError, match="l2 must be"):
+        logistic_loss_and_gradient(X, y, params, l2=-1.0)
 
 
 # --- the trusted training path ------------------------------------------------------------

@@ -132,6 +132,64 @@ def test_huffman_tree_labels_leaves_and_merges_of_the_five_letters():
     assert [t for t in texts if t.startswith("step")] == ["step 1", "step 2", "step 3", "step 4"]
 
 
+def _strips(fig) -> tuple[list, list, list[int]]:
+    """A code_space figure's code-word blocks, probability blocks and symbols, left to right."""
+    from matplotlib.colors import to_rgba
+
+    ax = fig.axes[0]
+    code = [r for r in ax.patches if r.get_gid() == "code word"]
+    prob = [r for r in ax.patches if r.get_gid() == "probability"]
+    colours = [to_rgba(f"C{k}") for k in range(10)]
+    return code, prob, [colours.index(tuple(r.get_facecolor())) for r in code]
+
+
+@pytest.mark.parametrize("p", [[0.35, 0.25, 0.2, 0.12, 0.08], [0.5, 0.25, 0.125, 0.125],
+                               [0.1, 0.1, 0.1, 0.1, 0.1, 0.5], [0.6, 0.4], [1.0]])
+def test_code_space_gives_each_code_word_a_block_of_two_to_the_minus_its_length(p):
+    code, prob, symbols = _strips(plots.code_space(p))
+    lengths = xl.information.huffman_code_lengths(p)
+    assert sorted(symbols) == list(range(len(p)))
+    widths = [r.get_width() for r in code]
+    np.testing.assert_allclose(widths, [2.0 ** -lengths[k] for k in symbols])
+    np.testing.assert_allclose([r.get_x() for r in code], np.cumsum([0] + widths[:-1]))
+    assert sum(widths) == pytest.approx(1.0)  # Huffman's code uses all of code space
+    # the probability strip: the same symbols in the same order, each as wide as its p
+    np.testing.assert_allclose([r.get_width() for r in prob], [p[k] for k in symbols])
+    np.testing.assert_allclose([r.get_x() for r in prob],
+                               np.cumsum([0] + [p[k] for k in symbols][:-1]), atol=1e-12)
+    assert [r.get_facecolor() for r in prob] == [r.get_facecolor() for r in code]
+
+
+def test_code_space_of_the_five_letters_shows_their_code_words_shares_and_probabilities():
+    fig = plots.code_space([0.35, 0.25, 0.2, 0.12, 0.08], "ABCDE")
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    for word in ["C\n00", "E\n010", "D\n011", "B\n10", "A\n11"]:  # huffman_tree's code words
+        assert word in texts
+    for share in ["C\n1/4", "E\n1/8", "D\n1/8", "B\n1/4", "A\n1/4"]:
+        assert share in texts
+    for prob in ["C\n0.20", "E\n0.08", "D\n0.12", "B\n0.25", "A\n0.35"]:
+        assert prob in texts
+    # every string of 1 to 3 bits that is not a code word is drawn and named
+    strings = {t for t in texts if set(t) <= {"0", "1"}}
+    assert strings == {"0", "1", "01", "000", "001", "100", "101", "110", "111"}
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()][:3] == [
+        "1 bit", "2 bits", "3 bits"]
+    assert "Average length 2.200 bits, entropy 2.153 bits" in fig.description
+
+
+def test_code_space_of_the_wrong_code_costs_the_cross_entropy():
+    p = np.array([0.5, 0.25, 0.125, 0.125])
+    fig = plots.code_space(p, "ABCD", code_for=p[::-1])
+    code, prob, symbols = _strips(fig)
+    assert symbols == [3, 2, 0, 1]  # D 0, C 10, A 110, B 111: the code made for q
+    assert [r.get_width() for r in code] == [0.5, 0.25, 0.125, 0.125]
+    assert [r.get_width() for r in prob] == [0.125, 0.125, 0.5, 0.25]
+    assert "built for q, used on symbols from p" in fig.axes[0].get_title()
+    assert "Average length under p 2.625 bits, H(p, q) = 2.625 bits" in fig.description
+    with pytest.raises(xl.InvalidInputError, match="shape"):
+        plots.code_space([0.5, 0.5], code_for=[0.2, 0.3, 0.5])
+
+
 def test_cross_entropy_family_touches_entropy_at_q_equal_p():
     p = np.array([0.7, 0.3])
     t = np.linspace(0.05, 0.95, 19)
@@ -186,6 +244,23 @@ def test_softmax_temperature_grid_has_one_panel_per_temperature_with_its_loss():
         assert f"loss {loss:.3f} nats" in ax.get_title()
 
 
+def test_softmax_temperature_grid_wraps_to_fit_a_700_px_page():
+    temps = [0.1, 0.5, 1, 3, 10]
+    fig = plots.softmax_temperature_grid([3.0, 1.1, 0.0, 0.6], temps, true_class=0)
+    assert len(fig.axes) == 5  # 2 rows of 3, the sixth place left empty
+    assert len({round(ax.get_position().y0, 3) for ax in fig.axes}) == 2
+    assert "5 bar charts in 2 rows of up to 3" in fig.description
+    assert [ax.get_legend() is not None for ax in fig.axes] == [True] + [False] * 4
+    assert [ax.get_ylabel() for ax in fig.axes] == ["probability", "", "", "probability", ""]
+    # shown 700 px wide, each panel's plotting area is still about 180 px tall (in one row: 108)
+    fig.canvas.draw()
+    scale = 700 / fig.bbox.width
+    assert min(ax.get_window_extent().height * scale for ax in fig.axes) > 170
+    one_row = plots.softmax_temperature_grid([3.0, 1.1, 0.0, 0.6], temps, true_class=0, ncols=5)
+    assert len({round(ax.get_position().y0, 3) for ax in one_row.axes}) == 1
+    assert "5 bar charts side by side" in one_row.description
+
+
 # --- chapters 05-06: KL fits, padded tokens, cross-entropy against KL -------------------------
 
 
@@ -215,7 +290,49 @@ def test_kl_surfaces_has_two_heatmaps_with_their_minima(kl_fit):
     titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
     assert any(t.startswith("KL(p || q)") for t in titles)
     assert any(t.startswith("KL(q || p)") for t in titles)
-    assert f"best mean {fit.reverse_best[0]:.2f}" in " ".join(titles)
+    assert (f"KL(q || p): lowest {float(fit.reverse.min()):.3f} nats\n"
+            f"at mean {fit.reverse_best[0]:.2f}, std {fit.reverse_best[1]:.2f}") in titles
+
+
+def test_kl_surfaces_reads_in_nats_on_one_scale_with_labelled_contours():
+    """Bands of KL in nats (0.3, 1, 3, ...) shared by both panels, contour lines labelled
+    with their value, infinite cells white and said so, each minimum starred."""
+    grid = np.linspace(-6, 6, 241)  # chapter 06: a width of 0.2 underflows far from its mean
+    p = gaussian_mixture(grid, [-2, 2], [0.6, 0.6])
+    fit = fit_gaussian_kl(p, grid, np.linspace(-6, 6, 31), np.linspace(0.2, 4.0, 20))
+    fig = plots.kl_surfaces(fit)
+    left, right = fig.axes[:2]
+    meshes = [ax.collections[0] for ax in (left, right)]
+    assert meshes[0].norm is meshes[1].norm  # one colour scale for both panels
+    edges = list(meshes[0].norm.boundaries)
+    assert edges == [0.3, 1, 3, 10, 30, 100, 300]
+    assert fig.axes[2].get_ylabel() == "KL in nats (one scale for both panels)"
+    assert [t.get_text() for t in fig.axes[2].get_yticklabels()] == [f"{e:g}" for e in edges]
+    for ax, surf, best in ((left, fit.forward, fit.forward_best),
+                           (right, fit.reverse, fit.reverse_best)):
+        shown = ax.collections[0].get_array()
+        np.testing.assert_array_equal(np.ma.getmaskarray(shown).ravel(),
+                                      np.isinf(surf).ravel())
+        np.testing.assert_allclose(shown.compressed(), surf[np.isfinite(surf)].ravel())
+        labels = {float(t.get_text()) for t in ax.texts}
+        finite = surf[np.isfinite(surf)]
+        assert labels and labels <= {e for e in edges if finite.min() < e < finite.max()}
+        (star,) = ax.lines
+        assert (star.get_xdata()[0], star.get_ydata()[0]) == (best[1], best[0])
+    assert np.isinf(fit.forward).any() and not np.isinf(fit.reverse).any()
+    assert meshes[0].cmap.get_bad().tolist() == [1.0, 1.0, 1.0, 1.0]  # infinite: white
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend == ["lowest KL", "contour line: KL in nats",
+                      "white: KL infinite (q is 0 where p is not)"]
+    text = fig.description
+    assert "bands between 0.3, 1, 3, 10, 30, 100 and 300 nats" in text
+    assert f"infinite in {int(np.isinf(fit.forward).sum())} of {fit.forward.size} cells" in text
+    assert f"up to {float(fit.reverse.max()):.1f}" in text
+    # nothing infinite: no white in the legend or the description
+    _, _, finite_fit = _bimodal_kl_fit()
+    quiet = plots.kl_surfaces(finite_fit)
+    assert "white" not in quiet.description
+    assert len(quiet.legends[0].get_texts()) == 2
 
 
 def test_padded_token_losses_shows_the_per_token_losses_and_masks_padding(logits):
@@ -315,6 +432,31 @@ def test_likelihood_and_loss_draws_the_product_and_the_mean_cross_entropy():
     assert right.get_title() == "Mean cross-entropy L = -log(Lik) / N"
 
 
+@pytest.mark.parametrize("k", [None, 3])
+def test_slope_chain_multiplies_the_slopes_of_each_step(k):
+    """W_jk -> z_k -> q_c -> loss: the slopes on the arrows multiply to a_j (q_k - y_k), the
+    gradient of the loss by W_jk, which nudging W_jk also measures."""
+    rng = np.random.default_rng(2)
+    x, label = rng.normal(size=6), 1
+    params = {"W": rng.normal(size=(6, 4)), "b": rng.normal(size=4)}
+    fig = plots.slope_chain(x, label, params, j=2, k=k, h=1e-3)
+    z = x @ params["W"] + params["b"]
+    q = xl.softmax(z)
+    col = label if k is None else k
+    grad = xl.sparse_categorical_cross_entropy_grad([label], z[None])[0, col] * x[2]
+    slopes = [x[2], q[1] * (1 - q[1]) if k is None else -q[1] * q[3], -1 / q[1]]
+    assert np.prod(slopes) == pytest.approx(grad, rel=1e-12)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    for s in slopes:
+        assert any(t.endswith(f"= {s:.3f}") and t.startswith("slope") for t in texts)
+    loss = float(xl.sparse_categorical_cross_entropy([label], z[None], from_logits=True))
+    assert f"= {loss:.3f} nats" in " ".join(texts)
+    assert f"= {grad:.3f}, the slope of the loss by" in fig.description
+    assert f"by nudging W_jk by 0.001: {grad:.3f})" in fig.description
+    middle = "q_c(1 - q_c)" if k is None else "-q_c q_k"
+    assert f"slopes a_j, {middle} and -1/q_c" in fig.description
+
+
 @pytest.mark.parametrize("y", [1, 0])
 def test_sigmoid_loss_gradients_draws_the_losses_and_gradient_sizes(y):
     fig = plots.sigmoid_loss_gradients(y=y, lo=-6, hi=6, num=121)
@@ -380,8 +522,8 @@ def test_reliability_diagram_before_and_after(digits, fitted):
     z = fitted.decision_function(s.X_test)
     before, after = xl.softmax(z), xl.softmax(z, temperature=1.7)
     fig = plots.reliability_diagram(before, s.y_test, after, temperature=1.7)
-    assert isinstance(fig, Figure) and len(fig.axes) == 3  # two panels and the colour scale
-    for ax, p in zip(fig.axes[:2], (before, after), strict=True):
+    assert isinstance(fig, Figure) and len(fig.axes) == 2  # two panels, no colour scale
+    for ax, p in zip(fig.axes, (before, after), strict=True):
         ece = calibration.expected_calibration_error(p, s.y_test)
         assert f"ECE = {ece:.4f}" in ax.get_title()
         curve = calibration.reliability_curve(p, s.y_test)
@@ -390,28 +532,29 @@ def test_reliability_diagram_before_and_after(digits, fitted):
     assert fig.axes[0].get_title().startswith("before temperature scaling\n")
     assert fig.axes[1].get_title().startswith("after temperature scaling (T = 1.70)\n")
     single = plots.reliability_diagram(before[:, 0] * 0 + 0.7, (s.y_test == 0).astype(int))
-    assert len(single.axes) == 2
+    assert len(single.axes) == 1
 
 
-def test_reliability_diagram_has_a_key_for_every_colour_and_shade(digits, fitted):
+def test_reliability_diagram_has_a_key_for_every_colour_and_writes_the_counts(digits, fitted):
     s = digits
     probs = xl.softmax(fitted.decision_function(s.X_test), temperature=0.5)  # over-confident
     fig = plots.reliability_diagram(probs, s.y_test)
-    ax, scale = fig.axes
+    (ax,) = fig.axes
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
-        "accuracy (darker: more predictions)", "confidence above accuracy",
+        "accuracy (number: predictions in the bin)", "confidence above accuracy",
         "accuracy above confidence", "perfect calibration"]
-    assert scale.get_ylabel() == "predictions in the bin"
     curve = calibration.reliability_curve(probs, s.y_test)
     full = curve.counts > 0
     acc, conf, counts = curve.accuracy[full], curve.confidence[full], curve.counts[full]
     bars, gaps = ax.patches[:full.sum()], ax.patches[full.sum():]
-    # fuller bins are darker: the shade falls as the count rises
-    shade = [sum(bar.get_facecolor()[:3]) for bar in bars]
-    for i in range(len(bars)):
-        for j in range(len(bars)):
-            if counts[i] < counts[j]:
-                assert shade[i] > shade[j]
+    # every bar has one colour and its count written at its foot; nothing is hatched
+    assert len({bar.get_facecolor() for bar in bars}) == 1
+    assert not any(patch.get_hatch() for patch in ax.patches)
+    assert [t.get_text() for t in ax.texts] == [str(c) for c in counts]
+    np.testing.assert_allclose([t.get_position()[0] for t in ax.texts],
+                               [bar.get_x() + bar.get_width() / 2 for bar in bars])
+    assert f"fullest (above {curve.edges[np.argmax(curve.counts)]:.2f}) " \
+           f"{curve.counts.max()}" in repr(fig)
     # each gap spans accuracy to confidence, red where over-confident, purple where under
     legend = {t.get_text(): h for t, h in zip(ax.get_legend().get_texts(),
                                               ax.get_legend().legend_handles, strict=True)}
@@ -570,6 +713,37 @@ def test_training_curves_by_run_wants_a_mapping_of_runs(runs):
         plots.training_curves_by_run([runs["plain"]])
 
 
+def test_training_curves_by_run_keeps_coinciding_curves_visible_and_says_so():
+    epochs = np.arange(1, 41)
+    base = {"train_loss": 2.0 / epochs, "val_loss": 2.0 / epochs + 0.5,
+            "train_acc": 1 - 0.8 / epochs, "val_acc": 0.7 - 0.5 / epochs}
+    same_acc = {**base, "train_loss": base["train_loss"] + 0.5, "val_loss": base["val_loss"] + 0.4,
+                "train_acc": base["train_acc"] + 0.004 * (epochs % 2),
+                "val_acc": base["val_acc"] - 0.002}
+    apart = {key: value * 0.5 for key, value in base.items()}
+    fig = plots.training_curves_by_run({"a": base, "b": same_acc, "c": apart})
+    for ax in fig.axes:
+        by_run = [[line for line in ax.lines if line.get_label().startswith(f"{name}:")]
+                  for name in "abc"]
+        widths = [lines[0].get_linewidth() for lines in by_run]
+        assert widths == sorted(widths, reverse=True) and len(set(widths)) == 3
+        markers = [lines[0].get_marker() for lines in by_run]
+        assert len(set(markers)) == 3
+        starts = [lines[0].get_markevery()[0] for lines in by_run]
+        assert len(set(starts)) == 3  # markers of different runs at different epochs
+        for lines in by_run:  # training and validation curve of a run: same style
+            assert len({(line.get_marker(), line.get_linewidth()) for line in lines}) == 1
+    handles = fig.legends[0].legend_handles
+    assert [h.get_marker() for h in handles[:3]] == markers
+    text = repr(fig)
+    assert "a colour and marker per run" in text
+    assert text.endswith(" Curves that coincide: a and b in training accuracy (at most 0.004 "
+                         "apart) and validation accuracy (at most 0.002 apart).")
+    assert "training loss (" not in text and "c in" not in text
+    lone = repr(plots.training_curves_by_run({"a": base, "c": apart}))
+    assert "coincide" not in lone
+
+
 # --- every figure describes itself ------------------------------------------------------------
 
 _HISTORY = {"train_loss": [1.0, 0.5, 0.25], "val_loss": [1.1, 0.7, 0.8],
@@ -593,6 +767,12 @@ def _code_lengths():
 def _huffman():
     return (plots.huffman_tree([0.35, 0.25, 0.2, 0.12, 0.08], "ABCDE"),
             ["A (0.35): 11", "D (0.12): 011", "4 merges"])
+
+
+def _code_space():
+    p = np.array([0.5, 0.25, 0.125, 0.125])
+    return (plots.code_space(p, "ABCD", code_for=p[::-1]),
+            ["D 0: 1/2", "A 110: 1/8", "(together 1)", "A 0.500", "H(p, q) = 2.625 bits"])
 
 
 def _family():
@@ -677,6 +857,12 @@ def _likelihood():
             ["7 are 1", "highest (0.00222) at theta = 0.70", "lowest (0.611)"])
 
 
+def _slope_chain():
+    params = {"W": np.zeros((3, 10)), "b": np.zeros(10)}
+    return (plots.slope_chain([0.5, 2.0, -1.0], 4, params, j=1),
+            ["true class 4", "2.000 x 0.090 x (-10.000) = -1.800", "loss -ln q_c 2.303 nats"])
+
+
 def _gradients():
     bce = -np.log(xl.sigmoid(-6.0))
     return (plots.sigmoid_loss_gradients(y=1, lo=-6, hi=6, num=121),
@@ -699,13 +885,15 @@ def _by_run():
 #: How to draw each figure function with small arguments, and what its description must say.
 FIGURES = {
     "coin_entropy_curve": _coin, "container_entropies": _containers,
-    "code_lengths": _code_lengths, "huffman_tree": _huffman, "cross_entropy_family": _family,
+    "code_lengths": _code_lengths, "huffman_tree": _huffman, "code_space": _code_space,
+    "cross_entropy_family": _family,
     "bce_curves": _bce, "softmax_bars": _softmax_bars,
     "softmax_temperature_grid": _temperature_grid, "kl_fit_figure": _kl_fit,
     "kl_surfaces": _kl_surfaces, "padded_token_losses": _padded, "cross_entropy_kl_gap": _gap,
     "reliability_diagram": _reliability, "training_curves": _training_curves,
     "confusion_matrix_figure": _confusion, "misclassified_images": _misclassified,
-    "likelihood_and_loss": _likelihood, "sigmoid_loss_gradients": _gradients,
+    "likelihood_and_loss": _likelihood, "slope_chain": _slope_chain,
+    "sigmoid_loss_gradients": _gradients,
     "activation_functions": _activations, "training_curves_by_run": _by_run,
 }
 NOT_FIGURES = {"unit_label", "DescribedFigure"}

@@ -6,6 +6,9 @@ r"""Calibration: do predicted probabilities match how often the model is right?
   every logit by the same :math:`T > 0` changes no prediction (the arg max stays),
   only the confidence; :math:`T` is chosen to minimise the negative log-likelihood
   on held-out data.
+* :func:`best_constant_probability`: the probability a loss rewards most for a group
+  of samples a model cannot tell apart; the share of 1s for cross-entropy (a *proper*
+  loss), something closer to 0.5 for the focal loss.
 
 Binary models are handled by giving probabilities of shape (N,) (the positive
 class's) or logits of shape (N,); they are treated as two classes.
@@ -27,11 +30,16 @@ from numpy.typing import ArrayLike
 
 from . import _validation as v
 from .activations import _sigmoid, _softmax
-from .grad import binary_cross_entropy_grad, sparse_categorical_cross_entropy_grad
+from .grad import (
+    binary_cross_entropy_grad,
+    binary_focal_cross_entropy_grad,
+    sparse_categorical_cross_entropy_grad,
+)
 from .losses import binary_cross_entropy, sparse_categorical_cross_entropy
 
 __all__ = [
     "ReliabilityCurve",
+    "best_constant_probability",
     "ece_noise_floor",
     "reliability_curve",
     "expected_calibration_error",
@@ -387,3 +395,95 @@ def fit_temperature(logits: ArrayLike, labels: ArrayLike, *, tol: float = 1e-10,
             break
         beta = new
     return scale / beta
+
+
+# --- the best single probability for a group of samples ---------------------------------------
+
+
+def best_constant_probability(labels: ArrayLike, *, loss: str = "cross_entropy",
+                              gamma: float = 2.0) -> float:
+    r"""The one probability of label 1 that gives a group of samples the lowest mean loss.
+
+    A model that cannot tell the samples of a group apart gives them all the same
+    probability :math:`p` of label 1. With :math:`r` the share of 1s among the labels,
+    the group's mean loss is
+
+    .. math:: L(p) = r\,\ell(1, p) + (1 - r)\,\ell(0, p),
+
+    and the result is the :math:`p^* = \arg\min_{0 \le p \le 1} L(p)`, where
+
+    * ``"cross_entropy"``: :math:`\ell(1, p) = -\log p`, :math:`\ell(0, p) = -\log(1 - p)`;
+      then :math:`p^* = r`, the share itself;
+    * ``"focal"``: :math:`\ell(1, p) = -(1 - p)^\gamma \log p`,
+      :math:`\ell(0, p) = -p^\gamma \log(1 - p)` (:func:`~xentlearn.binary_focal_cross_entropy`);
+      for :math:`\gamma > 0`, :math:`p^*` lies between :math:`r` and 0.5, on the same side
+      of 0.5 as :math:`r`.
+
+    A loss whose :math:`p^*` is the share :math:`r` for every group is called *proper*:
+    cross-entropy is, the focal loss with :math:`\gamma > 0` is not.
+
+    Both are found the same way, without using the formula :math:`p^* = r`: by bisection
+    on the logit :math:`z` (:math:`p = \sigma(z)`) for the point where the slope of
+    :math:`L`, :math:`r\,\partial\ell(1)/\partial z + (1 - r)\,\partial\ell(0)/\partial z`
+    (from :mod:`xentlearn.grad`), changes from negative to positive; it changes sign once.
+    The bisection stops when :math:`z` is known to about :math:`10^{-15}`. All labels 0
+    give 0.0, all labels 1 give 1.0.
+
+    Parameters
+    ----------
+    labels : array_like of int, shape (N,)
+        The group's labels, each 0 or 1 (only their share :math:`r` matters).
+    loss : {"cross_entropy", "focal"}
+        The loss, as ``loss=`` of :class:`~xentlearn.LogisticRegression`.
+    gamma : float
+        The focal loss's focusing parameter, ``>= 0`` (``gamma=0`` is cross-entropy);
+        ignored for ``"cross_entropy"``.
+
+    Returns
+    -------
+    float
+        :math:`p^*`, a probability (no unit).
+
+    Examples
+    --------
+    Ten samples, seven of them 1:
+
+    >>> group = [1, 1, 1, 1, 1, 1, 1, 0, 0, 0]
+    >>> round(best_constant_probability(group), 4)
+    0.7
+    >>> round(best_constant_probability(group, loss="focal", gamma=2.0), 4)
+    0.5785
+    """
+    y = v.as_int_labels(labels, "labels")
+    if y.size == 0:
+        raise v.InvalidInputError("labels is empty: give the labels of at least one sample")
+    if np.any((y != 0) & (y != 1)):
+        raise v.InvalidInputError("labels must be 0 or 1, one per sample of the group")
+    kind = v.check_choice(loss, "loss", ("cross_entropy", "focal"))
+    g = 0.0 if kind == "cross_entropy" else v.check_scalar(
+        gamma, "gamma", low=0.0, hint="; 0 gives plain cross-entropy")
+    r = float(y.mean())
+    if r in (0.0, 1.0):
+        return r
+    both = np.array([1.0, 0.0])
+
+    def slope(z: float) -> float:
+        d1, d0 = binary_focal_cross_entropy_grad(both, np.array([z, z]), gamma=g,
+                                                 reduction="none")
+        return float(r * d1 + (1 - r) * d0)
+
+    lo, hi = -40.0, 40.0  # sigma(-40) = 4e-18: wide enough unless r is tinier still
+    while slope(lo) > 0:
+        lo *= 2
+    while slope(hi) < 0:
+        hi *= 2
+    while hi - lo > 4 * np.spacing(max(abs(lo), abs(hi), 1.0)):
+        mid = 0.5 * (lo + hi)
+        s = slope(mid)
+        if s == 0:  # the exact minimum, e.g. z = 0 for r = 0.5
+            lo = hi = mid
+        elif s < 0:
+            lo = mid
+        else:
+            hi = mid
+    return float(_sigmoid(np.array(0.5 * (lo + hi))))

@@ -5,8 +5,10 @@ logits (``from_logits=True``), returns nats unless ``base`` is given, and
 reduces with ``reduction`` = ``"mean"`` (default), ``"sum"`` or ``"none"``.
 
 Probabilities are never clipped: a probability of 1e-300 on the true class
-costs 690.8 nats and a probability of 0 costs ``inf``. (Keras clips to 1e-7,
-so at most 16.1 nats; PyTorch's ``BCELoss`` clamps the log at -100.) From
+costs 690.8 nats and a probability of 0 costs ``inf``. (Keras clips to
+[1e-7, 1 - 1e-7], so Keras 3 charges at most 16.1 nats; Keras 2's binary loss also
+adds 1e-7 inside the log, at most 15.4 nats; PyTorch's ``BCELoss`` clamps the log
+at -100. :func:`library_binary_cross_entropy` computes these rules.) From
 logits, the losses use ``log_softmax`` / ``softplus`` and are exact for finite
 logits of any size.
 
@@ -70,7 +72,11 @@ __all__ = [
     "sparse_categorical_cross_entropy",
     "binary_focal_cross_entropy",
     "categorical_focal_cross_entropy",
+    "library_binary_cross_entropy",
 ]
+
+# the probability rules library_binary_cross_entropy knows
+_LIBRARIES = ("keras3", "keras2", "pytorch")
 
 
 def binary_cross_entropy(y_true: ArrayLike, y_pred: ArrayLike, *, from_logits: bool = False,
@@ -184,6 +190,78 @@ def binary_focal_cross_entropy(y_true: ArrayLike, y_pred: ArrayLike, *, gamma: f
         if a is not None:
             losses = losses * (b.y * b.x.dtype.type(a) + (1 - b.y) * b.x.dtype.type(1 - a))
         return b.red.apply(losses)
+
+
+def library_binary_cross_entropy(y_true: ArrayLike, y_pred: ArrayLike, *,
+                                 library: str = "keras3", reduction: str = "mean",
+                                 base: float | None = None) -> np.ndarray:
+    r"""Binary cross-entropy from probabilities as Keras 3, Keras 2 or PyTorch computes it.
+
+    :func:`binary_cross_entropy` never clips; these libraries do, so a confident
+    mistake costs them at most a fixed amount. With :math:`p'` the probability clipped
+    to :math:`[10^{-7}, 1 - 10^{-7}]` (Keras' ``backend.epsilon()``):
+
+    ``"keras3"`` (``keras`` 3, every backend)
+        :math:`\ell = -[y \log p' + (1 - y) \log(1 - p')]`, at most
+        :math:`-\ln 10^{-7} = 16.118` nats.
+    ``"keras2"`` (``tf.keras``, Keras 2)
+        :math:`\ell = -[y \log(p' + 10^{-7}) + (1 - y) \log(1 - p' + 10^{-7})]`, at most
+        :math:`-\ln(2 \times 10^{-7}) = 15.425` nats.
+    ``"pytorch"`` (``torch.nn.BCELoss``, no clipping of :math:`p`)
+        :math:`\ell = -[y \max(\log p, -100) + (1 - y) \max(\log(1 - p), -100)]`,
+        at most 100 nats.
+
+    These are the rules for probabilities only. On TensorFlow, both Keras versions
+    skip them when the probabilities come straight from a Keras sigmoid: they take
+    the logits back and compute the exact loss, as ``from_logits=True`` does. The
+    computation runs in ``y_pred``'s dtype: Keras works in float32 by default, in
+    which :math:`1 - 10^{-7}` rounds to :math:`1 - 1.19 \times 10^{-7}`, so for label 0
+    the cap is 15.942 nats (Keras 3) and 15.333 (Keras 2); float64 gives the figures
+    above for both labels.
+
+    Parameters
+    ----------
+    y_true, y_pred : array_like, same shape
+        Targets in [0, 1] and predicted probabilities of the positive class, as in
+        :func:`binary_cross_entropy` (no logits).
+    library : {"keras3", "keras2", "pytorch"}
+        Whose rule to apply.
+    reduction, base
+        As in :func:`binary_cross_entropy`.
+
+    Returns
+    -------
+    ndarray
+        A scalar for ``"mean"`` and ``"sum"``, else the shape of ``y_pred``; in nats
+        (bits with ``base=2``).
+
+    Examples
+    --------
+    >>> round(float(library_binary_cross_entropy([1], [1e-300], library="keras3")), 3)
+    16.118
+    >>> round(float(library_binary_cross_entropy([1], [1e-300], library="keras2")), 3)
+    15.425
+    >>> round(float(library_binary_cross_entropy([1], [1e-300], library="pytorch")), 3)
+    100.0
+    >>> round(float(binary_cross_entropy([1], [1e-300])), 3)  # xentlearn: no cap
+    690.776
+    """
+    if not isinstance(library, str) or library not in _LIBRARIES:
+        raise v.InvalidInputError(
+            f"library must be one of 'keras3', 'keras2' or 'pytorch', got {library!r}")
+    b = prepare_binary(y_true, y_pred, from_logits=False, reduction=reduction, base=base)
+    x = b.x
+    if library == "pytorch":
+        log_p, log_1mp = b.log_terms()
+        floor = x.dtype.type(-100)
+        log_p, log_1mp = np.maximum(log_p, floor), np.maximum(log_1mp, floor)
+    else:
+        eps = x.dtype.type(1e-7)
+        clipped = np.clip(x, eps, x.dtype.type(1) - eps)
+        added = eps if library == "keras2" else x.dtype.type(0)
+        log_p, log_1mp = log(clipped + added), log(x.dtype.type(1) - clipped + added)
+    with np.errstate(under="ignore"):
+        return b.red.apply(b.elementwise(log_p, log_1mp))
 
 
 # --- categorical ------------------------------------------------------------------------

@@ -120,16 +120,21 @@ Fitted attributes
 from __future__ import annotations
 
 import inspect
+from collections.abc import Mapping
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from . import _validation as v
 from ._heads import BINARY_LOSSES, SOFTMAX_LOSSES, make_head
+from .activations import sigmoid
+from .grad import binary_cross_entropy_grad
+from .losses import binary_cross_entropy
 from .optimisers import OPTIMIZERS, flat_parameters, make_optimizer
 from .training_progress import Progress
 
-__all__ = ["LogisticRegression", "SoftmaxRegression", "MLPClassifier", "balanced_class_weights"]
+__all__ = ["LogisticRegression", "SoftmaxRegression", "MLPClassifier", "balanced_class_weights",
+           "logistic_loss_and_gradient"]
 
 Params = dict[str, np.ndarray]
 
@@ -168,6 +173,84 @@ def balanced_class_weights(y: ArrayLike, n_classes: int | None = None) -> np.nda
     lab = v.check_labels(y_arr, k, y_arr.shape, None, pred_name="the class count")
     counts = np.bincount(lab, minlength=k).astype(np.float64)
     return np.divide(lab.size, k * counts, out=np.zeros(k), where=counts > 0)
+
+
+def logistic_loss_and_gradient(X: ArrayLike, y: ArrayLike, params: Mapping[str, ArrayLike], *,
+                               loss: str = "cross_entropy",
+                               l2: float = 0.0) -> tuple[float, Params]:
+    r"""A logistic regression's objective at the weights ``params``, and its gradient.
+
+    With the logit :math:`z_i = w^\top a_i + b` of sample :math:`i` (features
+    :math:`a_i`, row ``i`` of ``X``) and :math:`p_i = \sigma(z_i)`, the objective is
+
+    .. math:: J = \frac1N \sum_{i=1}^{N} \ell_i + \frac{\lambda}{2}\|w\|^2
+
+    with the loss :math:`\ell_i` of each sample and :math:`g_i`, its slope by the logit:
+
+    * ``"cross_entropy"``: :math:`\ell_i = -[y_i \log p_i + (1 - y_i)\log(1 - p_i)]`,
+      :math:`g_i = p_i - y_i`;
+    * ``"squared_error"``: :math:`\ell_i = (p_i - y_i)^2`,
+      :math:`g_i = 2(p_i - y_i)\,p_i(1 - p_i)`.
+
+    By the chain rule the slopes multiply: a unit of :math:`w_j` moves :math:`z_i` by
+    :math:`a_{ij}`, and a unit of :math:`b` moves it by 1, so
+
+    .. math:: \frac{\partial J}{\partial w_j} = \frac1N\sum_{i=1}^{N} g_i\, a_{ij}
+              + \lambda w_j, \qquad \frac{\partial J}{\partial b} = \frac1N\sum_{i=1}^{N} g_i .
+
+    These are the numbers :meth:`LogisticRegression.loss_and_gradient` gives after a
+    ``fit`` with the same ``loss`` and ``l2`` (and no class weights or label smoothing),
+    at weights chosen by the caller and without fitting anything.
+
+    Parameters
+    ----------
+    X : array_like, shape (N, D)
+        Features.
+    y : array_like, shape (N,)
+        Labels, 0 or 1.
+    params : mapping
+        The weights: ``"W"`` of shape (D,) and ``"b"`` a number, as in a fitted
+        :class:`LogisticRegression`'s ``params_``.
+    loss : {"cross_entropy", "squared_error"}
+        The loss :math:`\ell_i`.
+    l2 : float
+        :math:`\lambda \ge 0`, the weight of the penalty; 0 is no penalty.
+
+    Returns
+    -------
+    (J, grads)
+        ``J`` a float (nats for ``"cross_entropy"``); ``grads`` a dict with ``"W"``, shape
+        (D,), and ``"b"``, shape (): the slopes of ``J`` by each weight.
+
+    Examples
+    --------
+    At zero weights every :math:`p_i = 0.5`, so :math:`J = \ln 2` and :math:`g = (-0.5, 0.5)`:
+
+    >>> X = np.array([[1.0, 2.0], [0.5, -1.0]])
+    >>> J, grads = logistic_loss_and_gradient(X, [1, 0], {"W": np.zeros(2), "b": 0.0})
+    >>> round(J, 4)
+    0.6931
+    >>> grads["W"].tolist()  # (-0.5 * [1, 2] + 0.5 * [0.5, -1]) / 2
+    [-0.125, -0.75]
+    >>> float(grads["b"])  # (-0.5 + 0.5) / 2
+    0.0
+    """
+    v.check_choice(loss, "loss", ("cross_entropy", "squared_error"))
+    lam = v.check_scalar(l2, "l2", low=0.0, hint="; 0 is no penalty")
+    Xa = v.check_matrix(X)
+    ya = v.encode_labels(v.check_sample_labels(y, Xa.shape[0]), np.array([0, 1]), "y")
+    w = v.check_params(params, {"W": np.zeros(Xa.shape[1]), "b": np.zeros(())})
+    with np.errstate(**_QUIET_UNDERFLOW):
+        z = Xa @ w["W"] + w["b"]
+        if loss == "cross_entropy":
+            J = float(binary_cross_entropy(ya, z, from_logits=True))
+            g = binary_cross_entropy_grad(ya, z)  # (p - y) / N
+        else:
+            p = sigmoid(z)
+            J = float(np.mean((p - ya) ** 2))
+            g = 2 * (p - ya) * p * sigmoid(-z) / Xa.shape[0]  # p * sigmoid(-z) = p(1 - p)
+    J += 0.5 * lam * float(w["W"] @ w["W"])
+    return J, {"W": Xa.T @ g + lam * w["W"], "b": np.asarray(g.sum())}
 
 
 class _BaseClassifier:

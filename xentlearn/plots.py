@@ -31,6 +31,7 @@ __all__ = [
     "container_entropies",
     "code_lengths",
     "huffman_tree",
+    "code_space",
     "cross_entropy_family",
     "bce_curves",
     "softmax_bars",
@@ -44,6 +45,7 @@ __all__ = [
     "confusion_matrix_figure",
     "misclassified_images",
     "likelihood_and_loss",
+    "slope_chain",
     "sigmoid_loss_gradients",
     "activation_functions",
     "training_curves_by_run",
@@ -325,6 +327,150 @@ def huffman_tree(p: ArrayLike, symbols: Sequence[str] | None = None) -> Describe
                             f"{leaves}.")
 
 
+def _code_words(p: np.ndarray) -> list[str]:
+    """Huffman's code words for ``p``, read as :func:`huffman_tree` draws them.
+
+    Each merge of :func:`huffman_merges` puts a 0 in front of the first group's words and a
+    1 in front of the second's.
+    """
+    words = [""] * p.size
+    for step in huffman_merges(p):
+        for group, bit in ((step.first, "0"), (step.second, "1")):
+            for k in group:
+                words[k] = bit + words[k]
+    return words
+
+
+def code_space(p: ArrayLike, symbols: Sequence[str] | None = None, *,
+               code_for: ArrayLike | None = None) -> DescribedFigure:
+    """Code space: the share ``2**-n`` of all bit strings that a code word of ``n`` bits uses.
+
+    Row ``n`` holds the ``2**n`` strings of ``n`` bits side by side in a strip of width 1,
+    so each string has width ``2**-n``. A code word of Huffman's code is coloured with its
+    symbol, and the longer strings that start with it are shaded below it: no other code
+    word may start with it, so it uses up a block of width ``2**-n`` of every longer row.
+    Under the rows, one strip shows each code word's block and the next each symbol's
+    probability, in the same order and joined by bands: a code word of ``-log2 p`` bits
+    would use a share ``p``. The average length is in bits.
+
+    Parameters
+    ----------
+    p : array_like, shape (K,)
+        The distribution the symbols come from.
+    symbols : sequence of str, optional
+        A name per outcome; default ``"0"``, ``"1"``, ...
+    code_for : array_like, shape (K,), optional
+        Draw Huffman's code built for this distribution ``q`` instead of for ``p``: used on
+        symbols from ``p``, its average length is about the cross-entropy ``H(p, q)`` (equal
+        to it when every ``q_k`` is a power of 1/2).
+
+    Returns
+    -------
+    DescribedFigure
+        One axes; the code words' blocks are its patches with gid ``"code word"``, the
+        probabilities' those with gid ``"probability"``, both from left to right.
+
+    Examples
+    --------
+    >>> fig = code_space([0.35, 0.25, 0.2, 0.12, 0.08], "ABCDE")
+    >>> [r.get_width() for r in fig.axes[0].patches if r.get_gid() == "code word"]
+    [0.25, 0.125, 0.125, 0.25, 0.25]
+    """
+    from matplotlib.patches import Patch, Rectangle
+
+    pa = np.asarray(p, dtype=float)
+    qa = pa if code_for is None else np.asarray(code_for, dtype=float)
+    h_pq = float(cross_entropy(pa, qa, base=2))  # checks both, and that their shapes match
+    words = _code_words(qa)
+    lengths = np.array([len(w) for w in words])
+    symbols = list(symbols) if symbols is not None else [str(k) for k in range(pa.size)]
+    order = sorted(range(pa.size), key=lambda k: words[k])  # left to right along the strip
+    start = {k: int(words[k] or "0", 2) / 2.0 ** lengths[k] for k in order}
+    color = {k: f"C{k % 10}" for k in order}
+    digits = next((d for d in (2, 3) if np.allclose(np.round(pa, d), pa, rtol=0, atol=1e-12)),
+                  None)
+    fmt = "{:.3g}" if digits is None else f"{{:.{digits}f}}"
+
+    def share(n: int) -> str:
+        return f"1/{2 ** n}" if n else "1"
+
+    depth = int(lengths.max())
+    y_code, y_prob = -depth - 1.4, -depth - 3.0
+    fig, ((ax,),) = _figure(width=7.0, height=1.6 + 0.55 * (depth + 3))
+    edge = {"edgecolor": "0.3", "linewidth": 0.8}
+    for n in range(1, depth + 1):
+        cells = ([(j / 2 ** n, 1 / 2 ** n, format(j, f"0{n}b")) for j in range(2 ** n)]
+                 if n <= 4 else [])
+        owned = [(start[k], 2.0 ** -lengths[k], k) for k in order if lengths[k] <= n]
+        if not cells:  # too many strings to draw one by one: the code words' blocks only
+            cells = [(x0, w, words[k] if lengths[k] == n else "") for x0, w, k in owned]
+        for x0, w, s in cells:
+            k = next((k for b, bw, k in owned if b <= x0 < b + bw), None)
+            if k is not None and lengths[k] == n:
+                ax.add_patch(Rectangle((x0, -n - 0.4), w, 0.8, facecolor=color[k], **edge))
+                if w >= 1 / 16:
+                    ax.text(x0 + w / 2, -n, f"{symbols[k]}\n{s}", ha="center", va="center",
+                            fontsize="small", color="white", fontweight="bold")
+            else:
+                shaded = k is not None
+                ax.add_patch(Rectangle((x0, -n - 0.4), w, 0.8,
+                                       facecolor=color[k] if shaded else "white",
+                                       alpha=0.25 if shaded else 1.0, **edge))
+                if n <= 4:
+                    ax.text(x0 + w / 2, -n, s, ha="center", va="center", fontsize="x-small",
+                            color="0.45", family="monospace")
+    for k in order:
+        w = float(2.0 ** -lengths[k])
+        c0 = float(sum(pa[j] for j in order[:order.index(k)]))
+        ax.add_patch(Rectangle((start[k], y_code - 0.4), w, 0.8, facecolor=color[k],
+                               gid="code word", **edge))
+        ax.add_patch(Rectangle((c0, y_prob - 0.4), pa[k], 0.8, facecolor=color[k],
+                               gid="probability", **edge))
+        ax.fill([start[k], start[k] + w, c0 + pa[k], c0], [y_code - 0.4] * 2 + [y_prob + 0.4] * 2,
+                color=color[k], alpha=0.15, lw=0)
+        if w >= 1 / 16:
+            ax.text(start[k] + w / 2, y_code, f"{symbols[k]}\n{share(lengths[k])}",
+                    ha="center", va="center", fontsize="small", color="white",
+                    fontweight="bold")
+        if pa[k] >= 1 / 16:
+            ax.text(c0 + pa[k] / 2, y_prob, f"{symbols[k]}\n{fmt.format(pa[k])}", ha="center",
+                    va="center", fontsize="small", color="white", fontweight="bold")
+    rows = [f"{n} bit{'s' if n > 1 else ''}" for n in range(1, depth + 1)]
+    ax.set_yticks([-n for n in range(1, depth + 1)] + [y_code, y_prob],
+                  rows + ["code word's\nshare 2⁻ⁿ", "probability p"])
+    ax.set_xticks([0, 0.25, 0.5, 0.75, 1], ["0", "1/4", "1/2", "3/4", "1"])
+    ax.set_xlim(0, 1)
+    ax.set_ylim(y_prob - 0.6, -0.4)
+    ax.tick_params(axis="y", length=0)
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    ax.set_xlabel("share of code space")
+    ax.set_title("Code space: a code word of n bits uses a share 2⁻ⁿ of it" if code_for is None
+                 else "The code built for q, used on symbols from p")
+    fig.legend(handles=[Patch(facecolor="0.35", **edge, label="code word"),
+                        Patch(facecolor="0.35", alpha=0.25, **edge,
+                              label="starts with a code word: used up"),
+                        Patch(facecolor="white", **edge, label="beginning of a code word")],
+               loc="outside lower center", ncols=3, fontsize="small", frameon=False)
+    avg = float(pa @ lengths)
+    blocks = _some([f"{symbols[k]} {words[k] or '(no bits)'}: {share(lengths[k])}"
+                    for k in order], limit=5)
+    probs = _some([f"{symbols[k]} {fmt.format(pa[k])}" for k in order], limit=5)
+    built = "" if code_for is None else " built for q, used on p,"
+    text = (f"Strip diagram of code space (width 1) for Huffman's code{built} for {pa.size} "
+            f"symbol{'s' if pa.size > 1 else ''}: row n holds the bit strings of n bits; a code "
+            f"word of n bits takes a block of width 2^-n, with the longer strings that start "
+            f"with it: {blocks} (together {float(np.sum(2.0 ** -lengths)):.3g}). Below, the "
+            f"probabilities p in the same order: {probs}. ")
+    h_p = float(entropy(pa, base=2))
+    if code_for is None:
+        text += f"Average length {avg:.3f} bits, entropy {h_p:.3f} bits."
+    else:
+        text += (f"Average length under p {avg:.3f} bits, H(p, q) = {h_pq:.3f} bits, "
+                 f"H(p) = {h_p:.3f} bits.")
+    return _described(fig, text)
+
+
 def cross_entropy_family(p: ArrayLike, qs: ArrayLike, params: ArrayLike, *,
                          base: float | None = 2, param_label: str = "q parameter",
                          xlabel: str | None = None) -> DescribedFigure:
@@ -439,20 +585,33 @@ def _draw_bars(ax, q: np.ndarray, labels: Sequence[str], true_class: int | None)
 def softmax_temperature_grid(logits: ArrayLike, temperatures: Sequence[float], *,
                              labels: Sequence[str] | None = None,
                              true_class: int | None = None,
-                             base: float | None = None) -> DescribedFigure:
+                             base: float | None = None,
+                             ncols: int = 3) -> DescribedFigure:
     """Small multiples of the softmax bars at several temperatures, each with its loss.
 
-    The static counterpart of :func:`xentlearn.widgets.softmax_explorer`.
+    The static counterpart of :func:`xentlearn.widgets.softmax_explorer`. The panels
+    wrap after ``ncols`` per row (3 by default), so that five panels fill 2 rows of 3
+    and the figure stays readable on a page about 700 px wide. Only the first panel
+    carries the "true class" legend and only the first column the axis label.
     """
     z = np.asarray(logits, dtype=float)
     labels = list(labels) if labels is not None else [str(k) for k in range(z.size)]
     n = len(temperatures)
-    fig, axes = _figure(width=3.0 * n, height=3.0, ncols=n, sharey=True)
+    cols = max(1, min(int(ncols), n))
+    rows = -(-n // cols)
+    fig, axes = _figure(width=3.0 * cols, height=3.3 * rows, ncols=cols, nrows=rows,
+                        sharey=True)
+    for ax in axes.ravel()[n:]:
+        ax.remove()  # the empty places of the last row
     unit = unit_label(base)
     panels = []
-    for ax, t in zip(axes[0], temperatures, strict=True):
+    for i, (ax, t) in enumerate(zip(axes.ravel()[:n], temperatures, strict=True)):
         q = softmax(z, temperature=t)
         _draw_bars(ax, q, labels, true_class)
+        if i and ax.get_legend() is not None:
+            ax.get_legend().remove()
+        if i % cols:
+            ax.set_ylabel("")
         title = f"T = {t:g}"
         if true_class is not None:
             loss = float(sparse_categorical_cross_entropy([true_class], (z / t)[None],
@@ -465,7 +624,8 @@ def softmax_temperature_grid(logits: ArrayLike, temperatures: Sequence[float], *
         ax.set_title(title)
     which = (f"the true class {labels[true_class]} (green) gets"
              if true_class is not None else "the largest probability is")
-    return _described(fig, f"{n} bar charts side by side, one per temperature T, of the "
+    layout = "side by side" if rows == 1 else f"in {rows} rows of up to {cols}"
+    return _described(fig, f"{n} bar charts {layout}, one per temperature T, of the "
                             f"probabilities softmax(z / T) of {z.size} classes "
                             f"({', '.join(labels)}), 0 to 1 on the vertical axis; {which} "
                             f"{_some(panels)}. A lower T sharpens the bars, a higher T "
@@ -503,34 +663,94 @@ def kl_fit_figure(grid: ArrayLike, p: ArrayLike, fit: KLFit) -> DescribedFigure:
                             f"{gaussian(fit.reverse_best, fit.reverse)}), which seeks one mode.")
 
 
+def _kl_levels(finite: np.ndarray) -> np.ndarray:
+    """Band edges for divergences ``finite`` (in nats): 0.01, 0.03, 0.1, 0.3, 1, 3, 10, ...
+
+    From the largest edge at or below the smallest value (0 if that is below 0.01) to the
+    smallest edge at or above the largest value.
+    """
+    steps = np.array([float(f"{f}e{e}") for e in range(-2, 7) for f in (1, 3)])
+    if finite.size == 0:
+        return np.array([0.0, 1.0])
+    lo, hi = float(finite.min()), float(finite.max())
+    below = steps[steps <= lo]
+    inside = steps[(steps > lo) & (steps < hi)]
+    above = steps[steps >= hi]
+    start = below[-1:] if below.size else np.array([0.0])
+    end = above[:1] if above.size else np.array([hi])
+    edges = np.concatenate([start, inside, end])
+    return edges if edges.size > 1 else np.array([edges[0], edges[0] + 1])
+
+
 def kl_surfaces(fit: KLFit) -> DescribedFigure:
     """Forward and reverse KL over the searched (mean, std) grid, minima marked.
 
-    The static counterpart of :func:`xentlearn.widgets.kl_explorer`.
+    Both panels share one colour scale in nats, in bands whose edges step by a factor
+    of about 3 (0.1, 0.3, 1, 3, 10, ...), so that divergences from below 1 nat to
+    hundreds can be told apart; contour lines at the edges inside the range are labelled
+    with their value in nats. White cells are settings where the divergence is infinite
+    (``q`` is 0 at a grid point where the other distribution is not). A red star marks
+    each panel's lowest divergence. The static counterpart of
+    :func:`xentlearn.widgets.kl_explorer`.
     """
-    fig, axes = _figure(width=10, height=3.8, ncols=2)
-    panels = []
-    for side, ax, surf, best, name in (
-            ("left", axes[0, 0], fit.forward, fit.forward_best, "KL(p || q)"),
-            ("right", axes[0, 1], fit.reverse, fit.reverse_best, "KL(q || p)")):
-        surf = np.asarray(surf, dtype=float)
-        infinite = int(np.sum(np.isinf(surf)))
-        panels.append(f"{side}, {name}, lowest ({_num(float(np.min(surf)))} nats) at mean "
-                      f"{best[0]:.2f}, std {best[1]:.2f}, the red star"
-                      + (f", and infinite in {infinite} of {surf.size} cells" if infinite
-                         else ""))
-        shown = np.log10(np.where(np.isfinite(surf), surf, np.nan) + 1e-3)
-        mesh = ax.pcolormesh(fit.stds, fit.means, shown, shading="auto", cmap="viridis")
-        fig.colorbar(mesh, ax=ax, label="log10(KL + 0.001), nats; white: infinite")
-        ax.plot([best[1]], [best[0]], "r*", ms=12)
-        ax.set_xlabel("std of q")
-        ax.set_ylabel("mean of q")
-        ax.set_title(f"{name}: best mean {best[0]:.2f}, std {best[1]:.2f}")
+    from matplotlib import colormaps
+    from matplotlib.colors import BoundaryNorm
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
     means, stds = np.asarray(fit.means, dtype=float), np.asarray(fit.stds, dtype=float)
-    return _described(fig, f"Two heat maps over the searched Gaussians q, std from "
-                            f"{stds.min():.2f} to {stds.max():.2f} (horizontal) and mean from "
-                            f"{means.min():.2f} to {means.max():.2f} (vertical), coloured by "
-                            f"log10(KL + 0.001) with KL in nats, white where it is infinite: "
+    surfaces = [np.asarray(fit.forward, dtype=float), np.asarray(fit.reverse, dtype=float)]
+    edges = _kl_levels(np.concatenate([s[np.isfinite(s)] for s in surfaces]))
+    lines = edges[1:-1]
+    cmap = colormaps["viridis"].resampled(edges.size - 1).with_extremes(bad="white")
+    norm = BoundaryNorm(edges, edges.size - 1)
+    fig, axes = _figure(width=9, height=4.4, ncols=2, sharey=True)
+    panels, infinite_in = [], []
+    for side, ax, surf, best, name in (
+            ("Left", axes[0, 0], surfaces[0], fit.forward_best, "KL(p || q)"),
+            ("right", axes[0, 1], surfaces[1], fit.reverse_best, "KL(q || p)")):
+        infinite = int(np.sum(np.isinf(surf)))
+        if infinite:
+            infinite_in.append(name)
+        finite = surf[np.isfinite(surf)]
+        low, high = (_num(float(finite.min())), f"{float(finite.max()):.1f}") if finite.size \
+            else ("infinite", "infinite")
+        panels.append(f"{side}, {name}, lowest ({low} nats) at mean {best[0]:.2f}, std "
+                      f"{best[1]:.2f}, up to {high}"
+                      + (f", infinite in {infinite} of {surf.size} cells" if infinite else ""))
+        shown = np.ma.masked_invalid(surf)
+        mesh = ax.pcolormesh(stds, means, shown, shading="nearest", cmap=cmap, norm=norm)
+        in_range = lines[(lines > finite.min()) & (lines < finite.max())] if finite.size \
+            else lines[:0]
+        if in_range.size and min(surf.shape) >= 2:
+            contours = ax.contour(stds, means, shown, levels=in_range, colors="black",
+                                  linewidths=0.8)
+            for label in ax.clabel(contours, fmt=lambda v: f"{v:g}", fontsize="small"):
+                label.set_bbox({"facecolor": "white", "alpha": 0.75, "edgecolor": "none",
+                                "pad": 0.6})
+        ax.plot([best[1]], [best[0]], "r*", ms=14, mec="white", mew=0.8)
+        ax.set_xlabel("std of q")
+        ax.set_title(f"{name}: lowest {low} nats\nat mean {best[0]:.2f}, std {best[1]:.2f}",
+                     fontsize="medium")
+    axes[0, 0].set_ylabel("mean of q")
+    bar = fig.colorbar(mesh, ax=axes[0, :].tolist(), ticks=edges, spacing="uniform",
+                       label="KL in nats (one scale for both panels)")
+    bar.ax.set_yticklabels([f"{e:g}" for e in edges])
+    handles = [Line2D([], [], ls="", marker="*", color="r", ms=12, label="lowest KL"),
+               Line2D([], [], color="black", lw=0.8, label="contour line: KL in nats")]
+    if infinite_in:
+        why = {("KL(p || q)",): "q is 0 where p is not", ("KL(q || p)",): "p is 0 where q is not"}
+        reason = why.get(tuple(infinite_in), "one is 0 where the other is not")
+        handles.append(Patch(facecolor="white", edgecolor="0.4",
+                             label=f"white: KL infinite ({reason})"))
+    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles),
+               fontsize="small", frameon=False)
+    return _described(fig, f"Two maps over the searched Gaussians q, std {stds.min():.2f} to "
+                            f"{stds.max():.2f} (horizontal) by mean {means.min():.2f} to "
+                            f"{means.max():.2f} (vertical), coloured by KL on one scale, in "
+                            f"bands between {', '.join(f'{e:g}' for e in edges[:-1])} and "
+                            f"{edges[-1]:g} nats bordered by labelled contour lines"
+                            f"{'; white: infinite' if infinite_in else ''}; red stars: minima. "
                             f"{'; '.join(panels)}.")
 
 
@@ -638,11 +858,10 @@ def reliability_diagram(probs: ArrayLike, labels: ArrayLike,
                         temperature: float | None = None) -> DescribedFigure:
     """Accuracy against confidence per bin, before (and after) temperature scaling.
 
-    Each filled bin is a blue bar as high as its accuracy, shaded by how many
-    predictions it holds (darker is more; the colour scale on the right gives the
-    count, on a logarithmic scale). A hatched patch spans the gap between the bin's
-    accuracy and its mean confidence: red above the bar where the confidence is higher
-    (over-confident), purple over the bar's top where the accuracy is higher
+    Each filled bin is a blue bar as high as its accuracy, with the number of
+    predictions it holds written at its foot. A plain patch spans the gap between the
+    bin's accuracy and its mean confidence: red above the bar where the confidence is
+    higher (over-confident), purple over the bar's top where the accuracy is higher
     (under-confident). The dashed diagonal is perfect calibration; each title gives
     the expected calibration error. A legend names every colour.
 
@@ -661,12 +880,9 @@ def reliability_diagram(probs: ArrayLike, labels: ArrayLike,
     Returns
     -------
     Figure
-        One panel per set of probabilities, then the colour scale's axes. In each panel
-        the first patches are the accuracy bars of the filled bins, in bin order.
+        One panel per set of probabilities. In each panel the first patches are the
+        accuracy bars of the filled bins, in bin order, and the texts their counts.
     """
-    from matplotlib import colormaps
-    from matplotlib.cm import ScalarMappable
-    from matplotlib.colors import ListedColormap, LogNorm
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
@@ -680,12 +896,10 @@ def reliability_diagram(probs: ArrayLike, labels: ArrayLike,
             after += f" (T = {temperature:.2f})"
         panels.append((after, calibrated_probs))
     n = np.asarray(labels).size
-    # the palest shade stays visible: the upper 70 % of matplotlib's "Blues"
-    shades = ListedColormap(colormaps["Blues"](np.linspace(0.3, 1.0, 256)))
-    norm = LogNorm(vmin=1, vmax=max(n, 2))
-    over = {"facecolor": "#f4a6a6", "edgecolor": "tab:red", "hatch": "//"}
-    under = {"facecolor": "#cdb3e6", "edgecolor": "tab:purple", "hatch": "\\\\"}
-    fig, axes = _figure(width=4.6 * len(panels) + 1.0, height=4.6, ncols=len(panels),
+    bars = {"color": "#6baed6", "edgecolor": "tab:blue"}  # black text stays readable on it
+    over = {"facecolor": "#f4a6a6", "edgecolor": "tab:red"}
+    under = {"facecolor": "#cdb3e6", "edgecolor": "tab:purple"}
+    fig, axes = _figure(width=5.0 * len(panels) + 0.4, height=4.6, ncols=len(panels),
                         sharey=True)
     summaries = []
     for ax, (name, p) in zip(axes[0], panels, strict=True):
@@ -695,36 +909,36 @@ def reliability_diagram(probs: ArrayLike, labels: ArrayLike,
         centers = curve.edges[:-1] + width / 2
         full = curve.counts > 0
         acc, conf = curve.accuracy[full], curve.confidence[full]
-        summaries.append(f"{name[0].upper()}{name[1:]}: ECE = {ece:.4f}; of {int(full.sum())} "
-                         f"filled bins {int(np.sum(conf > acc))} over-confident, "
-                         f"{int(np.sum(acc > conf))} under-confident")
-        ax.bar(centers[full], acc, width=width, color=shades(norm(curve.counts[full])),
-               edgecolor="tab:blue")
+        fullest = int(np.argmax(curve.counts))
+        summaries.append(f"{name[0].upper()}{name[1:]}: ECE = {ece:.4f}; {int(full.sum())} "
+                         f"filled bins, {int(np.sum(conf > acc))} over-, "
+                         f"{int(np.sum(acc > conf))} under-confident, fullest (above "
+                         f"{curve.edges[fullest]:.2f}) {int(curve.counts[fullest])}")
+        ax.bar(centers[full], acc, width=width, **bars)
         for sel, style in ((conf > acc, over), (acc > conf, under)):
             low = np.minimum(acc, conf)[sel]
             ax.bar(centers[full][sel], np.abs(conf - acc)[sel], bottom=low, width=width,
                    **style)
+        for x, count in zip(centers[full], curve.counts[full], strict=True):
+            ax.text(x, 0.01, str(int(count)), ha="center", va="bottom", fontsize=8)
         ax.plot([0, 1], [0, 1], "k--", lw=1)
         ax.set_xlim(0, 1)
         ax.set_ylim(0, 1)
         ax.set_xlabel("confidence (highest predicted probability)")
         ax.set_title(f"{name}\nECE = {ece:.4f}")
         ax.legend(handles=[
-            Patch(facecolor=shades(0.75), edgecolor="tab:blue",
-                  label="accuracy (darker: more predictions)"),
+            Patch(facecolor=bars["color"], edgecolor=bars["edgecolor"],
+                  label="accuracy (number: predictions in the bin)"),
             Patch(**over, label="confidence above accuracy"),
             Patch(**under, label="accuracy above confidence"),
             Line2D([], [], color="black", ls="--", lw=1, label="perfect calibration"),
         ], loc="upper left", fontsize="small")
     axes[0, 0].set_ylabel("accuracy")
-    scale = fig.colorbar(ScalarMappable(norm=norm, cmap=shades), ax=list(axes[0]),
-                         fraction=0.05, pad=0.02)
-    scale.set_label("predictions in the bin")
     kind = "Reliability diagram" if len(panels) == 1 else "Two reliability diagrams"
-    return _described(fig, f"{kind}, {n} predictions in {n_bins} bins, accuracy (vertical) "
-                            f"against confidence (horizontal): bars at bin accuracy, darker "
-                            f"when fuller, red up to a higher mean confidence, purple down to a "
-                            f"lower; diagonal: perfect calibration. "
+    return _described(fig, f"{kind}, accuracy against confidence, {n} predictions "
+                            f"in {n_bins} bins: bars at bin accuracy, with counts; red up to a "
+                            f"higher mean confidence, purple down to a lower; diagonal: perfect "
+                            f"calibration. "
                             f"{'. '.join(summaries)}.")
 
 
@@ -769,16 +983,17 @@ def _run_summary(h: Mapping, brief: bool = False) -> str:
 
 
 def _runs_description(runs: Mapping, loss_label: str, best_epoch: int | None,
-                      val_label: str = "validation", mark: str | None = None) -> str:
+                      val_label: str = "validation", mark: str | None = None,
+                      per_run: str = "a colour") -> str:
     """The description of a figure of loss (left) and accuracy (right) per epoch of ``runs``.
 
     ``val_label`` names the dashed curves; ``mark``, if given, says what the dotted line at
-    ``best_epoch`` marks (else "best epoch N dotted").
+    ``best_epoch`` marks (else "best epoch N dotted"); ``per_run`` what tells runs apart.
     """
     lengths = {len(h["train_loss"]) for h in runs.values()}
     styles = (f"training solid, {val_label} dashed"
               if any("val_loss" in h for h in runs.values()) else "training data only")
-    colours = "a colour per run, " if len(runs) > 1 else ""
+    colours = f"{per_run} per run, " if len(runs) > 1 else ""
     if best_epoch is None:
         mark = ""
     else:
@@ -1020,6 +1235,113 @@ def likelihood_and_loss(y: ArrayLike, thetas: ArrayLike) -> DescribedFigure:
                             f"({loss[j]:.3f}) at theta = {t[j]:.2f}; {same}.")
 
 
+def slope_chain(x: ArrayLike, label: int, params: Mapping[str, ArrayLike], *, j: int,
+                k: int | None = None, h: float = 0.01) -> DescribedFigure:
+    r"""The chain rule as slopes that multiply: how a nudge of one weight reaches the loss.
+
+    For one example of a softmax regression (inputs :math:`a`, true class :math:`c`,
+    logits :math:`z_k = \sum_j W_{jk} a_j + b_k`, probabilities :math:`q = \mathrm{softmax}(z)`,
+    loss :math:`\ell = -\ln q_c`), the weight :math:`W_{jk}` moves the loss along the chain
+    :math:`W_{jk} \to z_k \to q_c \to \ell`, drawn as four boxes. Each arrow carries the
+    slope of its step (how much the next number moves per unit of the one before):
+
+    * :math:`z_k` by :math:`W_{jk}`: :math:`a_j`;
+    * :math:`q_c` by :math:`z_k`: :math:`q_c(1 - q_c)` if :math:`k = c`, else :math:`-q_c q_k`;
+    * :math:`\ell` by :math:`q_c`: :math:`-1/q_c`.
+
+    Their product, :math:`a_j (q_k - y_k)` with :math:`y` the one-hot target, is the slope
+    of the loss by :math:`W_{jk}`. The figure prints it next to the slope measured by
+    nudging :math:`W_{jk}` by :math:`\pm h` (the loss's change divided by :math:`2h`), and
+    under each box how much a nudge of :math:`+h` moves that number.
+
+    Parameters
+    ----------
+    x : array_like, shape (D,)
+        The example's inputs :math:`a`.
+    label : int
+        Its true class :math:`c`, in ``[0, K)``.
+    params : mapping
+        The weights: ``"W"`` of shape (D, K) and ``"b"`` of shape (K,), as in a
+        :class:`~xentlearn.SoftmaxRegression`'s ``params_``.
+    j : int
+        The input, a row of ``W``.
+    k : int, optional
+        The class, a column of ``W``; default ``label``.
+    h : float
+        The nudge.
+
+    Returns
+    -------
+    DescribedFigure
+        One axes without axis lines: the boxes and arrows, as text.
+
+    Examples
+    --------
+    At zero weights every one of 10 classes has :math:`q = 0.1`: the slopes are
+    :math:`a_j`, :math:`0.1 \times 0.9 = 0.09` and :math:`-1/0.1 = -10`.
+
+    >>> fig = slope_chain([0.0, 2.0], 1, {"W": np.zeros((2, 10)), "b": np.zeros(10)}, j=1)
+    >>> "2.000 x 0.090 x (-10.000) = -1.800" in fig.description
+    True
+    """
+    a = np.asarray(x, dtype=float).ravel()
+    W = np.asarray(params["W"], dtype=float)
+    b = np.asarray(params["b"], dtype=float)
+    c = int(label)
+    k = c if k is None else int(k)
+
+    def at(weights: np.ndarray) -> tuple[np.ndarray, float]:
+        z = a @ weights + b
+        return z, float(sparse_categorical_cross_entropy([c], z[None], from_logits=True))
+
+    z, loss = at(W)
+    q = softmax(z)
+    up, down = W.copy(), W.copy()
+    up[j, k] += h
+    down[j, k] -= h
+    z_up, loss_up = at(up)
+    q_up = softmax(z_up)
+    measured = (loss_up - at(down)[1]) / (2 * h)
+    middle = ("q_c(1 - q_c)", q[c] * (1 - q[c])) if k == c else ("-q_c\\,q_k", -q[c] * q[k])
+    slopes = [("a_j", a[j]), middle, ("-1/q_c", -1 / q[c])]
+    product = float(np.prod([s for _, s in slopes]))
+    moves = [up[j, k] - W[j, k], z_up[k] - z[k], q_up[c] - q[c], loss_up - loss]
+    boxes = [("weight $W_{jk}$", W[j, k], ""), ("logit $z_k$", z[k], ""),
+             ("probability $q_c$", q[c], ""), ("loss $-\\ln q_c$", loss, " nats")]
+    fig, ((ax,),) = _figure(width=8.0, height=3.3)
+    ax.set_xlim(0, 4)
+    ax.set_ylim(0, 1)
+    ax.axis("off")
+    for i, (name, value, unit) in enumerate(boxes):
+        ax.text(i + 0.5, 0.6, f"{name}\n= {value:.3f}{unit}", ha="center", va="center",
+                bbox={"boxstyle": "round,pad=0.5", "facecolor": "#e8eef7", "edgecolor": "0.3"})
+        ax.text(i + 0.5, 0.33, f"{'nudged' if i == 0 else 'moves'} by\n{moves[i]:+.5f}",
+                ha="center", va="center", fontsize="small", color="tab:blue")
+    ax.text(2.0, 0.2, f"a nudge of +{h:g} moves each number by about the slope times the move "
+                      f"before it", fontsize="small", color="tab:blue", ha="center", va="center")
+    for i, (name, s) in enumerate(slopes):
+        ax.annotate("", xy=(i + 1.2, 0.6), xytext=(i + 0.8, 0.6),
+                    arrowprops={"arrowstyle": "-|>", "color": "0.2", "lw": 1.5})
+        ax.text(i + 1.0, 0.8, f"slope ${name}$\n= {s:.3f}", ha="center", va="center",
+                fontsize="small")
+        ax.text(i + 1.0, 0.33, f"× {s:.3f}" if s >= 0 else f"× ({s:.3f})", ha="center",
+                va="center", fontsize="small", color="tab:blue")
+    ax.text(2.0, 0.07, f"slopes multiply: {slopes[0][1]:.3f} × {slopes[1][1]:.3f} × "
+                       f"({slopes[2][1]:.3f}) = {product:.3f}, the slope of the loss by "
+                       f"$W_{{jk}}$\nmeasured by nudging $W_{{jk}}$ by ±{h:g}: "
+                       f"{measured:.3f}", ha="center", va="center")
+    ax.set_title(f"The chain rule for one example of true class c = {c}: input j = {j}, "
+                 f"class k = {k}", fontsize="medium")
+    step = " x ".join(f"{s:.3f}" if s >= 0 else f"({s:.3f})" for _, s in slopes)
+    return _described(fig, f"Chain of four boxes, left to right, for one example of true class "
+                            f"{c}: weight W_jk (j = {j}, k = {k}) {W[j, k]:.3f}, logit z_k "
+                            f"{z[k]:.3f}, probability q_c {q[c]:.3f}, loss -ln q_c {loss:.3f} "
+                            f"nats. The arrows carry the slopes {slopes[0][0]}, "
+                            f"{slopes[1][0].replace(chr(92) + ',', ' ')} and {slopes[2][0]}; "
+                            f"{step} = {product:.3f}, the slope of the loss by W_jk (by "
+                            f"nudging W_jk by {h:g}: {measured:.3f}).")
+
+
 def sigmoid_loss_gradients(*, y: int = 1, lo: float = -8.0, hi: float = 8.0,
                            num: int = 321) -> DescribedFigure:
     r"""Cross-entropy and squared error through a sigmoid, and how hard each pushes the logit.
@@ -1142,12 +1464,16 @@ def training_curves_by_run(runs, *, best_epoch: int | None = None,
                            best_epoch_label: str | None = None,
                            val_label: str = "validation data",
                            title: str | None = None) -> DescribedFigure:
-    """Loss and accuracy per epoch of several training runs, one colour per run.
+    """Loss and accuracy per epoch of several training runs, one colour and marker per run.
 
     Like :func:`training_curves` given a mapping of runs, but readable with many runs:
-    a run's training (solid) and validation (dashed) curves share its colour, and one
-    legend below the panels names the runs and the two line styles, instead of one
-    entry per line inside the axes.
+    a run's training (solid) and validation (dashed) curves share its colour and its
+    marker, and one legend below the panels names the runs and the two line styles,
+    instead of one entry per line inside the axes. Curves that lie on top of each other
+    stay visible: each run is drawn thinner than the one before (the earlier run shows as
+    a border around the later one), and the runs' markers sit at different epochs.
+    The description names the pairs of runs whose curves of one kind coincide: on average
+    closer than 1.5 % of the panel's height, with the largest gap at any epoch.
 
     Parameters
     ----------
@@ -1173,16 +1499,20 @@ def training_curves_by_run(runs, *, best_epoch: int | None = None,
     fig, axes = _figure(width=10, height=4.4, ncols=2)
     loss_ax, acc_ax = axes[0]
     handles = []
+    widths = np.linspace(3.0, 1.2, len(histories)) if len(histories) > 1 else [1.5]
+    step = max(1, round(max(len(h["train_loss"]) for h in histories.values()) / 8))
     for i, (name, h) in enumerate(histories.items()):
-        color = f"C{i % 10}"
+        style = {"color": f"C{i % 10}", "lw": widths[i], "marker": _RUN_MARKERS[i % 10],
+                 "markersize": 6, "markevery": (i * step // len(histories), step)}
         for ax, key in ((loss_ax, "loss"), (acc_ax, "acc")):
             train = np.asarray(h[f"train_{key}"], dtype=float)
             epochs = np.arange(1, train.size + 1)
-            ax.plot(epochs, train, color=color, label=f"{name}: train")
+            ax.plot(epochs, train, label=f"{name}: train", **style)
             if f"val_{key}" in h:
-                ax.plot(epochs, np.asarray(h[f"val_{key}"], dtype=float), "--", color=color,
-                        label=f"{name}: validation")
-        handles.append(Line2D([], [], color=color, lw=3, label=name))
+                ax.plot(epochs, np.asarray(h[f"val_{key}"], dtype=float), "--",
+                        label=f"{name}: validation", **style)
+        handles.append(Line2D([], [], color=style["color"], lw=3, marker=style["marker"],
+                              label=name))
     handles += [Line2D([], [], color="black", label="training data"),
                 Line2D([], [], color="black", ls="--", label=val_label)]
     mark_label = best_epoch_label or f"best epoch {best_epoch}"
@@ -1200,5 +1530,41 @@ def training_curves_by_run(runs, *, best_epoch: int | None = None,
     if title:
         fig.suptitle(title)
     val = "validation" if val_label == "validation data" else val_label
+    heights = {key: float(np.subtract(*ax.get_ylim()[::-1]))
+               for key, ax in (("loss", loss_ax), ("acc", acc_ax))}
     return _described(fig, _runs_description(histories, "loss in nats", best_epoch, val,
-                                             best_epoch_label))
+                                             best_epoch_label, per_run="a colour and marker")
+                      + _coinciding(histories, heights))
+
+
+#: One marker per run in :func:`training_curves_by_run` (with the colours C0 to C9).
+_RUN_MARKERS = "osD^vP*Xph"
+
+
+def _coinciding(histories: Mapping, heights: Mapping[str, float], share: float = 0.015) -> str:
+    """The pairs of runs whose curves of one kind lie on top of each other, in words.
+
+    Two curves of the same kind (training loss, validation accuracy, ...) coincide when
+    their mean gap over the epochs both have is below ``share`` of the height of their
+    panel (``heights["loss"]``, ``heights["acc"]``); each such pair is named once, with
+    the largest gap of each curve. Empty when no curves coincide.
+    """
+    kinds = (("train_loss", "training loss"), ("val_loss", "validation loss"),
+             ("train_acc", "training accuracy"), ("val_acc", "validation accuracy"))
+    names = list(histories)
+    pairs = []
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            parts = []
+            for key, what in kinds:
+                if key not in histories[a] or key not in histories[b]:
+                    continue
+                x = np.asarray(histories[a][key], dtype=float)
+                y = np.asarray(histories[b][key], dtype=float)
+                gap = np.abs(x[:min(x.size, y.size)] - y[:min(x.size, y.size)])
+                if gap.size and np.nanmean(gap) < share * heights[key.split("_")[1]]:
+                    parts.append(f"{what} (at most {np.nanmax(gap):.3f} apart)")
+            if parts:
+                listed = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+                pairs.append(f"{a} and {b} in {listed}")
+    return f" Curves that coincide: {'; '.join(pairs)}." if pairs else ""
