@@ -13,6 +13,8 @@
 #                    chapters and the questions, and check its session plans
 #   make bench       run the benchmarks (tables on stdout)
 #   make site        the course website in _build/site/ (Sphinx + myst-nb, from the stored notebooks)
+#   make decks       every chapter as a static slide deck in _build/decks/ (reveal.js and MathJax
+#                    from npm once, then offline): open NN_name.html, ?print-pdf to print it
 #   make test-site   build the site and check it in Chromium: figures, math, search, links, axe
 #   make hub CLASS=class.txt  (root) JupyterHub for a room: a user, home and password slip per
 #                    learner, a copy of the course each; on 127.0.0.1:8000 (HUB_IP=0.0.0.0 opens it,
@@ -40,7 +42,8 @@ LAB_ROOT  := $(CURDIR)
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 LAB_CONFIG   := $(VENV)/etc/jupyter/jupyter_server_config.json
 
-.PHONY: lab test test-browser lint pytest nbval nbval-baseline notebooks exercises instructor bench site test-site clean \
+.PHONY: lab test test-browser lint pytest nbval nbval-baseline notebooks exercises instructor bench site decks \
+	test-site clean \
 	hub hub-prestart hub-slips hub-report hub-remove-users test-hub
 
 $(BIN)/python:
@@ -117,6 +120,10 @@ bench: $(STAMP)
 # Needs npm once (MathJax is unpacked from npm's registry into _build/mathjax/).
 site: $(STAMP)
 	$(BIN)/python scripts/build_site.py
+
+# Needs npm once, like site (reveal.js and MathJax are unpacked from npm's registry).
+decks: $(STAMP)
+	$(BIN)/python scripts/build_decks.py
 
 # Builds the site itself; the browser checks skip without Chromium, like test-browser.
 test-site: $(STAMP)

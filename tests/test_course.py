@@ -282,16 +282,20 @@ def test_every_cell_has_a_slide_type_and_the_chapter_starts_with_a_slide(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_each_explorer_starts_a_slide_that_also_holds_its_figure(path):
+def test_each_explorer_has_a_slide_of_its_own_and_its_figure_the_next(path):
+    """Live, an explorer fills a 1280 x 720 screen; its static figure follows on the next
+    subslide (scripts/slides.py, rule 4)."""
     slides = _slides_module()
     cells = _cells(path)
     deck = slides.slides({"cells": cells})
     for i, cell in enumerate(cells):
         if cell["cell_type"] == "code" and slides.EXPLORER.search(_source(cell)):
             assert _slide_type(cell) in ("slide", "subslide"), (path.name, i, _slide_type(cell))
-            slide = next(s for s in deck if i in s.cells)
-            assert slide.cells[0] == i, f"{path.name}: explorer cell {i} is not first on its slide"
-            assert slide.figures >= 1 and slide.explorers == 1, (path.name, slide)
+            k = next(k for k, s in enumerate(deck) if i in s.cells)
+            assert deck[k].cells == [i] and deck[k].explorers == 1, (path.name, deck[k])
+            figure = deck[k + 1]
+            assert figure.v == deck[k].v + 1 and figure.cells[0] == i + 1, (path.name, figure)
+            assert figure.figures >= 1, (path.name, figure)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

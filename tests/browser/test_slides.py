@@ -8,7 +8,9 @@ it with the space bar as a presenter does. Checked: the slides are the ones the 
 every slide that holds a figure shows it, loaded; on an explorer's slide the slider moves
 with the mouse and with the keyboard (Ctrl+ArrowRight: a plain arrow key turns the slide),
 the explorer's readout changes and the slideshow stays on that slide; and the slideshow
-asks nothing of any machine but 127.0.0.1.
+asks nothing of any machine but 127.0.0.1. The window is a projector's, 1280 x 720; the
+report lists the slides taller than the slideshow there (RISE scrolls them; the outputs are
+the ones Run All makes). The static decks are checked to fit: tests/site/test_decks.py.
 
 ``make test-browser`` runs this; ``make test`` does not.
 """
@@ -27,7 +29,7 @@ from test_course_in_browser import notebook_page, run_all
 CHAPTERS = ["01_shannon_entropy.ipynb", "04_categorical_cross_entropy.ipynb",
             "07_training_with_cross_entropy.ipynb"]
 SLIDESHOW = "RISE:preview"  # the jupyterlab-rise command of the notebook toolbar's button
-VIEWPORT = {"width": 1600, "height": 1000}
+VIEWPORT = {"width": 1280, "height": 720}  # a room's projector
 
 
 def expected_slides(path):
@@ -66,6 +68,8 @@ CURRENT = """() => {
       loaded: im.complete && im.naturalWidth > 0, visible: visible(im)})),
     sliders: present.querySelectorAll('.noUi-handle').length,
     number: (document.querySelector('.slide-number') || {}).textContent || '',
+    height: Math.ceil(present.scrollHeight),
+    screen: Math.floor(document.querySelector('.reveal').getBoundingClientRect().height),
   };
 }"""
 
@@ -195,7 +199,7 @@ def test_chapter_as_a_slideshow(name, browser, lab, screenshots):
                                      f"{first['ids']}, the metadata {len(ids)} {ids}")
         assert first["id"] == ids[0], f"{name}: the slideshow starts on {first['id']}"
         frame.evaluate("() => document.querySelector('.jp-Notebook').focus()")
-        seen, figures, explorer_lines = [], 0, []
+        seen, figures, explorer_lines, tall, screen = [], 0, [], [], VIEWPORT["height"]
         for slide in expected:
             state = wait_for(frame, lambda s, want=slide.id: s.get("id") == want)
             assert state["id"] == slide.id, (f"{name}: after {seen[-1:]} the space bar showed "
@@ -216,6 +220,10 @@ def test_chapter_as_a_slideshow(name, browser, lab, screenshots):
                 frame.evaluate("() => document.querySelector('.jp-Notebook').focus()")
             if slide is expected[1]:
                 page.screenshot(path=str(screenshots / f"slides-{name[:2]}-second.png"))
+            now = frame.evaluate(CURRENT)
+            screen = now.get("screen", screen)
+            if now.get("height", 0) > screen:
+                tall.append(f"{slide.id} {now['height']} px")
             page.keyboard.press("Space")
         last = wait_for(frame, lambda s: s["id"] != ids[-1], timeout=1.5)
         assert last["id"] == ids[-1], f"{name}: the space bar went past the last slide"
@@ -233,5 +241,9 @@ def test_chapter_as_a_slideshow(name, browser, lab, screenshots):
                   f"{sum(s.notes for s in expected)} cells of speaker notes; "
                   f"{len(requests)} requests, all to 127.0.0.1")
     REPORT.extend(explorer_lines)
+    size = f"{VIEWPORT['width']} x {VIEWPORT['height']}"
+    REPORT.append(f"  at {size}, the slideshow {screen} px high: " + (
+        f"{len(tall)} slides taller (RISE scrolls them): {', '.join(tall)}" if tall
+        else "every slide fits"))
     if problems:
         REPORT.append(f"  browser reported: {problems[:3]}")
