@@ -57,9 +57,9 @@ question has a cell to fill in that ends with a check: run it and you get immedi
 - "Compute a value" answers must be right to 0.1 % (relative): give at least 4 significant
   figures, or better, compute the value in code.
 - "Implement" questions are checked on the worked example **and** on hidden cases (other
-  shapes, zeros, extreme values), against `xentlearn`'s own functions, to about 7 significant
-  figures. Use NumPy (and xentlearn where a question says so); the arguments are NumPy
-  arrays.
+  sizes, other shapes where the question allows them, zeros, extreme values), against
+  `xentlearn`'s own functions, to about 7 significant figures. Use NumPy (and xentlearn where
+  a question says so); the arguments are NumPy arrays.
 
 The checks run in your own kernel, so a determined learner can defeat them (by patching
 NumPy or the checker, or by walking the stack to the reference answers): they measure your

@@ -273,8 +273,9 @@ def build_wheel(dest: Path) -> Path:
 
 def stage_downloads() -> None:
     """Every notebook, unchanged, in ``_build/site-extra/`` at its page's path with
-    ``.ipynb`` (the pages' download buttons point there); the course zip and the wheel in
-    the sources' ``downloads/`` (the home page links them)."""
+    ``.ipynb`` (the pages' download buttons point there), and the chapters' slide decks in
+    its ``decks/``; the course zip and the wheel in the sources' ``downloads/`` (the home
+    page links them)."""
     if EXTRA.exists():
         shutil.rmtree(EXTRA)
     for folder in NOTEBOOK_FOLDERS:
@@ -283,6 +284,12 @@ def stage_downloads() -> None:
             shutil.copy2(nb, EXTRA / folder / nb.name)
     write_course_zip(SRC / DOWNLOADS / COURSE_ZIP)
     build_wheel(SRC / DOWNLOADS)
+    # the chapters as static slide decks, at decks/NN_name.html beside the pages
+    if str(ROOT) not in sys.path:  # run as a script: the project's folder, for scripts.*
+        sys.path.insert(0, str(ROOT))
+    from scripts.build_decks import build as build_decks
+
+    build_decks(sorted((ROOT / "notebooks").glob("*.ipynb")), EXTRA / "decks")
 
 
 def fetch_mathjax() -> Path:

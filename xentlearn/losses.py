@@ -204,9 +204,10 @@ def library_binary_cross_entropy(y_true: ArrayLike, y_pred: ArrayLike, *,
     ``"keras3"`` (``keras`` 3, every backend)
         :math:`\ell = -[y \log p' + (1 - y) \log(1 - p')]`, at most
         :math:`-\ln 10^{-7} = 16.118` nats.
-    ``"keras2"`` (``tf.keras``, Keras 2)
+    ``"keras2"`` (Keras 2: ``tf.keras`` in TensorFlow up to 2.15)
         :math:`\ell = -[y \log(p' + 10^{-7}) + (1 - y) \log(1 - p' + 10^{-7})]`, at most
-        :math:`-\ln(2 \times 10^{-7}) = 15.425` nats.
+        :math:`-\ln(2 \times 10^{-7}) = 15.425` nats. (From 2.16 on, TensorFlow uses
+        Keras 3.)
     ``"pytorch"`` (``torch.nn.BCELoss``, no clipping of :math:`p`)
         :math:`\ell = -[y \max(\log p, -100) + (1 - y) \max(\log(1 - p), -100)]`,
         at most 100 nats.

@@ -189,6 +189,19 @@ def test_chapter_and_exercise_pages_link_to_each_other(site):
             assert f'href="{up}notebooks/{nb.stem}.html"' in page.read_text(encoding="utf-8")
 
 
+def test_the_site_carries_a_slide_deck_per_chapter_linked_from_the_instructor_guide(site):
+    decks = site / "decks"
+    index = (decks / "index.html").read_text(encoding="utf-8")
+    for nb in CHAPTERS:
+        deck = decks / f"{nb.stem}.html"
+        assert deck.exists(), nb.stem
+        assert f'href="{nb.stem}.html"' in index, nb.stem
+        assert "reveal.js/dist/reveal.js" in deck.read_text(encoding="utf-8")
+    assert (decks / "reveal.js" / "dist" / "reveal.js").exists()
+    guide = (site / "instructor" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../decks/index.html"' in guide
+
+
 def _course_files() -> dict[str, bytes]:
     """The files under notebooks/ and exercises/ of the repository, but hidden ones and
     caches, by their path in it."""

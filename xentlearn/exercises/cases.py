@@ -40,7 +40,7 @@ def dirichlet(rng: np.random.Generator, k: int, zeros: int = 0, dtype=np.float64
 
 
 def distributions(rng: np.random.Generator) -> list[Case]:
-    """One 1-D distribution per case: lengths 2 to 100,000, zeros, a certain outcome, float32.
+    """One 1-D distribution per case: lengths 2 to 20,000, zeros, a certain outcome, float32.
 
     Examples
     --------

@@ -56,7 +56,8 @@ QUESTIONS = (
     FunctionQuestion(
         id="01.q3",
         prompt="Write `entropy_bits(p)`: the entropy in bits of a 1-D distribution `p` (a NumPy "
-               "array). Some probabilities may be exactly 0, and 0 log 0 counts as 0.",
+               "array of any length). Some probabilities may be exactly 0, and 0 log 0 counts "
+               "as 0.",
         hints=["Entropy is the probability-weighted mean surprise, -sum p log2 p; an "
                "outcome with p = 0 adds nothing, but log2(0) is -inf and 0 * -inf is nan.",
                "Keep the non-zero entries, `nz = p[p > 0]`, then `return -np.sum(___)` with "

@@ -50,7 +50,8 @@ QUESTIONS = (
         id="03.q2",
         prompt="Write `bce(y, p)`: the mean binary cross-entropy in nats of labels `y` (0 or 1) "
                "and predicted probabilities `p`, arrays of the same shape: 1-D, 2-D (several "
-               "labels per sample) or more, the mean taken over every entry. A prediction of "
+               "labels per sample, e.g. one row per sample, one column per yes/no question) "
+               "or more, the mean taken over every entry. A prediction of "
                "exactly 0 or 1 on the right label costs 0, not nan; on the wrong label it "
                "costs inf, and p = 1e-300 on the right label costs -ln(1e-300) = 690.8 nats: "
                "do not clip.",

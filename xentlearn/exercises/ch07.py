@@ -60,8 +60,9 @@ QUESTIONS = (
     FunctionQuestion(
         id="07.q1",
         prompt="Write `gd_step(w, X, y, lr)`: one step of gradient descent for logistic "
-               "regression without an intercept (no b), for features `X` (N x d), weights `w` "
-               "(shape d), labels `y` (0 or 1, shape N) and learning rate `lr`. The loss is the "
+               "regression without an intercept (no b), for inputs `X` (N rows, one per "
+               "example, each of d measurements), weights `w` (shape d), labels `y` (0 or 1, "
+               "shape N) and learning rate `lr`. The loss is the "
                "mean binary cross-entropy of `sigmoid(X @ w)` against `y`; its gradient is "
                "`X.T @ (sigmoid(X @ w) - y) / N`. Return the new weights; do not change `w` in "
                "place.",
@@ -171,17 +172,17 @@ QUESTIONS = (
     ),
     ValueQuestion(
         id="07.q4",
-        prompt="The true label is 1 and the model's logit is -2. What is the derivative of the "
-               "binary cross-entropy (nats) with respect to the logit?",
-        hints=["For sigmoid + cross-entropy the derivative with respect to the logit is "
+        prompt="The true label is 1 and the model's logit is z = -2. What is the slope ∂ℓ/∂z "
+               "of the binary cross-entropy ℓ (nats) by the logit?",
+        hints=["For sigmoid + cross-entropy the slope of the loss by the logit is "
                "prediction minus label.", "sigmoid(___) - ___"],
         solution_code="answer = float(xl.sigmoid(-2.0) - 1)",
         expected=float(xl.sigmoid(-2.0) - 1),
         mistakes=[
             Mistake("sign_flipped", "the sign: the loss falls as the logit rises, so the "
-                    "derivative is negative", value=float(1 - xl.sigmoid(-2.0))),
+                    "slope is negative", value=float(1 - xl.sigmoid(-2.0))),
             Mistake("probability_for_gradient", "that is sigmoid(-2), the predicted "
-                    "probability; the derivative is sigmoid(z) - y",
+                    "probability; the slope is sigmoid(z) - y",
                     value=float(xl.sigmoid(-2.0))),
             Mistake("sigmoid_of_minus_z", "that is sigmoid(2) - 1: the logit is -2, so the "
                     "prediction is sigmoid(-2)", value=float(xl.sigmoid(2.0) - 1)),
