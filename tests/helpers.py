@@ -226,3 +226,73 @@ def course_wheel(tmp_path_factory):
     (built,) = out.glob("xentlearn-*.whl")
     return built
 
+
+
+class RunningLab:
+    """``python -m xentlearn lab --no-browser --port PORT``, started by :func:`running_lab`:
+    the path its printed address opens, its output so far, and ``get(path)`` for its API."""
+
+    def __init__(self, port: int, path: str, token: str, lines: list[str]):
+        import urllib.request
+
+        self.port, self.path, self.token, self.lines = port, path, token, lines
+        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+    @property
+    def output(self) -> str:
+        return "".join(self.lines)
+
+    def get(self, path: str) -> dict:
+        """JSON of ``GET path`` with the token; retried while the server starts listening."""
+        import json
+        import time
+        import urllib.error
+
+        for _ in range(50):
+            try:
+                with self._opener.open(f"http://127.0.0.1:{self.port}{path}?token={self.token}",
+                                       timeout=30) as r:
+                    return json.loads(r.read())
+            except urllib.error.URLError:
+                time.sleep(0.2)
+        raise AssertionError(f"{path}: no answer\n" + self.output[-3000:])
+
+
+@contextlib.contextmanager
+def running_lab(python, folder_args: list[str], *, cwd, env: dict, wait: float = 120):
+    """``PYTHON -m xentlearn lab [FOLDER] --no-browser --port PORT`` until its address is
+    printed; yields a :class:`RunningLab`, and stops the server (its process group) after."""
+    import os
+    import re
+    import signal
+    import socket
+    import subprocess
+    import threading
+    import time
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([str(python), "-m", "xentlearn", "lab", *folder_args, "--no-browser",
+                             "--port", str(port)], cwd=cwd, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True,
+                            start_new_session=(os.name == "posix"))
+    lines: list[str] = []
+    threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True).start()
+    url = re.compile(rf"http://(?:127\.0\.0\.1|localhost):{port}(/lab\S*)\?token=(\w+)")
+    try:
+        deadline, m = time.monotonic() + wait, None
+        while m is None and time.monotonic() < deadline and proc.poll() is None:
+            m = next(filter(None, map(url.search, list(lines))), None)
+            time.sleep(0.2)
+        assert m, "".join(lines)[-3000:]
+        yield RunningLab(port, m.group(1), m.group(2), lines)
+    finally:
+        if os.name == "posix":
+            os.killpg(proc.pid, signal.SIGTERM)
+        else:
+            proc.terminate()
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()

@@ -5,22 +5,16 @@ The wheel's own test from a fresh virtual environment is in test_wheel.py."""
 from __future__ import annotations
 
 import ast
-import json
 import os
 import re
-import signal
-import socket
 import subprocess
 import sys
-import threading
-import time
-import urllib.error
-import urllib.request
 import zipfile
 from pathlib import Path
 
 import pytest
 import tomllib
+from helpers import running_lab
 
 from xentlearn import course
 
@@ -160,67 +154,24 @@ def test_a_check_without_sigalrm_says_it_runs_without_a_limit(monkeypatch, capsy
     assert "cannot stop a function that never returns" in out, out
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_lab_opens_the_welcome_chapter_with_the_courses_settings_only(tmp_path):
     pytest.importorskip("jupyterlab")
-    port = _free_port()
     user_settings = tmp_path / "user-settings"  # the learner's own JupyterLab settings
     env = {**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(user_settings),
            "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"), "BROWSER": "true"}
     env.pop("JUPYTER_CONFIG_PATH", None)
-    proc = subprocess.Popen([sys.executable, "-m", "xentlearn", "lab", str(tmp_path / "c"),
-                             "--no-browser", "--port", str(port)], env=env, cwd=tmp_path,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=(os.name == "posix"))
-    lines: list[str] = []
-    threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True).start()
-    url = re.compile(rf"http://(?:127\.0\.0\.1|localhost):{port}(/lab\S*)\?token=(\w+)")
-    try:
-        deadline = time.monotonic() + 120
-        m = None
-        while m is None and time.monotonic() < deadline and proc.poll() is None:
-            m = next(filter(None, map(url.search, list(lines))), None)
-            time.sleep(0.2)
-        assert m, "".join(lines)[-3000:]
-        token = m.group(2)
-        assert m.group(1) == f"/lab/tree/{course.WELCOME}", m.group(0)
-        assert "added 25 notebook(s)" in "".join(lines)
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-        def get(path: str) -> dict:
-            for _ in range(50):  # the address is printed as the server starts listening
-                try:
-                    with opener.open(f"http://127.0.0.1:{port}{path}?token={token}",
-                                     timeout=30) as r:
-                        return json.loads(r.read())
-                except urllib.error.URLError:
-                    time.sleep(0.2)
-            raise AssertionError(f"{path}: no answer\n" + "".join(lines)[-3000:])
-
-        welcome = get(f"/api/contents/{course.WELCOME}")
+    with running_lab(sys.executable, [str(tmp_path / "c")], cwd=tmp_path, env=env) as lab:
+        assert lab.path == f"/lab/tree/{course.WELCOME}", lab.path
+        assert "added 25 notebook(s)" in lab.output
+        welcome = lab.get(f"/api/contents/{course.WELCOME}")
         assert welcome["type"] == "notebook" and welcome["content"]["cells"]
-        notes = get("/lab/api/settings/@jupyterlab/apputils-extension:notification")
+        notes = lab.get("/lab/api/settings/@jupyterlab/apputils-extension:notification")
         defaults = notes["schema"]["properties"]  # the course's overrides, as defaults
         assert defaults["fetchNews"]["default"] == "false", defaults["fetchNews"]
         assert defaults["checkForUpdates"]["default"] is False, defaults["checkForUpdates"]
         assert notes["settings"] == {}  # the learner's own: none written
-        assert get("/lab/api/news")["news"] == []  # news_url None: asks nobody
-        assert not user_settings.exists() or not any(user_settings.rglob("*.jupyterlab-"
-                                                                         "settings"))
-    finally:
-        if os.name == "posix":
-            os.killpg(proc.pid, signal.SIGTERM)
-        else:
-            proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        assert lab.get("/lab/api/news")["news"] == []  # news_url None: asks nobody
+    assert not user_settings.exists() or not any(user_settings.rglob("*.jupyterlab-settings"))
 
 
 def test_the_wheels_metadata_tells_an_index_what_the_course_is(course_wheel):

@@ -6,20 +6,14 @@ the course's settings. Needs the package index (PyPI) for the dependencies; skip
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import signal
-import socket
 import subprocess
 import sys
-import threading
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
+from helpers import running_lab
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -85,12 +79,6 @@ def test_course_from_the_wheel_writes_the_files_and_keeps_an_edit(venv, tmp_path
     print(f"wheel {course_wheel.name}: {course_wheel.stat().st_size / 1024:.0f} KiB")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_with_the_course_extra_the_doctor_passes_and_lab_serves_the_course(venv, tmp_path,
                                                                            course_wheel):
     env = _clean_env(tmp_path)
@@ -102,45 +90,12 @@ def test_with_the_course_extra_the_doctor_passes_and_lab_serves_the_course(venv,
     assert doctor.returncode == 0, doctor.stdout[-3000:] + doctor.stderr[-2000:]
     assert "PROBLEM" not in doctor.stdout, doctor.stdout
 
-    port = _free_port()
-    proc = subprocess.Popen([str(python), "-m", "xentlearn", "lab", "--no-browser", "--port",
-                             str(port)], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True,
-                            start_new_session=(os.name == "posix"))
-    lines: list[str] = []
-    threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True).start()
-    url = re.compile(rf"http://(?:127\.0\.0\.1|localhost):{port}(/lab\S*)\?token=(\w+)")
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    try:
-        deadline, m = time.monotonic() + 120, None
-        while m is None and time.monotonic() < deadline and proc.poll() is None:
-            m = next(filter(None, map(url.search, list(lines))), None)
-            time.sleep(0.2)
-        assert m and m.group(1) == "/lab/tree/notebooks/00_welcome.ipynb", "".join(lines)
-
-        def get(path: str) -> dict:
-            for _ in range(50):
-                try:
-                    with opener.open(f"http://127.0.0.1:{port}{path}?token={m.group(2)}",
-                                     timeout=30) as r:
-                        return json.loads(r.read())
-                except urllib.error.URLError:
-                    time.sleep(0.2)
-            raise AssertionError("".join(lines)[-3000:])
-
-        assert get("/api/contents/notebooks/00_welcome.ipynb")["type"] == "notebook"
-        notes = get("/lab/api/settings/@jupyterlab/apputils-extension:notification")
+    with running_lab(python, [], cwd=tmp_path, env=env) as lab:
+        assert lab.path == "/lab/tree/notebooks/00_welcome.ipynb", lab.output
+        assert lab.get("/api/contents/notebooks/00_welcome.ipynb")["type"] == "notebook"
+        notes = lab.get("/lab/api/settings/@jupyterlab/apputils-extension:notification")
         defaults = notes["schema"]["properties"]  # JupyterLab's own: "none" and true
         assert defaults["fetchNews"]["default"] == "false"
         assert defaults["checkForUpdates"]["default"] is False
-        assert not (tmp_path / ".jupyter" / "lab" / "user-settings").exists() or not any(
-            (tmp_path / ".jupyter" / "lab" / "user-settings").rglob("*.jupyterlab-settings"))
-    finally:
-        if os.name == "posix":
-            os.killpg(proc.pid, signal.SIGTERM)
-        else:
-            proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    own = tmp_path / ".jupyter" / "lab" / "user-settings"
+    assert not own.exists() or not any(own.rglob("*.jupyterlab-settings"))
