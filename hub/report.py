@@ -349,7 +349,7 @@ def live(settings: Settings) -> tuple[list, list[str]]:
     absent; checks by anyone not on the class list (the instructor trying a question) are
     left out and counted in the notes."""
     from xentlearn.report import NotebookResult
-    from xentlearn.report.results import questions
+    from xentlearn.report.results import questions, tally
 
     from .roomstore import read_records
 
@@ -361,22 +361,23 @@ def live(settings: Settings) -> tuple[list, list[str]]:
     except Exception as exc:  # noqa: BLE001 - sqlite3 errors: a file that is not a database
         raise SystemExit(f"cannot read the live results in {settings.room_db}: {exc}") from None
     names = sorted(u.pw_name for u in learners(settings))
-    outsiders = sorted({r.learner for r in records} - set(names))
-    chapters = sorted({r.chapter for r in records if r.learner in set(names)})
+    on_list = set(names)
+    outsiders = sorted({r.learner for r in records} - on_list)
+    chapters = sorted({r.chapter for r in records if r.learner in on_list})
     results = []
     for name in names:
         mine = [r for r in records if r.learner == name]
         for number in chapters:
             own = questions(number)
-            statuses = {r.question: r.status for r in mine if r.chapter == number}
             if not mine:
                 results.append(NotebookResult(name, number, "", total=len(own),
                                               status="absent", error="no check yet"))
                 continue
-            results.append(NotebookResult(
-                name, number, "(live)", correct=sum(s == "correct" for s in statuses.values()),
-                attempted=sum(s != "not attempted" for s in statuses.values()), total=len(own),
-                statuses=statuses))
+            result = NotebookResult(name, number, "(live)", total=len(own))
+            # counted as a results log is: the record's status stands for its latest check
+            tally(result, [{"question": r.question, "chapter": r.chapter, "status": r.status}
+                           for r in mine if r.chapter == number], own)
+            results.append(result)
     notes = [f"{name}: not on the class list; its checks are not counted"
              for name in outsiders]
     if names and not chapters:

@@ -108,13 +108,11 @@ class Room:
         cached = self._states.get(key)
         if cached and cached[0] == version and now - cached[1] < STATE_TTL:
             return cached[2]
-        from xentlearn.exercises import chapter as chapter_of
-
-        questions = [q.id for q in chapter_of(chapter).questions]
-        known = self.store.questions
-        state = room_state(self.store.all_records(), await self.learners(), questions,
-                           chapter, time.time(), projector=projector,
-                           whys={q: known[q].whys for q in questions if q in known})
+        # the course's questions, in order, as the store knows them (course_questions)
+        mine = [q for q in self.store.questions.values() if q.chapter == chapter]
+        state = room_state(self.store.all_records(), await self.learners(),
+                           [q.id for q in mine], chapter, time.time(), projector=projector,
+                           whys={q.id: q.whys for q in mine})
         state["version"] = version
         text = json.dumps(state)
         self._states[key] = (version, now, text)

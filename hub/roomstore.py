@@ -15,8 +15,6 @@ reads the same database (``python -m hub.report --live``).
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import sqlite3
@@ -205,13 +203,7 @@ class Store:
         self._db.executescript(_SCHEMA)
         self._lock = threading.Lock()
         self.records: dict[tuple[str, str], Record] = {}
-        self.version = 0
-        for row_id, learner, question, status, mistake, at in self._db.execute(
-                "SELECT id, learner, question, status, mistake, at FROM checks ORDER BY id"):
-            self.version = row_id
-            known = questions.get(question)
-            if known is not None and status in STATUSES:
-                self._apply(learner, Check(question, known.chapter, status, mistake), at)
+        self.version = _replay(self._db, questions, self.records)
 
     def close(self) -> None:
         self._db.close()
@@ -224,43 +216,55 @@ class Store:
                 "INSERT INTO checks (learner, question, status, mistake, at) "
                 "VALUES (?, ?, ?, ?, ?)", (learner, check.question, check.status, check.mistake,
                                            at))
-            self._apply(learner, check, at)
+            _apply(self.records, learner, check, at)
             self.version = cursor.lastrowid
             return self.version
-
-    def _apply(self, learner: str, check: Check, at: float) -> None:
-        key = (learner, check.question)
-        record = self.records.get(key)
-        if record is None:
-            record = self.records[key] = Record(learner, check.question, check.chapter,
-                                                check.status, first=at)
-        record.add(check, at)
 
     def all_records(self) -> list[Record]:
         """Every record, by learner then question."""
         with self._lock:
-            return sorted(self.records.values(), key=lambda r: (r.learner, r.question))
+            return _in_order(self.records)
+
+
+def _apply(records: dict[tuple[str, str], Record], learner: str, check: Check,
+           at: float) -> None:
+    """Count ``check`` of ``learner`` into its record in ``records`` (made on its first)."""
+    record = records.get((learner, check.question))
+    if record is None:
+        record = records[learner, check.question] = Record(learner, check.question,
+                                                           check.chapter, check.status, first=at)
+    record.add(check, at)
+
+
+def _replay(db: sqlite3.Connection, questions: dict[str, Question],
+            records: dict[tuple[str, str], Record]) -> int:
+    """Every check stored in ``db``, in order, counted into ``records``; the latest check's
+    number (0 when there is none). Rows of questions the course no longer has are skipped."""
+    latest = 0
+    for row_id, learner, question, status, mistake, at in db.execute(
+            "SELECT id, learner, question, status, mistake, at FROM checks ORDER BY id"):
+        latest = row_id
+        known = questions.get(question)
+        if known is not None and status in STATUSES:
+            _apply(records, learner, Check(question, known.chapter, status, mistake), at)
+    return latest
+
+
+def _in_order(records: dict[tuple[str, str], Record]) -> list[Record]:
+    return sorted(records.values(), key=lambda r: (r.learner, r.question))
 
 
 def read_records(path: str | os.PathLike, questions: dict[str, Question] | None = None
                  ) -> list[Record]:
     """The records of the room's database at ``path``, read only (``hub.report --live``)."""
     questions = course_questions() if questions is None else questions
+    records: dict[tuple[str, str], Record] = {}
     db = sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True)
     try:
-        rows = db.execute("SELECT learner, question, status, mistake, at FROM checks ORDER BY id"
-                          ).fetchall()
+        _replay(db, questions, records)
     finally:
         db.close()
-    records: dict[tuple[str, str], Record] = {}
-    for learner, question, status, mistake, at in rows:
-        known = questions.get(question)
-        if known is None or status not in STATUSES:
-            continue
-        record = records.setdefault((learner, question),
-                                    Record(learner, question, known.chapter, status, first=at))
-        record.add(Check(question, known.chapter, status, mistake), at)
-    return sorted(records.values(), key=lambda r: (r.learner, r.question))
+    return _in_order(records)
 
 
 def room_state(records: Iterable[Record], learners: Iterable[str], questions: list[str],
@@ -349,19 +353,16 @@ CSV_COLUMNS = ("learner", "question", "chapter", "status", "mistake", "attempts"
 
 
 def as_csv(records: Iterable[Record]) -> str:
-    """The records as CSV; a field a spreadsheet would read as a formula is quoted with '."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")  # a bare \r in a field is then quoted
-    writer.writerow(CSV_COLUMNS)
+    """The records as CSV, each field as the class report writes it
+    (:func:`xentlearn.report.formats.csv_field`): a text a spreadsheet would read as a formula
+    gets a ``'`` before it, one with a comma, a quote or a line break is quoted."""
+    from xentlearn.report.formats import csv_field
+
+    lines = [",".join(CSV_COLUMNS)]
     for r in records:
         row = r.public()
-        writer.writerow([_cell(row[c]) for c in CSV_COLUMNS])
-    return out.getvalue()
-
-
-def _cell(value) -> str:
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+        lines.append(",".join(csv_field(row[c]) for c in CSV_COLUMNS))
+    return "\n".join(lines) + "\n"
 
 
 def public(records: Iterable[Record]) -> list[dict]:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import importlib
 import json
 import re
 import shutil
@@ -36,6 +35,8 @@ import tempfile
 import time
 import zipfile
 from pathlib import Path
+
+import xentlearn.course
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -56,7 +57,7 @@ WHEEL_COPY_IGNORE = (".git", ".venv", "_build", "build", "dist", "screenshots", 
                      "__pycache__", "*.egg-info", ".pytest_cache", ".ruff_cache", ".hypothesis",
                      ".ipynb_checkpoints")
 
-REPOSITORY_URL = importlib.import_module("xentlearn.course").REPOSITORY  # set once, there
+REPOSITORY_URL = xentlearn.course.REPOSITORY  # set once, there
 LICENCE_TEXT = ("Code under the MIT licence; text and figures under "
                 "CC BY 4.0 (see LICENSE and LICENSE-content).")
 DEFAULT_FIGURE_TEXT = re.compile(r"^<\w*Figure size \d+x\d+ with \d+ Axes>$")

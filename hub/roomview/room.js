@@ -161,9 +161,7 @@
   function restart() {
     generation += 1;
     version = -1;
-    const q = new URLSearchParams({ chapter: chapterSelect.value });
-    if (projectorBox.checked) q.set("projector", "1");
-    history.replaceState(null, "", "?" + q.toString());
+    history.replaceState(null, "", "?" + query(-1));
     follow(generation);
   }
 

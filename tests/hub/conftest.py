@@ -11,7 +11,6 @@ import contextlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,18 +33,13 @@ from hubtools import (
     start_server,
     test_course,
 )
+from stubhub import free_port  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 from labtools import launch_chromium  # noqa: E402
 
 VENV_BIN = Path(sys.prefix) / "bin"
 WALL = {"start": time.monotonic()}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass

@@ -24,6 +24,7 @@ from hubtools import (
     Learner,
     execute,
     new_kernel,
+    processes_of,
     start_server,
     stop_server,
 )
@@ -262,15 +263,10 @@ def test_projector_mode_shows_counts_and_mistakes_but_no_name(room, live, browse
 
 
 def _room_service_pid(room) -> int | None:
+    """The room service of this hub (root's process running hub.roomservice on its port)."""
     port = room.env["HUB_ROOM_PORT"]
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            cmd = open(f"/proc/{pid}/cmdline", "rb").read().split(b"\0")
-        except OSError:
-            continue
-        if b"hub.roomservice" in cmd and f"--port={port}".encode() in cmd:
-            return int(pid)
-    return None
+    return next((pid for pid, cmd in processes_of(0)
+                 if "hub.roomservice" in cmd and f"--port={port}" in cmd.split()), None)
 
 
 def test_a_restart_of_the_service_keeps_the_results(room, live):

@@ -14,8 +14,8 @@ from collections.abc import Callable, Sequence
 from .results import FIELDS, STATUSES, NotebookResult, questions
 from .results import chapters as _registry
 
-__all__ = ["MARKS", "LEGEND", "FORMULA_STARTS", "format_report", "as_csv", "as_json",
-           "progress_bar"]
+__all__ = ["MARKS", "LEGEND", "FORMULA_STARTS", "format_report", "as_csv", "csv_field",
+           "as_json", "progress_bar"]
 
 #: The mark after a table entry for each status other than "ok".
 MARKS = {"crashed": "C", "timed out": "T", "setup failed": "S", "unreadable": "U",
@@ -190,13 +190,15 @@ def as_csv(results: Sequence[NotebookResult]) -> str:
         record = r.record()
         record["ignored"] = " ".join(record["ignored"])
         record["unsaved"] = " ".join(record["unsaved"])
-        rows.append(",".join(_csv_field(record[name]) for name in FIELDS))
+        rows.append(",".join(csv_field(record[name]) for name in FIELDS))
     return "\n".join(rows) + "\n"
 
 
-def _csv_field(value: str | int | None) -> str:
-    """One field of ``--csv``: quoted when it holds a comma, a quote or a line break (a
-    ``\\r`` too, which :mod:`csv` leaves bare when lines end in ``\\n``)."""
+def csv_field(value: str | int | None) -> str:
+    """One field of a CSV line: a text that a spreadsheet would take for a formula gets a
+    ``'`` before it (numbers stay numbers), and the field is quoted when it holds a comma, a
+    quote or a line break (a ``\\r`` too, which :mod:`csv` leaves bare when lines end in
+    ``\\n``). The class report's ``--csv`` and the room's CSV export are made of these."""
     if value is None:
         return ""
     text = str(value)
