@@ -61,9 +61,9 @@ question has a cell to fill in that ends with a check: run it and you get immedi
   `xentlearn`'s own functions, to about 7 significant figures. Use NumPy (and xentlearn where
   a question says so); the arguments are NumPy arrays.
 
-The checks run in your own kernel, so a determined learner can defeat them (by patching
-NumPy or the checker, or by walking the stack to the reference answers): they measure your
-practice, they are not an exam.
+The checks run in your own kernel (the Python process behind this notebook, on your own
+computer or server), so a determined learner can defeat them, for example by changing the
+checker's code: they measure your practice, they are not an exam.
 
 Run the cells in order from the top: the first code cells load the questions
 (`ex = chapter({number})`), after installing `xentlearn` where the notebook runs on Colab."""

@@ -649,3 +649,41 @@ def test_readme_says_what_the_checks_are():
     assert "a determined learner can defeat them" in text
     assert "a measure of practice, not an exam" in text
     assert "chapters.py" not in text
+
+
+def test_a_row_maximum_without_keepdims_is_told_to_keep_the_axis():
+    """NumPy's broadcasting error (a row's max of shape (N,) against (N, K)) gets advice, not
+    only NumPy's words; another error gets none."""
+    def softmax_t(z, T):
+        s = np.asarray(z, float) / T
+        e = np.exp(s - s.max(axis=-1))
+        return e / e.sum(axis=-1)
+
+    result = chapter(4).q2.check(softmax_t)
+    assert result.status == "error"
+    assert "could not be broadcast together" in result.message
+    assert "keepdims=True" in result.message.split("could not be broadcast")[1]
+
+    def broken(z, T):
+        raise ValueError("something else")
+
+    other = chapter(4).q2.check(broken)
+    assert other.status == "error" and "keepdims" not in other.message
+
+
+@pytest.mark.parametrize("t, way", [(0.7, "lower T"), (2.0, "lower T"), (0.45, "lower T"),
+                                    (0.3, "raise T")])
+def test_a_temperature_found_by_search_is_told_which_way_to_move(t, way):
+    """04.q3: a wrong T, near or far, hears the first probability it gives and the way to go."""
+    result = chapter(4).q3.check(t)
+    first = float(xl.softmax([2.0, 1.0, 0.1], temperature=t)[0])
+    assert result.status == "incorrect"
+    assert f"the first probability is {first:.6f}, not 0.9" in result.message
+    assert way in result.message and "exact formula" not in result.message
+
+
+def test_a_nudge_that_raises_is_left_out():
+    q = checker.ValueQuestion(id="09.q1", prompt="p", hints=["h"], solution_code="answer = 1",
+                              expected=1.0, nudge=lambda x: 1 / 0)
+    message = q.check(5.0).message
+    assert message.startswith("5 is not it") and "hint()" in message

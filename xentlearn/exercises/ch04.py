@@ -22,6 +22,16 @@ _LOG_OF_SOFTMAX = ("Your result has inf or nan where the answer is finite. Eithe
                    "maximum.")
 
 
+def _temperature_nudge(t: float) -> str:
+    """Where a learner's T lands and which way to move it (04.q3)."""
+    if not t > 0:
+        return "a temperature is above 0"
+    first = float(xl.softmax(_Z, temperature=t)[0])
+    way = "lower T" if first < 0.9 else "raise T"
+    return (f"at T = {t:.6g} the first probability is {first:.6f}, not 0.9; it falls as T "
+            f"rises, so {way}")
+
+
 def _top_class_temperature(z: np.ndarray, target: float) -> float:
     """The temperature at which softmax(z / T)[0] equals ``target`` (bisection on log T)."""
     lo, hi = math.log(1e-3), math.log(1e3)
@@ -147,12 +157,14 @@ QUESTIONS = (
                           value=1 / _top_class_temperature(_Z, 0.9)),
                   Mistake("probability_for_t", "0.9 is the probability to reach; the answer is "
                           "the temperature that gives it", value=0.9)],
+        nudge=_temperature_nudge,
     ),
     FunctionQuestion(
         id="04.q4",
         prompt="Write `cce_from_logits(Y, Z)`: the mean categorical cross-entropy in nats of "
-               "one-hot targets `Y` and logits `Z` (both N x K). Use log-softmax, so logits of "
-               "1000 work.",
+               "one-hot targets `Y` and logits `Z` (both N x K). Work with log-softmax, computed "
+               "with chapter 04's log-sum-exp shift (calling `xl.log_softmax` is accepted too), "
+               "so logits of 1000 work.",
         hints=["Work with log-probabilities, never probabilities: log softmax(z) = "
                "z - logsumexp(z), and logsumexp(z) = m + log(sum(exp(z - m))) with m each "
                "row's own maximum.",

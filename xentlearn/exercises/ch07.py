@@ -70,8 +70,8 @@ QUESTIONS = (
                "rule through logits = X @ w multiplies by X.T. Descent steps against it.",
                "`p = xl.sigmoid(X @ w)` (no overflow for large weights), `grad = X.T @ (___) "
                "/ len(y)`, and the new weights are w ___ lr * grad (a new array)."],
-        solution_code="def gd_step(w, X, y, lr):\n    z = X @ w\n"
-                      "    p = np.exp(-np.logaddexp(0, -z))  # sigmoid without overflow\n"
+        solution_code="def gd_step(w, X, y, lr):\n"
+                      "    p = xl.sigmoid(X @ w)  # no overflow for large weights\n"
                       "    return w - lr * X.T @ (p - y) / len(y)",
         name="gd_step",
         arg_names=["w", "X", "y", "lr"],

@@ -491,6 +491,10 @@ class ValueQuestion(Question):
         precisely; 0 where any other value is a wrong idea (exact arithmetic).
     template : str
         Default ``"answer = ..."``.
+    nudge : callable, optional
+        ``nudge(x) -> str``: for an answer found by search, what the learner's wrong value
+        ``x`` gives and which way to move (e.g. "at T = 0.5 the first probability is 0.95:
+        raise T"); it replaces the generic advice. A nudge that raises is left out.
 
     Examples
     --------
@@ -511,13 +515,26 @@ class ValueQuestion(Question):
 
     def __init__(self, *, id: str, prompt: str, hints: Sequence[str], solution_code: str,
                  expected: float, template: str = "answer = ...", rtol: float = 1e-3,
-                 atol: float = 1e-6, close: float = 0.01, mistakes: Sequence[Mistake] = ()):
+                 atol: float = 1e-6, close: float = 0.01, mistakes: Sequence[Mistake] = (),
+                 nudge: Callable[[float], str] | None = None):
         super().__init__(id=id, prompt=prompt, hints=hints, solution_code=solution_code,
                          template=template, mistakes=mistakes)
         if any(m.value is None for m in self.mistakes):
             raise ValueError(f"{id}: a value question's mistakes give value=")
         self._expected = float(expected)
         self.rtol, self.atol, self.close = rtol, atol, close
+        self._nudge = nudge
+
+    def _nudged(self, x: float) -> str:
+        """The question's own advice for the wrong value ``x`` ("" without one)."""
+        if self._nudge is None:
+            return ""
+        try:
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return str(self._nudge(x))
+        except Exception:
+            return ""
 
     def _close(self, x: float, target: float) -> bool:
         return math.isclose(x, target, rel_tol=self.rtol, abs_tol=self.atol)
@@ -546,13 +563,16 @@ class ValueQuestion(Question):
                 return self._result("incorrect", f"{x:.6g} is not it: {mistake.why}",
                                     mistake=mistake.name)
         off = abs(x - self._expected) / max(abs(self._expected), self.atol)
+        nudge = self._nudged(x)
         if off < self.close:
             return self._result("incorrect",
                                 f"{x:.6g} is close ({off:.2%} off) but not within the "
-                                f"relative tolerance {self.rtol:g}: compute more precisely "
-                                "(more digits, a finer grid, or the exact formula)")
+                                f"relative tolerance {self.rtol:g}: " + (
+                                    nudge or "compute more precisely (more digits, a finer "
+                                    "grid, or the exact formula)"))
         return self._result("incorrect", f"{x:.6g} is not it (tolerance {self.rtol:g} "
-                            f"relative); try ex.{self.key}.hint()")
+                            f"relative); {nudge + '; ' if nudge else ''}"
+                            f"try ex.{self.key}.hint()")
 
 
 @dataclass
@@ -725,11 +745,13 @@ class FunctionQuestion(Question):
             if issubclass(out.error_type, NotImplementedError):
                 return _Failure(number, case.label, "not attempted",
                                 "your function still raises NotImplementedError: write its body")
-            return fail("error", f"your function raised {out.error} (input {inputs})")
+            return fail("error", f"your function raised {out.error} (input {inputs})",
+                        _explain_error(out.error))
         for name, before, after in zip(self.arg_names, case.args, args, strict=False):
             if isinstance(before, np.ndarray) and not np.array_equal(before, after, equal_nan=True):
                 return fail("incorrect", f"your function changed its input {name} in place; work "
-                            "on a copy (e.g. x = x.copy()) or avoid in-place operations such as +=")
+                            f"on a copy (e.g. {name} = {name}.copy()) or avoid in-place "
+                            "operations such as +=")
         got = out.value
         if got is None:
             return fail("incorrect", "your function returned None. Did you forget `return`?")
@@ -767,6 +789,19 @@ class FunctionQuestion(Question):
         """This question's mistakes that ``got`` looks like on ``case``, in declared order."""
         return tuple(m for m in self.mistakes
                      if m.matches(got, expected, copy.deepcopy(case.args)))
+
+
+_BROADCAST = re.compile(r"operands could not be broadcast together with shapes")
+
+
+def _explain_error(error: str) -> str:
+    """What a NumPy error the learner's function raised usually means, when it is a common one."""
+    if _BROADCAST.search(error):
+        return (" NumPy could not line up the two arrays' shapes. A row's maximum or sum taken "
+                "with axis=... drops that axis: an array of shape (4, 5) gives (4,), which does "
+                "not line up with the rows. Keep the axis with keepdims=True, giving (4, 1), so "
+                "each row's own number is subtracted from (or divides) that row.")
+    return ""
 
 
 def _generic(got: np.ndarray, expected: np.ndarray) -> str:
