@@ -252,10 +252,12 @@ def test_softmax_temperature_grid_wraps_to_fit_a_700_px_page():
     assert "5 bar charts in 2 rows of up to 3" in fig.description
     assert [ax.get_legend() is not None for ax in fig.axes] == [True] + [False] * 4
     assert [ax.get_ylabel() for ax in fig.axes] == ["probability", "", "", "probability", ""]
-    # shown 700 px wide, each panel's plotting area is still about 180 px tall (in one row: 108)
+    # shown 700 px wide, each panel's plotting area is still about 158 px tall (in one row:
+    # 108), and the whole figure at most 580 px at 1x, so it fits a 720 px slide with its code
     fig.canvas.draw()
     scale = 700 / fig.bbox.width
-    assert min(ax.get_window_extent().height * scale for ax in fig.axes) > 170
+    assert min(ax.get_window_extent().height * scale for ax in fig.axes) > 150
+    assert fig.bbox.height <= 580
     one_row = plots.softmax_temperature_grid([3.0, 1.1, 0.0, 0.6], temps, true_class=0, ncols=5)
     assert len({round(ax.get_position().y0, 3) for ax in one_row.axes}) == 1
     assert "5 bar charts side by side" in one_row.description

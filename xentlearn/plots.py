@@ -591,7 +591,8 @@ def softmax_temperature_grid(logits: ArrayLike, temperatures: Sequence[float], *
 
     The static counterpart of :func:`xentlearn.widgets.softmax_explorer`. The panels
     wrap after ``ncols`` per row (3 by default), so that five panels fill 2 rows of 3
-    and the figure stays readable on a page about 700 px wide. Only the first panel
+    and the figure stays readable on a page about 700 px wide, while two rows with the
+    code above them still fit a 1280 x 720 slide. Only the first panel
     carries the "true class" legend and only the first column the axis label.
     """
     z = np.asarray(logits, dtype=float)
@@ -599,7 +600,7 @@ def softmax_temperature_grid(logits: ArrayLike, temperatures: Sequence[float], *
     n = len(temperatures)
     cols = max(1, min(int(ncols), n))
     rows = -(-n // cols)
-    fig, axes = _figure(width=3.0 * cols, height=3.3 * rows, ncols=cols, nrows=rows,
+    fig, axes = _figure(width=3.0 * cols, height=2.9 * rows, ncols=cols, nrows=rows,
                         sharey=True)
     for ax in axes.ravel()[n:]:
         ax.remove()  # the empty places of the last row
