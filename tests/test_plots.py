@@ -486,7 +486,7 @@ def test_sigmoid_loss_gradients_draws_the_losses_and_gradient_sizes(y):
     assert right.lines[1].get_ydata()[wrong_end] < 0.01
     assert right.get_title() == "How hard the loss pushes the logit"
     # the right panel draws sizes: the gradient itself is p - y, near -1 for y = 1
-    assert right.get_ylabel() == "size of the gradient |d loss / d logit|"
+    assert right.get_ylabel() == "size of the slope |∂ℓ/∂z|"
     signed = xl.binary_cross_entropy_grad(labels, x, reduction="none")
     assert signed[wrong_end] == pytest.approx(-1.0 if y == 1 else 1.0, abs=0.01)
     assert left.get_title() == f"Loss of one sample with y = {y}"
@@ -619,6 +619,18 @@ def test_confusion_matrix_counts():
     assert norm.axes[0].texts[0].get_text() == "0.50"
     with pytest.raises(ValueError, match="labels"):
         plots.confusion_matrix_figure([0, 1], [0])
+
+
+def test_a_ten_class_confusion_matrix_fits_a_slide_and_its_counts_stay_inside_their_cells():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 10, 400)
+    fig = plots.confusion_matrix_figure(y, np.where(rng.random(400) < 0.8, y, (y + 1) % 10))
+    fig.canvas.draw()
+    assert fig.bbox.height <= 500  # pixels at 1x: a slide's 720 less a heading and a code line
+    ax = fig.axes[0]
+    cell = ax.get_window_extent().height / 10
+    tallest = max(t.get_window_extent().height for t in ax.texts)
+    assert cell > 2 * tallest  # a count is at most half its cell's height
 
 
 def test_misclassified_images_most_confident_first(digits, fitted):
