@@ -29,23 +29,6 @@ from scripts import slides  # noqa: E402
 FOLDER = Path(os.environ.get("SLIDES_NOTEBOOKS", ROOT / "notebooks"))
 CHAPTERS = sorted(FOLDER.glob("*.ipynb"))
 
-#: What the chapters' text does not give yet (issue 23, open): per check, the chapters that
-#: still fail it, until cells are split or shortened as ``python scripts/slides.py`` lists.
-#: Strict: a chapter mended without being taken off this list fails, so the list stays true.
-NOT_YET = {
-    "budget": {"00", "01", "02", "03", "04", "05", "06", "07", "08"},
-    "notes": {"04", "06"},
-    "mid-section": {"00", "01", "02", "03", "04", "05", "06", "07", "08"},
-}
-
-
-def _chapters(check: str) -> list:
-    return [pytest.param(p, id=p.name[:2], marks=pytest.mark.xfail(
-        strict=True, reason=f"the chapter's text does not give this yet ({check})"))
-        if FOLDER == ROOT / "notebooks" and p.name[:2] in NOT_YET[check] else
-        pytest.param(p, id=p.name[:2]) for p in CHAPTERS]
-
-
 def _deck(path: Path):
     nb = json.loads(path.read_text(encoding="utf-8"))
     return nb, slides.slides(nb), slides.problems(nb)
@@ -57,7 +40,7 @@ def _messages(problems, kind: str) -> str:
 
 # --- each chapter, as stored ----------------------------------------------------------------
 
-@pytest.mark.parametrize("path", _chapters("budget"))
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name[:2])
 def test_every_slide_holds_at_most_budget_lines(path):
     _, deck, problems = _deck(path)
     tallest = max(deck, key=lambda s: s.lines)
@@ -66,7 +49,7 @@ def test_every_slide_holds_at_most_budget_lines(path):
         f"a 1280 x 720 slide:\n{_messages(problems, 'too tall')}")
 
 
-@pytest.mark.parametrize("path", _chapters("notes"))
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name[:2])
 def test_a_cell_of_speaker_notes_for_every_two_slides(path):
     _, deck, problems = _deck(path)
     notes = sum(s.notes for s in deck)
@@ -74,7 +57,7 @@ def test_a_cell_of_speaker_notes_for_every_two_slides(path):
         problems, "notes")
 
 
-@pytest.mark.parametrize("path", _chapters("mid-section"))
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name[:2])
 def test_no_slide_starts_inside_a_section(path):
     _, _, problems = _deck(path)
     inside = _messages(problems, "mid-section")

@@ -115,15 +115,7 @@ def _open(browser, url: str, folder: Path):
     return context, page, outside, errors
 
 
-#: Chapters with a slide taller than 720 px still (issue 23, open; ``python scripts/slides.py``
-#: lists the cells to split). Strict: a chapter that fits must come off this list.
-TOO_TALL_YET = {"02", "04", "05", "07", "08"}
-
-
-@pytest.mark.parametrize("path", [
-    pytest.param(p, id=p.name[:2], marks=pytest.mark.xfail(
-        strict=True, reason="cells the chapter's text has yet to split")) if p.name[:2] in
-    TOO_TALL_YET else pytest.param(p, id=p.name[:2]) for p in CHAPTERS])
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name[:2])
 def test_every_slide_fits_a_1280_by_720_screen(path, decks, browser):
     nb = json.loads(path.read_text(encoding="utf-8"))
     expected = slides.slides(nb)
