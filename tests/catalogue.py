@@ -364,6 +364,22 @@ def _(y, z):
     return y * softplus(-z) + (1 - y) * softplus(z)
 
 
+@wrong("03.q3", "np.max(t, 0) for np.maximum(t, 0)", "max_for_maximum")
+def _(y, z):
+    def softplus(t):
+        return np.max(t, 0) + np.log1p(np.exp(-np.abs(t)))
+
+    return y * softplus(-z) + (1 - y) * softplus(z)
+
+
+@wrong("03.q3", "Python's max(t, 0) on an array (raises)", "python_max")
+def _(y, z):
+    def softplus(t):
+        return max(t, 0) + np.log1p(np.exp(-np.abs(t)))
+
+    return y * softplus(-z) + (1 - y) * softplus(z)
+
+
 @wrong("03.q3", "minus sign on the loss", "sign_flipped")
 def _(y, z):
     return -(y * _softplus(-z) + (1 - y) * _softplus(z))
@@ -457,11 +473,18 @@ def _(z, T):
     return e / e.sum(axis=0, keepdims=True)
 
 
-@wrong("04.q2", "keepdims forgotten (breaks on 2-D)", None)
+@wrong("04.q2", "keepdims forgotten (breaks on 2-D)", "keepdims_forgotten")
 def _(z, T):
     s = z / T
     e = np.exp(s - s.max(axis=-1))
     return e / e.sum(axis=-1)
+
+
+@wrong("04.q2", "axis=1, which 1-D logits do not have (raises)", "axis_1_on_1d")
+def _(z, T):
+    s = z / T
+    e = np.exp(s - s.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
 
 
 @wrong("04.q2", "softmax of -z / T", "negated_logits")

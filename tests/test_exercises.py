@@ -651,24 +651,58 @@ def test_readme_says_what_the_checks_are():
     assert "chapters.py" not in text
 
 
-def test_a_row_maximum_without_keepdims_is_told_to_keep_the_axis():
-    """NumPy's broadcasting error (a row's max of shape (N,) against (N, K)) gets advice, not
-    only NumPy's words; another error gets none."""
-    def softmax_t(z, T):
-        s = np.asarray(z, float) / T
-        e = np.exp(s - s.max(axis=-1))
-        return e / e.sum(axis=-1)
+def _softmax_no_keepdims(z, T):
+    s = np.asarray(z, float) / T
+    e = np.exp(s - s.max(axis=-1))
+    return e / e.sum(axis=-1)
 
-    result = chapter(4).q2.check(softmax_t)
+
+def _softmax_axis_1(z, T):
+    s = np.asarray(z, float) / T
+    e = np.exp(s - s.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _bce_python_max(y, z):
+    def softplus(t):
+        return max(t, 0) + np.log1p(np.exp(-np.abs(t)))
+
+    return y * softplus(-z) + (1 - y) * softplus(z)
+
+
+def _cce_no_keepdims(Y, Z):
+    m = Z.max(axis=1)
+    return -np.mean(np.sum(Y * (Z - m - np.log(np.exp(Z - m).sum(axis=1))), axis=1))
+
+
+@pytest.mark.parametrize("qid, answer, numpy_says, advice, mistake", [
+    ("04.q2", _softmax_no_keepdims, "could not be broadcast together", "keepdims=True",
+     "keepdims_forgotten"),
+    ("04.q2", _softmax_axis_1, "is out of bounds for array of dimension 1", "axis=-1",
+     "axis_1_on_1d"),
+    ("03.q3", _bce_python_max, "truth value of an array", "np.maximum(t, 0)", "python_max"),
+    ("04.q4", _cce_no_keepdims, "could not be broadcast together", "keepdims=True", None),
+], ids=["no keepdims", "axis=1 on 1-D", "Python's max", "no keepdims, undeclared"])
+def test_numpys_common_errors_come_with_what_to_do(qid, answer, numpy_says, advice, mistake):
+    """NumPy's own words for a common slip come with advice: the question's named mistake
+    where it declares one (its feedback first), else the checker's general advice after
+    NumPy's words."""
+    q = next(q for q in exercises.all_questions() if q.id == qid)
+    result = q.check(answer)
     assert result.status == "error"
-    assert "could not be broadcast together" in result.message
-    assert "keepdims=True" in result.message.split("could not be broadcast")[1]
+    assert numpy_says in result.message
+    assert (result.mistake or None) == mistake
+    before, after = result.message.split(numpy_says)
+    assert advice in (before if mistake else after)
 
+
+def test_another_error_gets_no_numpy_advice():
     def broken(z, T):
         raise ValueError("something else")
 
     other = chapter(4).q2.check(broken)
-    assert other.status == "error" and "keepdims" not in other.message
+    assert other.status == "error" and "something else" in other.message
+    assert "keepdims" not in other.message and "np.maximum" not in other.message
 
 
 @pytest.mark.parametrize("t, way", [(0.7, "lower T"), (2.0, "lower T"), (0.45, "lower T"),

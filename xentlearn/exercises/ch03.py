@@ -20,6 +20,11 @@ _SLIPPED_SOFTPLUS = (lambda t: np.maximum(t, 0) + np.log1p(np.exp(np.abs(t))),
                      lambda t: np.maximum(t, 0) - np.log1p(np.exp(-np.abs(t))))
 
 
+def _max_of_array(t):
+    """softplus with np.max(t, 0) (the largest entry along axis 0) for np.maximum(t, 0)."""
+    return np.max(t, 0) + np.log1p(np.exp(-np.abs(t)))
+
+
 def _loss(y, z, softplus):
     """The loss from logits with the given softplus (to recognise a slipped one)."""
     y, z = np.asarray(y, dtype=float), np.asarray(z, dtype=float)
@@ -81,7 +86,8 @@ QUESTIONS = (
             m.sign(_MINUS),
             m.clipped("Your loss is capped: it clips p (np.clip, or log(p + eps)), and chapter "
                       "03's point is never to clip. p = 1e-300 on the true label should cost "
-                      "-ln(1e-300) = 690.8 nats (clipping at 1e-15 gives 34.5), and p = 0 on "
+                      "-ln(1e-300) = 690.8 nats (clipping at 1e-7, as Keras does, gives 16.118), "
+                      "and p = 0 on "
                       "the true label costs inf. Take the log of the true label's probability "
                       "as it is."),
             Mistake("swapped_labels", "The two terms are swapped: y = 1 costs -log p and "
@@ -98,7 +104,9 @@ QUESTIONS = (
         hints=["Never compute sigmoid(z) and then its log: log sigmoid(z) = -softplus(-z) "
                "and log(1 - sigmoid(z)) = -softplus(z), where softplus(t) = log(1 + e^t).",
                "softplus(t) = max(t, 0) + log1p(exp(-|t|)) never overflows (np.log1p(x) is "
-               "log(1 + x)); the loss is y * softplus(___) + (1 - y) * softplus(___)."],
+               "log(1 + x)); max(t, 0) entry by entry is np.maximum(t, 0), not Python's max "
+               "or np.max, which look for the largest entry. The loss is "
+               "y * softplus(___) + (1 - y) * softplus(___)."],
         solution_code="def bce_from_logits(y, z):\n"
                       "    softplus = lambda t: np.maximum(t, 0) + np.log1p(np.exp(-np.abs(t)))\n"
                       "    return y * softplus(-z) + (1 - y) * softplus(z)",
@@ -109,8 +117,9 @@ QUESTIONS = (
         hidden=cases.binary_logits,
         seed=302,
         # every case: unit, sign, one_number, swapped_labels, softplus_sign,
-        # plus_minus_labels; "logits +-1000 (overflow test)", "integer labels, logits
-        # +-1000": overflow (sigmoid, then its log)
+        # plus_minus_labels; cases of more than one logit: max_for_maximum and python_max;
+        # "logits +-1000 (overflow test)", "integer labels, logits +-1000": overflow (sigmoid,
+        # then its log)
         mistakes=[
             m.unit("nats"),
             m.overflow("Your result has inf or nan where the loss is finite: for logits like "
@@ -132,6 +141,16 @@ QUESTIONS = (
                         got.shape == expected.shape and np.allclose(
                             got, _loss(args[0], args[1], sp), rtol=1e-6, equal_nan=True)
                         for sp in _SLIPPED_SOFTPLUS)),
+            Mistake("max_for_maximum", "np.max(t, 0) is the largest entry of t along axis 0, "
+                    "one number for the whole array; softplus needs the larger of t and 0 for "
+                    "each entry: np.maximum(t, 0).",
+                    when=lambda got, expected, args: got.shape == expected.shape
+                    and np.allclose(got, _loss(args[0], args[1], _max_of_array), rtol=1e-6,
+                                    equal_nan=True)),
+            Mistake("python_max", "Python's max(t, 0) asks whether the whole array t is "
+                    "larger than 0, one yes/no, which NumPy refuses for more than one entry; "
+                    "the larger of t and 0 entry by entry is np.maximum(t, 0)",
+                    raises=r"truth value of an array with more than one element is ambiguous"),
             Mistake("plus_minus_labels", "That is log(1 + e^(-y z)), the formula for labels "
                     "-1 and +1; here y is 0 or 1 (use 2y - 1 there, or the softplus form).",
                     returns=lambda expected, y, z: np.logaddexp(0, -y * z)),

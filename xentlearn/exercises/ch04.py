@@ -87,7 +87,8 @@ QUESTIONS = (
         id="04.q2",
         prompt="Write `softmax_t(z, T)`: the softmax of the logits `z / T` along the last axis, "
                "for 1-D or 2-D `z` (a 2-D `z` has one sample per row) and a temperature T > 0. "
-               "It must not overflow for logits of 1000.",
+               "It must not overflow for logits of 1000. (`axis=-1` is the last axis of an array "
+               "of any dimension.)",
         hints=["Divide by T first; then subtract the maximum of each row (not of the whole "
                "array) before exponentiating: softmax does not change, and exp never "
                "overflows.",
@@ -105,7 +106,8 @@ QUESTIONS = (
         seed=401,
         # "4x5, T = 2" and every case with T != 1: times_t, ignored_t; 2-D cases: whole_array,
         # axis_0; "logits 1000 (overflow test)": overflow; "2-D, logits +-1000": overflow
-        # and global_max_shift (its second row lies 997 below the array's maximum)
+        # and global_max_shift (its second row lies 997 below the array's maximum); the worked
+        # example (1-D): axis_1_on_1d; 2-D cases: keepdims_forgotten
         mistakes=[
             m.global_max_shift("You subtracted the maximum of the whole array, not of each "
                                "row: a row far below the largest logit then has exp(s - max) = 0 "
@@ -129,6 +131,13 @@ QUESTIONS = (
                     when=lambda got, expected, args: expected.ndim == 2 and expected.shape[0] > 1
                     and got.shape == expected.shape
                     and np.allclose(got.sum(axis=0), 1.0)),
+            Mistake("keepdims_forgotten", "A row's maximum or sum taken without "
+                    "keepdims=True has shape (N,), which does not line up with the N x K rows: "
+                    "keep the axis, s.max(axis=-1, keepdims=True), and the same for the sum",
+                    raises=r"operands could not be broadcast together"),
+            Mistake("axis_1_on_1d", "axis=1 does not exist on 1-D logits (a 1-D array has only "
+                    "axis 0): axis=-1 is the last axis of both 1-D and 2-D arrays",
+                    raises=r"axis 1 is out of bounds for array of dimension 1"),
             Mistake("negated_logits", "That is the softmax of -z / T: the largest logit must "
                     "get the largest probability, exp(z / T), no minus.",
                     returns=lambda expected, z, t: xl.softmax(-np.asarray(z, float),

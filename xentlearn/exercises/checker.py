@@ -158,6 +158,10 @@ class Mistake:
     ``memory``
         (function questions) ``memory(peak_bytes, args) -> bool``: a right value that
         held too much memory on a case with a memory limit, e.g. an N x N array.
+    ``raises``
+        (function questions) a regular expression for the error the learner's function
+        raises when it makes this mistake, e.g. NumPy's words for shapes that do not line
+        up when ``keepdims=True`` is forgotten.
 
     Examples
     --------
@@ -177,14 +181,16 @@ class Mistake:
     def __init__(self, name: str, why: str, *, value: float | None = None,
                  returns: Callable | None = None,
                  when: Callable[[np.ndarray, np.ndarray, tuple], bool] | None = None,
-                 memory: Callable[[int, tuple], bool] | None = None):
+                 memory: Callable[[int, tuple], bool] | None = None,
+                 raises: str | None = None):
         if not isinstance(name, str) or not _NAME.fullmatch(name):
             raise ValueError(f"a mistake's name is a short identifier such as 'swapped_p_q', "
                              f"got {name!r}")
-        if sum(x is not None for x in (value, returns, when, memory)) != 1:
-            raise ValueError("give exactly one of value=, returns=, when= and memory=")
+        if sum(x is not None for x in (value, returns, when, memory, raises)) != 1:
+            raise ValueError("give exactly one of value=, returns=, when=, memory= and raises=")
         self.name, self.why, self.value = name, why, value
         self._returns, self._when, self._memory = returns, when, memory
+        self._raises = re.compile(raises) if raises is not None else None
 
     def __repr__(self) -> str:
         return f"Mistake({self.name!r})"
@@ -192,7 +198,7 @@ class Mistake:
     def matches(self, got, expected, args: tuple, rtol: float = 1e-6,
                 atol: float = 1e-12) -> bool:
         """Whether the answer ``got`` looks like this mistake (never raises)."""
-        if self._memory is not None:
+        if self._memory is not None or self._raises is not None:
             return False
         try:
             with np.errstate(all="ignore"), warnings.catch_warnings():
@@ -213,6 +219,11 @@ class Mistake:
     def is_memory(self) -> bool:
         """True for a mistake about memory (``memory=``), not about the value."""
         return self._memory is not None
+
+    def matches_error(self, error: str) -> bool:
+        """Whether the error the learner's function raised (its text) looks like this
+        mistake."""
+        return self._raises is not None and bool(self._raises.search(error))
 
     def matches_memory(self, peak_bytes: int, args: tuple) -> bool:
         """Whether a right value that held ``peak_bytes`` at once looks like this mistake."""
@@ -640,8 +651,8 @@ class FunctionQuestion(Question):
         super().__init__(id=id, prompt=prompt, hints=hints, solution_code=solution_code,
                          template=template, mistakes=mistakes)
         if any(m.value is not None for m in self.mistakes):
-            raise ValueError(f"{id}: a function question's mistakes give returns=, when= or "
-                             "memory=")
+            raise ValueError(f"{id}: a function question's mistakes give returns=, when=, "
+                             "memory= or raises=")
         self.name = name
         self.arg_names = list(arg_names)
         self.example = example
@@ -745,8 +756,9 @@ class FunctionQuestion(Question):
             if issubclass(out.error_type, NotImplementedError):
                 return _Failure(number, case.label, "not attempted",
                                 "your function still raises NotImplementedError: write its body")
+            matching = tuple(m for m in self.mistakes if m.matches_error(out.error))
             return fail("error", f"your function raised {out.error} (input {inputs})",
-                        _explain_error(out.error))
+                        "" if matching else _explain_error(out.error), matching)
         for name, before, after in zip(self.arg_names, case.args, args, strict=False):
             if isinstance(before, np.ndarray) and not np.array_equal(before, after, equal_nan=True):
                 return fail("incorrect", f"your function changed its input {name} in place; work "
@@ -791,17 +803,26 @@ class FunctionQuestion(Question):
                      if m.matches(got, expected, copy.deepcopy(case.args)))
 
 
-_BROADCAST = re.compile(r"operands could not be broadcast together with shapes")
+#: NumPy's words for errors learners meet often, and what to do about each.
+_EXPLAINED = (
+    (re.compile(r"operands could not be broadcast together with shapes"),
+     " NumPy could not line up the two arrays' shapes. A row's maximum or sum taken with "
+     "axis=... drops that axis: an array of shape (N, K) gives (N,), which does not line up "
+     "with the rows. Keep the axis with keepdims=True, giving (N, 1), so each row's own number "
+     "is subtracted from (or divides) that row."),
+    (re.compile(r"axis -?\d+ is out of bounds for array of dimension"),
+     " The array has fewer axes than that: a 1-D array has only axis 0. axis=-1 is the last "
+     "axis of an array of any dimension."),
+    (re.compile(r"truth value of an array with more than one element is ambiguous"),
+     " Python's own max, min, if, and, or look at a whole array as one yes/no, which NumPy "
+     "refuses. Entry by entry, the larger of two arrays (or of an array and 0) is "
+     "np.maximum(a, b); the smaller is np.minimum(a, b); a choice is np.where(cond, a, b)."),
+)
 
 
 def _explain_error(error: str) -> str:
     """What a NumPy error the learner's function raised usually means, when it is a common one."""
-    if _BROADCAST.search(error):
-        return (" NumPy could not line up the two arrays' shapes. A row's maximum or sum taken "
-                "with axis=... drops that axis: an array of shape (4, 5) gives (4,), which does "
-                "not line up with the rows. Keep the axis with keepdims=True, giving (4, 1), so "
-                "each row's own number is subtracted from (or divides) that row.")
-    return ""
+    return next((advice for pattern, advice in _EXPLAINED if pattern.search(error)), "")
 
 
 def _generic(got: np.ndarray, expected: np.ndarray) -> str:
