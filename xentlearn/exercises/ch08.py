@@ -288,8 +288,9 @@ QUESTIONS = (
                     "classes add 0.01 * ln(1/0.01) each", value=float(-0.91 * np.log(0.91))),
             Mistake("wrong_log_base", "that is in bits; the question asks for nats",
                     value=float(xl.entropy(_SMOOTH, base=2))),
-            Mistake("one_hot_loss", "that is -ln 0.91, the loss of q = p against the one-hot "
-                    "target; against the smoothed target every class counts: H(p)",
+            Mistake("one_hot_loss", "that is -ln 0.91, what predicting the smoothed target "
+                    "costs against the one-hot target; against the smoothed target all ten "
+                    "classes count, so the lowest value is the smoothed target's entropy",
                     value=float(-np.log(0.91))),
         ],
     ),
