@@ -84,8 +84,17 @@ window.MathJax = {
 .reveal .jp-Cell { padding: 2px 0; }
 .reveal .jp-RenderedHTMLCommon h1, .reveal .jp-RenderedHTMLCommon h2,
 .reveal .jp-RenderedHTMLCommon h3 { margin-top: 0.2em; text-transform: none; }
-.reveal .jp-OutputArea-output img { max-width: 100%; height: auto; }
+.reveal .jp-OutputArea-output img { max-width: 100%; height: auto; display: block;
+                                    margin: 0 auto; }
 .reveal .jp-InputPrompt, .reveal .jp-OutputPrompt { display: none; }
+/* Nothing runs off the slide's right edge: long code lines and printed lines wrap (at spaces
+   where they can), tables fit the slide's width and wrap their cells. */
+.reveal pre, .reveal .jp-OutputArea-output pre, .reveal .CodeMirror pre,
+.reveal .highlight pre { white-space: pre-wrap; overflow-wrap: anywhere; overflow: visible;
+                        width: auto; margin: 0; box-sizing: border-box; }
+.reveal .jp-RenderedHTMLCommon table { font-size: 17px; max-width: 100%; table-layout: auto; }
+.reveal .jp-RenderedHTMLCommon td, .reveal .jp-RenderedHTMLCommon th {
+  white-space: normal; overflow-wrap: anywhere; padding: 2px 6px; }
 </style>
 {%- endblock notebook_css -%}
 

@@ -14,21 +14,25 @@ the headings, short sentences, formulas, code, outputs and figures; the chapter'
 prose goes to the speaker notes (RISE's speaker view, key ``T``; the static decks of
 ``scripts/build_decks.py``, key ``S``). The rules, in order:
 
-1. The title cell starts the first slide.
+1. The title cell starts the first slide; a list right after it (what the chapter teaches)
+   stays on that slide while it fits.
 2. The Colab install cell and the setup cell (``%matplotlib inline`` and the imports) are
    skipped: run them (Run All) before presenting.
 3. A markdown cell with a ``## `` heading line starts a slide; one with only a ``### `` heading
-   starts a subslide (a slide below the section's first).
+   starts a subslide (a slide below the section's first), unless the section's slide holds
+   nothing but its short heading so far: then the ``### `` heading joins it, so that no slide
+   shows a heading alone.
 4. An explorer (a cell calling ``widgets.*_explorer``) starts a subslide of its own: live, it
    fills a screen. Its static figure (the ``plots.`` cell right after it) starts the next
    subslide, for the deck and for whoever cannot run the explorer.
 5. Any other markdown cell is prose for the speaker notes unless it is short: at most
-   ``KEEP_LINES`` lines, or ``FORMULA_LINES`` lines around a display formula (``$$``).
-6. Everything else (code, and the short markdown of rule 5) goes on the current slide while
-   the slide stays within ``BUDGET`` lines. Short markdown that no longer fits goes to the
-   notes; a code cell that no longer fits starts a subslide, together with the short
-   markdown right before it that introduces it (a place where the chapter wants a ``### ``
-   heading: ``problems`` names it).
+   ``KEEP_LINES`` lines, or ``FORMULA_LINES`` lines around a display formula (``$$``). A
+   table (a markdown cell of ``|`` rows) is not prose: it is shown, as code is.
+6. Everything else (code, tables, and the short markdown of rule 5) goes on the current slide
+   while the slide stays within ``BUDGET`` lines. Short markdown that no longer fits goes to
+   the notes; a code cell or table that no longer fits starts a subslide, together with the
+   short markdown right before it that introduces it (a place where the chapter wants a
+   ``### `` heading: ``problems`` names it).
 7. ``OVERRIDES`` changes single cells of a chapter, found by the start of their text.
 
 Heights are estimated in lines of text on the slide: a line of ``LINE_CHARS`` characters, a
@@ -38,7 +42,8 @@ heading 2 more, a display formula 1 more; a figure by its pixel height at ``LINE
 
 ``slides(nb)`` lists the slides the rules make, in the order RISE shows them, for the tests;
 ``problems(nb)`` what they cannot mend: a slide over ``BUDGET`` (one cell too tall), a slide
-that starts in the middle of a section, fewer notes than one for every two slides.
+that starts in the middle of a section, fewer notes than one for every two slides, a display
+formula left in the notes (a slide shows the chapter's formulas).
 """
 
 from __future__ import annotations
@@ -176,6 +181,29 @@ def height(cell) -> int:
     return total
 
 
+def is_table(cell) -> bool:
+    """A markdown cell that is a table: at least three of its lines are ``|`` rows, and
+    they are most of its lines."""
+    if cell["cell_type"] != "markdown":
+        return False
+    rows = [line for line in source(cell).splitlines() if line.strip()]
+    table = sum(line.lstrip().startswith("|") for line in rows)
+    return table >= 3 and 2 * table >= len(rows)
+
+
+def is_list(cell) -> bool:
+    """A markdown cell of lists: each line an item (``- ``, ``* ``, ``1. ``), the indented
+    rest of one, or a list's bold label (``**What you need to know first**``)."""
+    rows = [line for line in source(cell).splitlines() if line.strip()]
+    return (cell["cell_type"] == "markdown" and bool(rows)
+            and all(re.match(r"(?:[-*] |\d+\. |\s|\*\*[^*]+\*\*$)", line) for line in rows))
+
+
+def is_shown(cell) -> bool:
+    """Code and tables: what goes on a slide however long (rule 6), never into the notes."""
+    return cell["cell_type"] == "code" or is_table(cell)
+
+
 def keeps_on_slide(cell) -> bool:
     """Rule 5: a markdown cell without a heading short enough for the slide."""
     text = source(cell)
@@ -207,8 +235,21 @@ def slide_types(nb, chapter: str = "") -> list[str]:
             types[i] = "subslide"
             if i + 1 < len(cells) and is_explorer_figure(cells, i + 1):
                 types[i + 1] = "subslide"
-        elif cell["cell_type"] == "markdown" and not keeps_on_slide(cell):
+        elif cell["cell_type"] == "markdown" and not keeps_on_slide(cell) and not is_table(cell):
             types[i] = "notes"
+    # Rule 1: what the chapter teaches stays on the title slide while it fits.
+    if (len(cells) > 1 and types[1] == "notes" and is_list(cells[1])
+            and height(cells[0]) + height(cells[1]) <= BUDGET):
+        types[1] = "-"
+    # Rule 3: a ### heading joins its section's slide while that holds only a short heading.
+    for i, cell in enumerate(cells):
+        if types[i] != "subslide" or heading_level(cell) != 3:
+            continue
+        before = [j for j in range(i) if types[j] not in ("skip", "notes")]
+        if (before and types[before[-1]] == "slide" and heading_level(cells[before[-1]])
+                and height(cells[before[-1]]) <= 2 * KEEP_LINES
+                and height(cells[before[-1]]) + height(cell) <= BUDGET):
+            types[i] = "-"
     # Rule 6: fill each slide while it fits.
     used = 0
     for i, cell in enumerate(cells):
@@ -222,7 +263,7 @@ def slide_types(nb, chapter: str = "") -> list[str]:
         elif used + height(cell) <= BUDGET:
             types[i] = "-"
             used += height(cell)
-        elif cell["cell_type"] == "markdown":
+        elif not is_shown(cell):
             types[i] = "notes"
         else:
             start = i
@@ -294,7 +335,7 @@ def slides(nb) -> list[Slide]:
 class Problem:
     """What a chapter's slides lack that only a change to its text can give."""
 
-    kind: str  # "too tall", "mid-section" or "notes"
+    kind: str  # "too tall", "mid-section", "notes" or "formula"
     cell: int | None
     message: str
 
@@ -330,6 +371,12 @@ def problems(nb) -> list[Problem]:
                    else "give the section a ### heading here, or shorten it")
             found.append(Problem("mid-section", first, f"{s.id} starts inside a section, at "
                                  f"cell {first} ({start!r}): {how}"))
+    for i, cell in enumerate(cells):
+        kind = cell["metadata"].get("slideshow", {}).get("slide_type")
+        if kind == "notes" and "$$" in source(cell):
+            found.append(Problem("formula", i, f"cell {i} holds a display formula but goes to "
+                                 "the notes: give the formula, with the words that lead to it, "
+                                 f"a cell of its own (at most {FORMULA_LINES} lines)"))
     notes = sum(s.notes for s in deck)
     if notes < NOTES_PER_SLIDE * len(deck):
         found.append(Problem("notes", None, f"{notes} cells of notes for {len(deck)} slides "

@@ -195,3 +195,51 @@ def test_a_chapter_made_for_the_room_has_no_problems():
     assert slides.problems(nb) == []
     deck = slides.slides(nb)
     assert [s.notes for s in deck] == [1, 1, 1]
+
+
+def test_what_the_chapter_teaches_stays_on_the_title_slide_while_it_fits():
+    objectives = new_markdown_cell("- one thing;\n- another thing;\n- a third thing.\n" * 2)
+    kinds = _types(new_markdown_cell("# 09 · A chapter\n\n**What you will learn**"), objectives,
+                   new_code_cell("%matplotlib inline\nimport numpy as np"))
+    assert kinds == ["slide", "-", "skip"]
+    long = new_markdown_cell("- an objective that goes on and on.\n" * 25)
+    assert _types(new_markdown_cell("# 09 · A chapter"), long)[1] == "notes"
+    assert _types(new_markdown_cell("# 09 · A chapter"), new_markdown_cell(PROSE))[1] == "notes"
+
+
+def test_a_subsection_joins_a_section_slide_that_holds_only_its_heading():
+    kinds = _types(new_markdown_cell("# 09 · A chapter"),
+                   new_markdown_cell("## A section"), new_markdown_cell(PROSE),
+                   new_markdown_cell("### Its first step"), new_code_cell("x = 1"),
+                   new_markdown_cell("### Its second step"), new_code_cell("y = 2"))
+    assert kinds == ["slide", "slide", "notes", "-", "-", "subslide", "-"]
+    # a section slide that shows more than a short heading keeps its subslides
+    kinds = _types(new_markdown_cell("## A section"), _printing("x = 1", 3),
+                   new_markdown_cell("### A step"))
+    assert kinds == ["slide", "-", "subslide"]
+
+
+def test_a_table_is_shown_like_code_not_sent_to_the_notes():
+    table = new_markdown_cell("| a | b |\n|---|---|\n" + "| 1 | 2 |\n" * 6)
+    assert slides.is_table(table) and not slides.is_table(new_markdown_cell(PROSE))
+    kinds = _types(new_markdown_cell("## A section"), table)
+    assert kinds == ["slide", "-"]
+    # one that no longer fits starts a subslide, as code does
+    kinds = _types(new_markdown_cell("## A section"), _printing("x = 1", 12), table)
+    assert kinds == ["slide", "-", "subslide"]
+
+
+def test_a_display_formula_left_in_the_notes_is_a_problem():
+    nb = _apply(new_markdown_cell("# 09 · A chapter"), new_markdown_cell("## A section"),
+                new_markdown_cell(PROSE + "\n\n$$H(p) = -\\sum_k p_k \\log p_k$$"),
+                new_markdown_cell("The loss:\n\n$$L = -\\log q_c$$"))
+    formula = [p for p in slides.problems(nb) if p.kind == "formula"]
+    assert [p.cell for p in formula] == [2]
+    assert "a cell of its own" in formula[0].message
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name[:2])
+def test_every_display_formula_is_on_a_slide(path):
+    _, _, problems = _deck(path)
+    left = _messages(problems, "formula")
+    assert not left, f"{path.name}:\n{left}"

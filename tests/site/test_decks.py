@@ -45,13 +45,23 @@ MEASURE = """() => {
     const at = Reveal.getIndices(s);
     Reveal.slide(at.h, at.v);
     const top = s.getBoundingClientRect().top, scale = Reveal.getScale();
-    let bottom = 0;
+    const left = s.getBoundingClientRect().left;
+    let bottom = 0, right = 0, cut = 0;
     for (const child of s.children) {
       if (child.tagName === 'ASIDE') continue;
       const r = child.getBoundingClientRect();
       if (r.height) bottom = Math.max(bottom, (r.bottom - top) / scale);
+      // what shows, and what a box holds beyond its own width (scrolled out of sight)
+      // (MathJax's own parts measure wide and clip by design: its output is judged whole)
+      for (const el of [child, ...child.querySelectorAll('*:not(mjx-container *)')]) {
+        const e = el.getBoundingClientRect();
+        if (e.width && e.height) right = Math.max(right, (e.right - left) / scale);
+        if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== 'visible')
+          cut = Math.max(cut, el.scrollWidth - el.clientWidth);
+      }
     }
-    return {id: `slide-${at.h}-${at.v}`, height: Math.ceil(bottom),
+    return {id: `slide-${at.h}-${at.v}`, height: Math.ceil(bottom), width: Math.ceil(right),
+            cut: cut,
             notes: s.querySelectorAll(':scope > aside.notes').length,
             math: s.querySelectorAll('mjx-container').length};
   });
@@ -140,6 +150,9 @@ def test_every_slide_fits_a_1280_by_720_screen(path, decks, browser):
     assert not tall, f"{deck.name}: slides taller than {build_decks.HEIGHT} px: " + "; ".join(
         f"{s['id']} {s['height']} px (cells {e.cells}, {e.lines} lines by the estimate)"
         for s, e in tall)
+    wide = [f"{s['id']} {s['width']} px wide, {s['cut']} px scrolled out of sight"
+            for s in shown if s["width"] > build_decks.WIDTH or s["cut"] > 0]
+    assert not wide, f"{deck.name}: slides wider than {build_decks.WIDTH} px: " + "; ".join(wide)
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name[:2])
