@@ -543,7 +543,7 @@ def test_reliability_diagram_has_a_key_for_every_colour_and_writes_the_counts(di
     fig = plots.reliability_diagram(probs, s.y_test)
     (ax,) = fig.axes
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
-        "accuracy (number: predictions in the bin)", "confidence above accuracy",
+        "accuracy: the bar's top (number: predictions)", "confidence above accuracy",
         "accuracy above confidence", "perfect calibration"]
     curve = calibration.reliability_curve(probs, s.y_test)
     full = curve.counts > 0

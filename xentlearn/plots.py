@@ -929,7 +929,7 @@ def reliability_diagram(probs: ArrayLike, labels: ArrayLike,
         ax.set_title(f"{name}\nECE = {ece:.4f}")
         ax.legend(handles=[
             Patch(facecolor=bars["color"], edgecolor=bars["edgecolor"],
-                  label="accuracy (number: predictions in the bin)"),
+                  label="accuracy: the bar's top (number: predictions)"),
             Patch(**over, label="confidence above accuracy"),
             Patch(**under, label="accuracy above confidence"),
             Line2D([], [], color="black", ls="--", lw=1, label="perfect calibration"),
