@@ -242,14 +242,16 @@ def slide_types(nb, chapter: str = "") -> list[str]:
             and height(cells[0]) + height(cells[1]) <= BUDGET):
         types[1] = "-"
     # Rule 3: a ### heading joins its section's slide while that holds only a short heading.
+    shown = None  # the last cell shown on a slide so far
     for i, cell in enumerate(cells):
-        if types[i] != "subslide" or heading_level(cell) != 3:
+        if types[i] in ("skip", "notes"):
             continue
-        before = [j for j in range(i) if types[j] not in ("skip", "notes")]
-        if (before and types[before[-1]] == "slide" and heading_level(cells[before[-1]])
-                and height(cells[before[-1]]) <= 2 * KEEP_LINES
-                and height(cells[before[-1]]) + height(cell) <= BUDGET):
+        if (types[i] == "subslide" and heading_level(cell) == 3 and shown is not None
+                and types[shown] == "slide" and heading_level(cells[shown])
+                and height(cells[shown]) <= 2 * KEEP_LINES
+                and height(cells[shown]) + height(cell) <= BUDGET):
             types[i] = "-"
+        shown = i
     # Rule 6: fill each slide while it fits.
     used = 0
     for i, cell in enumerate(cells):

@@ -10,7 +10,7 @@ import xentlearn as xl
 
 from . import cases
 from . import mistakes as m
-from .checker import Case, FunctionQuestion, Mistake, ValueQuestion
+from .checker import BROADCAST_ERROR, Case, FunctionQuestion, Mistake, ValueQuestion
 
 _CAR = [0.775, 0.116, 0.039, 0.070]
 _Z = np.array([2.0, 1.0, 0.1])
@@ -134,7 +134,7 @@ QUESTIONS = (
             Mistake("keepdims_forgotten", "A row's maximum or sum taken without "
                     "keepdims=True has shape (N,), which does not line up with the N x K rows: "
                     "keep the axis, s.max(axis=-1, keepdims=True), and the same for the sum",
-                    raises=r"operands could not be broadcast together"),
+                    raises=BROADCAST_ERROR),
             Mistake("axis_1_on_1d", "axis=1 does not exist on 1-D logits (a 1-D array has only "
                     "axis 0): axis=-1 is the last axis of both 1-D and 2-D arrays",
                     raises=r"axis 1 is out of bounds for array of dimension 1"),

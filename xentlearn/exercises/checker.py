@@ -541,9 +541,8 @@ class ValueQuestion(Question):
         if self._nudge is None:
             return ""
         try:
-            with np.errstate(all="ignore"), warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                return str(self._nudge(x))
+            with np.errstate(all="ignore"):
+                return str(_quiet(self._nudge, x))
         except Exception:
             return ""
 
@@ -803,9 +802,16 @@ class FunctionQuestion(Question):
                      if m.matches(got, expected, copy.deepcopy(case.args)))
 
 
+#: NumPy's words for two errors learners meet often: shapes that do not line up (a row's
+#: maximum or sum without ``keepdims=True``), and an array used as one yes/no (Python's
+#: ``max``, ``if``). A question's ``Mistake(raises=...)`` can name them; else the checker
+#: explains them (``_EXPLAINED``).
+BROADCAST_ERROR = r"operands could not be broadcast together"
+TRUTH_VALUE_ERROR = r"truth value of an array with more than one element is ambiguous"
+
 #: NumPy's words for errors learners meet often, and what to do about each.
 _EXPLAINED = (
-    (re.compile(r"operands could not be broadcast together with shapes"),
+    (re.compile(BROADCAST_ERROR),
      " NumPy could not line up the two arrays' shapes. A row's maximum or sum taken with "
      "axis=... drops that axis: an array of shape (N, K) gives (N,), which does not line up "
      "with the rows. Keep the axis with keepdims=True, giving (N, 1), so each row's own number "
@@ -813,7 +819,7 @@ _EXPLAINED = (
     (re.compile(r"axis -?\d+ is out of bounds for array of dimension"),
      " The array has fewer axes than that: a 1-D array has only axis 0. axis=-1 is the last "
      "axis of an array of any dimension."),
-    (re.compile(r"truth value of an array with more than one element is ambiguous"),
+    (re.compile(TRUTH_VALUE_ERROR),
      " Python's own max, min, if, and, or look at a whole array as one yes/no, which NumPy "
      "refuses. Entry by entry, the larger of two arrays (or of an array and 0) is "
      "np.maximum(a, b); the smaller is np.minimum(a, b); a choice is np.where(cond, a, b)."),
